@@ -1,0 +1,46 @@
+# JobExporter: `make test` runs every test, `make run` starts a local demo. See README.md.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+DOTNET ?= dotnet
+CONFIGURATION ?= Release
+RESULTS := .tmp/test-results
+
+# Debian packages the tests and the demo use: package name, then a file that shows it is installed.
+DEBIAN_DEPS := rabbitmq-server:/usr/lib/rabbitmq/bin/rabbitmq-server \
+               prometheus:/usr/bin/promtool \
+               prometheus-alertmanager:/usr/bin/amtool \
+               postgresql:/usr/lib/postgresql \
+               libjsonnet0:/usr/lib/x86_64-linux-gnu/libjsonnet.so.0 \
+               jsonnet:/usr/bin/jsonnet
+
+.PHONY: help deps build test run mixin bench clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 10
+
+deps: ## Install the Debian packages the tests need, when missing (apt-get, as root)
+	@scripts/install-deps.sh $(DEBIAN_DEPS)
+
+build: ## Build every project
+	$(DOTNET) build JobExporter.sln -c $(CONFIGURATION) -nologo -v q
+
+test: deps build ## Install what is missing, build, run every test; ends with "N passed, N failed"
+	@rm -rf $(RESULTS)
+	@set +e; $(DOTNET) test JobExporter.sln -c $(CONFIGURATION) --no-build -nologo \
+	    --logger "trx" --logger "console;verbosity=normal" --results-directory $(RESULTS) \
+	    --blame-hang-timeout 15m; status=$$?; \
+	  scripts/test-summary.sh $(RESULTS); summary=$$?; \
+	  if [ $$status -ne 0 ] || [ $$summary -ne 0 ]; then exit 1; fi
+
+run: deps ## Start a local RabbitMQ node, the exporter and an event generator; Ctrl-C stops them
+	@scripts/run-demo.sh
+
+mixin: ## Render the monitoring mixin into mixin/ (alerts, rules, dashboards)
+	$(DOTNET) run --project src/JobExporter.Mixin -c $(CONFIGURATION) -- --mixin mixin
+
+bench: deps ## Run the benchmarks; writes docs/benchmarks.md
+	@scripts/bench.sh
+
+clean: ## Remove build output
+	$(DOTNET) clean JobExporter.sln -nologo -v q
+	rm -rf .tmp

@@ -1,0 +1,60 @@
+using System.Buffers;
+using System.Text.Json;
+
+namespace JobExporter.Contracts;
+
+/// <summary>Writes events in their wire form: flat snake_case JSON, one object or an array of objects.</summary>
+public static class EventJson
+{
+    public static byte[] Serialize(JobEvent e)
+    {
+        var buffer = new ArrayBufferWriter<byte>(256);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            Write(writer, e);
+        }
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>Serializes events as one batch message (a JSON array).</summary>
+    public static byte[] SerializeBatch(IEnumerable<JobEvent> events)
+    {
+        var buffer = new ArrayBufferWriter<byte>(4096);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartArray();
+            foreach (var e in events)
+            {
+                Write(writer, e);
+            }
+            writer.WriteEndArray();
+        }
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    public static void Write(Utf8JsonWriter writer, JobEvent e)
+    {
+        writer.WriteStartObject();
+        writer.WriteNumber("v"u8, e.V);
+        writer.WriteString("type"u8, e.Type.ToWireName());
+        writer.WriteString("id"u8, e.Id);
+        writer.WriteNumber("ts"u8, e.Ts);
+        writer.WriteString("system"u8, e.System);
+        writer.WriteString("hostname"u8, e.Hostname);
+        WriteOptional(writer, "name"u8, e.Name);
+        WriteOptional(writer, "queue"u8, e.Queue);
+        WriteOptional(writer, "job_id"u8, e.JobId);
+        if (e.Runtime is { } runtime) writer.WriteNumber("runtime"u8, runtime);
+        if (e.Wait is { } wait) writer.WriteNumber("wait"u8, wait);
+        WriteOptional(writer, "exception"u8, e.Exception);
+        if (e.Active is { } active) writer.WriteNumber("active"u8, active);
+        if (e.Interval is { } interval) writer.WriteNumber("interval"u8, interval);
+        if (e.Dropped is { } dropped) writer.WriteNumber("dropped"u8, dropped);
+        writer.WriteEndObject();
+    }
+
+    private static void WriteOptional(Utf8JsonWriter writer, ReadOnlySpan<byte> name, string? value)
+    {
+        if (value is not null) writer.WriteString(name, value);
+    }
+}

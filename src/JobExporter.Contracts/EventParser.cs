@@ -1,0 +1,266 @@
+using System.Text.Json;
+using System.Text.Unicode;
+
+namespace JobExporter.Contracts;
+
+/// <summary>
+/// Reads one message body (an event object or an array of them) and hands each good event and each
+/// rejection to a sink. It never throws on bad input: one bad event in a batch rejects that event only,
+/// and a body that is not JSON at all is one rejection. Unknown fields are ignored.
+/// </summary>
+public sealed class EventParser(EventParserLimits limits)
+{
+    public EventParser() : this(EventParserLimits.Default)
+    {
+    }
+
+    public EventParserLimits Limits { get; } = limits;
+
+    public void Parse(ReadOnlySpan<byte> body, IEventSink sink)
+    {
+        if (body.Length > Limits.MaxMessageBytes)
+        {
+            sink.OnInvalid(InvalidReasons.TooLarge);
+            return;
+        }
+        if (!Utf8.IsValid(body))
+        {
+            sink.OnInvalid(InvalidReasons.InvalidUtf8);
+            return;
+        }
+
+        var reader = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = Limits.MaxDepth });
+        try
+        {
+            if (!reader.Read())
+            {
+                sink.OnInvalid(InvalidReasons.NotJson);
+                return;
+            }
+            switch (reader.TokenType)
+            {
+                case JsonTokenType.StartObject:
+                    ReadEvent(ref reader, sink);
+                    break;
+                case JsonTokenType.StartArray:
+                    ReadBatch(ref reader, sink);
+                    break;
+                default:
+                    sink.OnInvalid(InvalidReasons.NotAnObject);
+                    return;
+            }
+            // Trailing content after the first value makes the message malformed.
+            if (reader.Read())
+            {
+                sink.OnInvalid(InvalidReasons.NotJson);
+            }
+        }
+        catch (JsonException)
+        {
+            sink.OnInvalid(reader.CurrentDepth >= Limits.MaxDepth - 1 ? InvalidReasons.TooDeep : InvalidReasons.NotJson);
+        }
+    }
+
+    private void ReadBatch(ref Utf8JsonReader reader, IEventSink sink)
+    {
+        var count = 0;
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+        {
+            if (++count > Limits.MaxBatchEvents)
+            {
+                // The rest of the batch is one rejection, not thousands.
+                sink.OnInvalid(InvalidReasons.BatchTooLarge);
+                reader.Skip();
+                while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+                {
+                    reader.Skip();
+                }
+                return;
+            }
+            if (reader.TokenType == JsonTokenType.StartObject)
+            {
+                ReadEvent(ref reader, sink);
+            }
+            else
+            {
+                sink.OnInvalid(InvalidReasons.NotAnObject);
+                reader.Skip();
+            }
+        }
+    }
+
+    // Reads the object the reader is positioned on, leaving it on the object's end.
+    private static void ReadEvent(ref Utf8JsonReader reader, IEventSink sink)
+    {
+        var fields = new EventFields();
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var property = FieldOf(ref reader);
+            reader.Read();
+            if (property == Field.Unknown || reader.TokenType == JsonTokenType.Null)
+            {
+                reader.Skip();
+                continue;
+            }
+            if (!fields.Set(property, ref reader))
+            {
+                fields.Reject(InvalidReasons.WrongType);
+                reader.Skip();
+            }
+        }
+        var reason = fields.Validate();
+        if (reason is null)
+        {
+            sink.OnEvent(fields.ToEvent());
+        }
+        else
+        {
+            sink.OnInvalid(reason);
+        }
+    }
+
+    private static Field FieldOf(ref Utf8JsonReader reader)
+    {
+        if (reader.ValueTextEquals("v"u8)) return Field.V;
+        if (reader.ValueTextEquals("type"u8)) return Field.Type;
+        if (reader.ValueTextEquals("id"u8)) return Field.Id;
+        if (reader.ValueTextEquals("ts"u8)) return Field.Ts;
+        if (reader.ValueTextEquals("system"u8)) return Field.System;
+        if (reader.ValueTextEquals("hostname"u8)) return Field.Hostname;
+        if (reader.ValueTextEquals("name"u8)) return Field.Name;
+        if (reader.ValueTextEquals("queue"u8)) return Field.Queue;
+        if (reader.ValueTextEquals("job_id"u8)) return Field.JobId;
+        if (reader.ValueTextEquals("runtime"u8)) return Field.Runtime;
+        if (reader.ValueTextEquals("wait"u8)) return Field.Wait;
+        if (reader.ValueTextEquals("exception"u8)) return Field.Exception;
+        if (reader.ValueTextEquals("active"u8)) return Field.Active;
+        if (reader.ValueTextEquals("interval"u8)) return Field.Interval;
+        if (reader.ValueTextEquals("dropped"u8)) return Field.Dropped;
+        return Field.Unknown;
+    }
+
+    private enum Field
+    {
+        Unknown, V, Type, Id, Ts, System, Hostname, Name, Queue, JobId, Runtime, Wait, Exception, Active, Interval, Dropped,
+    }
+
+    /// <summary>The fields of one event as they are read, then checked against what its type requires.</summary>
+    private struct EventFields
+    {
+        private int? _v;
+        private EventType? _type;
+        private bool _typeUnknown;
+        private string? _id, _system, _hostname, _name, _queue, _jobId, _exception;
+        private double? _ts, _runtime, _wait, _interval;
+        private int? _active;
+        private long? _dropped;
+        private string? _rejection;
+
+        public void Reject(string reason) => _rejection ??= reason;
+
+        public bool Set(Field field, ref Utf8JsonReader reader)
+        {
+            switch (field)
+            {
+                case Field.V:
+                    return TryInt(ref reader, out _v);
+                case Field.Type:
+                    if (reader.TokenType != JsonTokenType.String) return false;
+                    if (!reader.ValueIsEscaped && EventTypeNames.TryParse(reader.ValueSpan, out var type)
+                        || EventTypeNames.TryParse(reader.GetString()!, out type))
+                    {
+                        _type = type;
+                    }
+                    else
+                    {
+                        _typeUnknown = true;
+                    }
+                    return true;
+                case Field.Id: return TryString(ref reader, out _id);
+                case Field.Ts: return TryNumber(ref reader, out _ts);
+                case Field.System: return TryString(ref reader, out _system);
+                case Field.Hostname: return TryString(ref reader, out _hostname);
+                case Field.Name: return TryString(ref reader, out _name);
+                case Field.Queue: return TryString(ref reader, out _queue);
+                case Field.JobId: return TryString(ref reader, out _jobId);
+                case Field.Runtime: return TryNumber(ref reader, out _runtime);
+                case Field.Wait: return TryNumber(ref reader, out _wait);
+                case Field.Exception: return TryString(ref reader, out _exception);
+                case Field.Active: return TryInt(ref reader, out _active);
+                case Field.Interval: return TryNumber(ref reader, out _interval);
+                case Field.Dropped: return TryLong(ref reader, out _dropped);
+                default: return false;
+            }
+        }
+
+        public readonly string? Validate()
+        {
+            if (_v is { } v && v != JobEvent.CurrentVersion) return InvalidReasons.UnknownVersion;
+            if (_typeUnknown) return InvalidReasons.UnknownType;
+            if (_rejection is not null) return _rejection;
+            if (_v is null || _type is null || string.IsNullOrEmpty(_id) || _ts is null
+                || string.IsNullOrEmpty(_system) || string.IsNullOrEmpty(_hostname))
+            {
+                return InvalidReasons.MissingField;
+            }
+            var type = _type.Value;
+            if (type.IsJobEvent() && (string.IsNullOrEmpty(_name) || string.IsNullOrEmpty(_queue)))
+            {
+                return InvalidReasons.MissingField;
+            }
+            if (type is EventType.JobSucceeded or EventType.JobFailed && _runtime is null) return InvalidReasons.MissingField;
+            if (type is EventType.WorkerHeartbeat && _active is null) return InvalidReasons.MissingField;
+            if (!IsDuration(_runtime) || !IsDuration(_wait) || !IsDuration(_interval) || _active < 0 || _dropped < 0
+                || !double.IsFinite(_ts.Value))
+            {
+                return InvalidReasons.InvalidValue;
+            }
+            return null;
+        }
+
+        public readonly JobEvent ToEvent() => new()
+        {
+            V = _v!.Value,
+            Type = _type!.Value,
+            Id = _id!,
+            Ts = _ts!.Value,
+            System = _system!,
+            Hostname = _hostname!,
+            Name = _name,
+            Queue = _queue,
+            JobId = _jobId,
+            Runtime = _runtime,
+            Wait = _wait,
+            Exception = _exception,
+            Active = _active,
+            Interval = _interval,
+            Dropped = _dropped,
+        };
+
+        private static bool IsDuration(double? seconds) => seconds is null || (double.IsFinite(seconds.Value) && seconds.Value >= 0);
+
+        private static bool TryString(ref Utf8JsonReader reader, out string? value)
+        {
+            value = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+            return value is not null;
+        }
+
+        private static bool TryNumber(ref Utf8JsonReader reader, out double? value)
+        {
+            value = reader.TokenType == JsonTokenType.Number && reader.TryGetDouble(out var d) ? d : null;
+            return value is not null;
+        }
+
+        private static bool TryInt(ref Utf8JsonReader reader, out int? value)
+        {
+            value = reader.TokenType == JsonTokenType.Number && reader.TryGetInt32(out var i) ? i : null;
+            return value is not null;
+        }
+
+        private static bool TryLong(ref Utf8JsonReader reader, out long? value)
+        {
+            value = reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out var l) ? l : null;
+            return value is not null;
+        }
+    }
+}

@@ -1,0 +1,162 @@
+using System.Diagnostics;
+using RabbitMQ.Client;
+
+namespace JobExporter.Testing;
+
+/// <summary>
+/// A real RabbitMQ node from Debian's rabbitmq-server, started on free loopback ports with its data in a
+/// temp folder and its own epmd, so that tests never touch another node. It can be stopped, killed and
+/// started again on the same port and data, as a broker outage would.
+/// </summary>
+public sealed class RabbitMqNode : IAsyncDisposable
+{
+    private const string ServerScript = "/usr/lib/rabbitmq/bin/rabbitmq-server";
+    private const string CtlScript = "/usr/lib/rabbitmq/bin/rabbitmqctl";
+
+    private readonly TempFolder _folder = new("rabbitmq");
+    private readonly Dictionary<string, string> _env;
+    private Process? _server;
+
+    private RabbitMqNode()
+    {
+        Port = FreePort.Next();
+        NodeName = $"jx{Port}@localhost";
+        var epmdPort = FreePort.Next();
+        File.WriteAllText(_folder.File("rabbitmq.conf"), $"listeners.tcp.default = 127.0.0.1:{Port}\nloopback_users = none\n");
+        File.WriteAllText(_folder.File("enabled_plugins"), "[].\n");
+        _env = new Dictionary<string, string>
+        {
+            ["HOME"] = _folder.Path,
+            ["RABBITMQ_NODENAME"] = NodeName,
+            ["RABBITMQ_NODE_PORT"] = Port.ToString(),
+            ["RABBITMQ_NODE_IP_ADDRESS"] = "127.0.0.1",
+            ["RABBITMQ_DIST_PORT"] = FreePort.Next().ToString(),
+            ["ERL_EPMD_PORT"] = epmdPort.ToString(),
+            ["ERL_EPMD_ADDRESS"] = "127.0.0.1",
+            ["RABBITMQ_MNESIA_BASE"] = _folder.File("mnesia"),
+            ["RABBITMQ_LOG_BASE"] = _folder.File("log"),
+            ["RABBITMQ_PID_FILE"] = _folder.File("rabbitmq.pid"),
+            ["RABBITMQ_CONFIG_FILE"] = _folder.File("rabbitmq.conf"),
+            ["RABBITMQ_ENABLED_PLUGINS_FILE"] = _folder.File("enabled_plugins"),
+        };
+        EpmdPort = epmdPort;
+    }
+
+    public int Port { get; }
+    public int EpmdPort { get; }
+    public string NodeName { get; }
+    public Uri AmqpUrl => new($"amqp://guest:guest@127.0.0.1:{Port}/");
+    public bool IsRunning => _server is { HasExited: false };
+
+    public static async Task<RabbitMqNode> StartAsync()
+    {
+        if (!File.Exists(ServerScript))
+        {
+            throw new InvalidOperationException("rabbitmq-server is not installed: run `make deps` (apt-get install rabbitmq-server).");
+        }
+        var node = new RabbitMqNode();
+        await node.StartAgainAsync();
+        return node;
+    }
+
+    /// <summary>Starts the node (again) on the same port and data folder.</summary>
+    public async Task StartAgainAsync()
+    {
+        if (IsRunning) return;
+        File.Delete(_env["RABBITMQ_PID_FILE"]);
+        var info = new ProcessStartInfo(ServerScript)
+        {
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var (key, value) in _env) info.Environment[key] = value;
+        _server = Process.Start(info) ?? throw new InvalidOperationException("Could not start rabbitmq-server");
+        _server.OutputDataReceived += (_, _) => { };
+        _server.ErrorDataReceived += (_, _) => { };
+        _server.BeginOutputReadLine();
+        _server.BeginErrorReadLine();
+        var wait = await CtlAsync(TimeSpan.FromSeconds(90), "wait", _env["RABBITMQ_PID_FILE"], "--timeout", "80");
+        if (wait.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"RabbitMQ node {NodeName} did not start:\n{wait.Output}\n{ReadLog()}");
+        }
+    }
+
+    /// <summary>Stops the node gracefully (as an operator would), keeping its data.</summary>
+    public async Task StopAsync()
+    {
+        if (!IsRunning) return;
+        await CtlAsync(TimeSpan.FromSeconds(60), "stop");
+        await WaitForExitAsync();
+    }
+
+    /// <summary>Kills the node with SIGKILL, as a crash would, keeping its data.</summary>
+    public async Task KillAsync()
+    {
+        if (!IsRunning) return;
+        _server!.Kill(entireProcessTree: true);
+        await WaitForExitAsync();
+    }
+
+    public Task<ProcessRunner.Result> CtlAsync(TimeSpan timeout, params string[] args) =>
+        ProcessRunner.RunAsync(CtlScript, ["-n", NodeName, .. args], _env, timeout);
+
+    /// <summary>Ready messages in a queue, or -1 when the queue does not exist.</summary>
+    public async Task<long> QueueLengthAsync(string queue)
+    {
+        var factory = new ConnectionFactory { Uri = AmqpUrl };
+        await using var connection = await factory.CreateConnectionAsync();
+        await using var channel = await connection.CreateChannelAsync();
+        try
+        {
+            var ok = await channel.QueueDeclarePassiveAsync(queue);
+            return ok.MessageCount;
+        }
+        catch (RabbitMQ.Client.Exceptions.OperationInterruptedException)
+        {
+            return -1;
+        }
+    }
+
+    public string ReadLog()
+    {
+        var logs = Directory.Exists(_env["RABBITMQ_LOG_BASE"]) ? Directory.GetFiles(_env["RABBITMQ_LOG_BASE"], "*.log") : [];
+        return string.Join("\n", logs.Select(f =>
+        {
+            var text = File.ReadAllText(f);
+            return text.Length > 4000 ? text[^4000..] : text;
+        }));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await StopAsync();
+        }
+        catch (Exception)
+        {
+            await KillAsync();
+        }
+        // Our private epmd outlives the node; end it too so nothing is left behind.
+        await ProcessRunner.RunAsync("/usr/bin/epmd", ["-kill"], new Dictionary<string, string> { ["ERL_EPMD_PORT"] = EpmdPort.ToString() }, TimeSpan.FromSeconds(10))
+            .ContinueWith(_ => { });
+        _server?.Dispose();
+        _folder.Dispose();
+    }
+
+    private async Task WaitForExitAsync()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        try
+        {
+            await _server!.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            _server!.Kill(entireProcessTree: true);
+            await _server.WaitForExitAsync();
+        }
+    }
+}

@@ -1,0 +1,149 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace JobExporter.Testing;
+
+/// <summary>
+/// The real exporter binary (src/JobExporter, as built), started as its own process on a free loopback
+/// port with the given flags. It can be stopped gracefully, killed, and scraped over HTTP.
+/// </summary>
+public sealed class ExporterProcess : IAsyncDisposable
+{
+    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(10) };
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+
+    private ExporterProcess(Process process, int port)
+    {
+        _process = process;
+        Port = port;
+        _process.OutputDataReceived += (_, e) => Append(e.Data);
+        _process.ErrorDataReceived += (_, e) => Append(e.Data);
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+    }
+
+    public int Port { get; }
+    public Uri BaseUrl => new($"http://127.0.0.1:{Port}/");
+    public Uri MetricsUrl => new(BaseUrl, "metrics");
+    public bool HasExited => _process.HasExited;
+    public int ProcessId => _process.Id;
+
+    /// <summary>Everything the exporter printed so far.</summary>
+    public string Output
+    {
+        get { lock (_output) return _output.ToString(); }
+    }
+
+    /// <summary>Starts the exporter against a broker and waits until /healthz answers.</summary>
+    public static async Task<ExporterProcess> StartAsync(Uri brokerUrl, params string[] extraArgs)
+    {
+        var port = FreePort.Next();
+        string[] args = ["--broker.url", brokerUrl.ToString(), "--web.listen-address", $"127.0.0.1:{port}", .. extraArgs];
+        return await StartWithArgsAsync(port, args);
+    }
+
+    /// <summary>Starts the exporter with exactly these arguments; <paramref name="port"/> is where it listens.</summary>
+    public static async Task<ExporterProcess> StartWithArgsAsync(int port, IEnumerable<string> args, IDictionary<string, string>? env = null)
+    {
+        var dll = RepositoryPaths.ExporterDll;
+        if (!File.Exists(dll)) throw new FileNotFoundException($"The exporter is not built: {dll}. Run `make build`.");
+        var info = new ProcessStartInfo("dotnet")
+        {
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        info.ArgumentList.Add(dll);
+        foreach (var arg in args) info.ArgumentList.Add(arg);
+        if (env is not null)
+        {
+            foreach (var (key, value) in env) info.Environment[key] = value;
+        }
+        var exporter = new ExporterProcess(Process.Start(info)!, port);
+        await exporter.WaitUntilAsync(async () => (await exporter.GetAsync("healthz")).IsSuccessStatusCode, TimeSpan.FromSeconds(30), "/healthz to answer");
+        return exporter;
+    }
+
+    public async Task<HttpResponseMessage> GetAsync(string path)
+    {
+        if (_process.HasExited) throw new InvalidOperationException($"The exporter exited with {_process.ExitCode}:\n{Output}");
+        try
+        {
+            return await Http.GetAsync(new Uri(BaseUrl, path));
+        }
+        catch (HttpRequestException)
+        {
+            return new HttpResponseMessage(System.Net.HttpStatusCode.ServiceUnavailable);
+        }
+    }
+
+    public async Task<MetricsSnapshot> ScrapeAsync()
+    {
+        var response = await GetAsync("metrics");
+        response.EnsureSuccessStatusCode();
+        return MetricsSnapshot.Parse(await response.Content.ReadAsStringAsync());
+    }
+
+    /// <summary>Scrapes until the condition holds, failing with the last page after the deadline.</summary>
+    public async Task<MetricsSnapshot> WaitForMetricsAsync(Func<MetricsSnapshot, bool> condition, TimeSpan timeout, string what)
+    {
+        MetricsSnapshot? last = null;
+        await WaitUntilAsync(async () =>
+        {
+            last = await ScrapeAsync();
+            return condition(last);
+        }, timeout, what, () => last?.Text ?? "");
+        return last!;
+    }
+
+    public async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout, string what, Func<string>? detail = null)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (true)
+        {
+            if (await condition()) return;
+            if (deadline.Elapsed > timeout)
+            {
+                throw new TimeoutException($"Timed out after {timeout} waiting for {what}.\n{detail?.Invoke()}\nExporter output:\n{Output}");
+            }
+            await Task.Delay(100);
+        }
+    }
+
+    /// <summary>Asks the exporter to stop (SIGTERM) and waits for it to exit.</summary>
+    public async Task StopAsync()
+    {
+        if (_process.HasExited) return;
+        Posix.Terminate(_process.Id);
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        try
+        {
+            await _process.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            _process.Kill(entireProcessTree: true);
+        }
+    }
+
+    /// <summary>Kills the exporter with SIGKILL, as a crash or an OOM kill would.</summary>
+    public async Task KillAsync()
+    {
+        if (_process.HasExited) return;
+        _process.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+        _process.Dispose();
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null) return;
+        lock (_output) _output.AppendLine(line);
+    }
+}

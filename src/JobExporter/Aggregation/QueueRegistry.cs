@@ -1,0 +1,39 @@
+using System.Collections.Concurrent;
+using JobExporter.Configuration;
+
+namespace JobExporter.Aggregation;
+
+/// <summary>
+/// The RabbitMQ queues the poller watches: those named by --rabbitmq.queues, and the MassTransit endpoint
+/// queues learnt from events together with their _error and _skipped queues (where dead letters pile up).
+/// Thread-safe: events add, the poller reads.
+/// </summary>
+internal sealed class QueueRegistry
+{
+    /// <summary>The system whose queue names are RabbitMQ queues; Hangfire's queues live in its storage.</summary>
+    public const string MassTransit = "masstransit";
+
+    private readonly ConcurrentDictionary<QueueName, byte> _queues = new();
+    private readonly int _maxLearnt;
+    private int _learnt;
+
+    public QueueRegistry(IEnumerable<QueueName> configured, int maxLearnt)
+    {
+        _maxLearnt = maxLearnt;
+        foreach (var queue in configured) _queues.TryAdd(queue, 0);
+    }
+
+    /// <summary>Learns the queue of a job event when it names a RabbitMQ queue.</summary>
+    public void Learn(string system, string queue)
+    {
+        if (system != MassTransit || queue == Metrics.LabelGuard.Other) return;
+        var endpoint = new QueueName(system, queue);
+        if (_queues.ContainsKey(endpoint) || Volatile.Read(ref _learnt) >= _maxLearnt) return;
+        foreach (var name in new[] { endpoint, endpoint with { Queue = queue + "_error" }, endpoint with { Queue = queue + "_skipped" } })
+        {
+            if (_queues.TryAdd(name, 0)) Interlocked.Increment(ref _learnt);
+        }
+    }
+
+    public IReadOnlyCollection<QueueName> Snapshot() => _queues.Keys.ToArray();
+}

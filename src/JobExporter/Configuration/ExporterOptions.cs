@@ -1,0 +1,52 @@
+using JobExporter.Contracts;
+
+namespace JobExporter.Configuration;
+
+/// <summary>
+/// Every setting of the exporter. Defaults live in <see cref="Flags"/>, once, where --help prints them;
+/// this class only holds the parsed values.
+/// </summary>
+internal sealed record ExporterOptions
+{
+    public required Uri BrokerUrl { get; init; }
+    public required string Exchange { get; init; }
+    public required string Queue { get; init; }
+    public required IReadOnlyList<string> BindingKeys { get; init; }
+    public required long QueueMaxLength { get; init; }
+    public required TimeSpan QueueExpires { get; init; }
+    public required ushort Prefetch { get; init; }
+
+    public required string ListenAddress { get; init; }
+    public required string TelemetryPath { get; init; }
+
+    /// <summary>Null means: 3 x the worker's announced interval, else <see cref="DefaultWorkerTimeout"/>.</summary>
+    public TimeSpan? WorkerTimeout { get; init; }
+    public required TimeSpan WorkerPurgeAfter { get; init; }
+
+    public required string MetricsPrefix { get; init; }
+    public required IReadOnlyDictionary<string, string> StaticLabels { get; init; }
+    public required double[] RuntimeBuckets { get; init; }
+    public required double[] WaitBuckets { get; init; }
+    public required int MaxLabelValues { get; init; }
+    public required int MaxLabelLength { get; init; }
+    public required bool HistogramHostnameLabel { get; init; }
+    public required int DedupWindow { get; init; }
+    public required EventParserLimits ParserLimits { get; init; }
+
+    public required IReadOnlyList<string> Systems { get; init; }
+    public required IReadOnlyList<QueueName> RabbitMqQueues { get; init; }
+    public required TimeSpan RabbitMqPollInterval { get; init; }
+    public required TimeSpan RabbitMqPollTimeout { get; init; }
+
+    public string? HangfirePostgres { get; init; }
+    public required string HangfireSchema { get; init; }
+    public required TimeSpan HangfirePollInterval { get; init; }
+
+    public required string LogLevel { get; init; }
+    public required string LogFormat { get; init; }
+
+    public static readonly TimeSpan DefaultWorkerTimeout = TimeSpan.FromSeconds(60);
+}
+
+/// <summary>A queue to poll, and the system label it is exported under.</summary>
+internal readonly record struct QueueName(string System, string Queue);

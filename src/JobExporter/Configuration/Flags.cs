@@ -1,0 +1,68 @@
+namespace JobExporter.Configuration;
+
+/// <summary>Every flag the exporter accepts, with its default. This list is the single place defaults are written.</summary>
+internal static class Flags
+{
+    public const string HostnamePlaceholder = "<hostname>";
+
+    public static readonly Flag BrokerUrl = new("broker.url", "amqp://guest:guest@localhost:5672/",
+        "RabbitMQ URL (amqp:// or amqps://). The password is never logged.");
+    public static readonly Flag BrokerExchange = new("broker.exchange", "jobs.events", "Topic exchange the emitters publish to.");
+    public static readonly Flag BrokerQueue = new("broker.queue", $"jobexporter.{HostnamePlaceholder}", "Durable queue the exporter consumes from.");
+    public static readonly Flag BrokerBindingKey = new("broker.binding-key", "#",
+        "Binding key of the queue on the exchange; repeatable. A sidecar binds *.*.<its worker's hostname>.", Repeatable: true);
+    public static readonly Flag BrokerQueueMaxLength = new("broker.queue-max-length", "1000000",
+        "x-max-length of the queue: events kept while the exporter is away; the oldest go first.");
+    public static readonly Flag BrokerQueueExpires = new("broker.queue-expires", "1d", "x-expires of the queue: deleted after this long unused.");
+    public static readonly Flag BrokerPrefetch = new("broker.prefetch", "1000", "Unacknowledged messages the broker may send ahead.");
+
+    public static readonly Flag WebListenAddress = new("web.listen-address", ":9821", "Address to serve /metrics on (host:port; :port is every interface).");
+    public static readonly Flag WebTelemetryPath = new("web.telemetry-path", "/metrics", "Path of the metrics page.");
+
+    public static readonly Flag WorkerTimeout = new("worker.timeout", null,
+        "A worker not heard from for this long is down. Default: 3 x the interval it announces, else 60s.");
+    public static readonly Flag WorkerPurgeAfter = new("worker.purge-after", "10m", "Series of a worker down this long are removed.");
+
+    public static readonly Flag MetricsPrefix = new("metrics.prefix", "jobs", "Prefix of every metric name.");
+    public static readonly Flag MetricsStaticLabel = new("metrics.static-label", null, "Label added to every series, as name=value; repeatable.", Repeatable: true);
+    public static readonly Flag MetricsRuntimeBuckets = new("metrics.runtime-buckets", "0.01,0.05,0.1,0.25,0.5,1,2.5,5,10,30,60,120,300,600,1800,3600",
+        "Buckets of the runtime histogram, in seconds.");
+    public static readonly Flag MetricsWaitBuckets = new("metrics.wait-buckets", "0.01,0.05,0.1,0.5,1,5,10,30,60,300,900,1800,3600,7200,21600",
+        "Buckets of the queue-wait histogram, in seconds.");
+    public static readonly Flag MetricsMaxValues = new("metrics.max-values", "1000",
+        "Most distinct values of one label (name, queue, hostname, exception, system); the rest are folded into __other__.");
+    public static readonly Flag MetricsMaxLabelLength = new("metrics.max-label-length", "128", "Longer label values are cut to this many characters.");
+    public static readonly Flag MetricsHistogramHostname = new("metrics.histogram-hostname", "false",
+        "Add the hostname label to the histograms (many more series).", IsSwitch: true);
+
+    public static readonly Flag EventsDedupWindow = new("events.dedup-window", "100000", "How many recent event ids are remembered to drop duplicates.");
+    public static readonly Flag EventsMaxMessageBytes = new("events.max-message-bytes", "524288", "Larger messages are rejected as too_large.");
+
+    public static readonly Flag Systems = new("systems", null,
+        "Comma-separated systems (e.g. hangfire,masstransit) whose workers_alive is exported at 0 from the start.");
+    public static readonly Flag RabbitMqQueues = new("rabbitmq.queues", null,
+        "Comma-separated RabbitMQ queues to poll, each queue or system/queue (system defaults to rabbitmq); repeatable.", Repeatable: true);
+    public static readonly Flag RabbitMqPollInterval = new("rabbitmq.poll-interval", "15s", "How often queue lengths are polled.");
+    public static readonly Flag RabbitMqPollTimeout = new("rabbitmq.poll-timeout", "10s", "Longest one poll of queue lengths may take.");
+
+    public static readonly Flag HangfirePostgres = new("hangfire.postgres", null, "Connection string of a Hangfire.PostgreSql storage to poll for backlog.");
+    public static readonly Flag HangfireSchema = new("hangfire.schema", "hangfire", "Schema of the Hangfire tables.");
+    public static readonly Flag HangfirePollInterval = new("hangfire.poll-interval", "15s", "How often Hangfire's storage is polled.");
+
+    public static readonly Flag LogLevel = new("log.level", "info", "One of debug, info, warn, error.");
+    public static readonly Flag LogFormat = new("log.format", "text", "One of text, json.");
+
+    public static readonly Flag Help = new("help", null, "Show this help and exit.", IsSwitch: true);
+    public static readonly Flag Version = new("version", null, "Show the version and exit.", IsSwitch: true);
+
+    public static IReadOnlyList<Flag> All { get; } =
+    [
+        BrokerUrl, BrokerExchange, BrokerQueue, BrokerBindingKey, BrokerQueueMaxLength, BrokerQueueExpires, BrokerPrefetch,
+        WebListenAddress, WebTelemetryPath, WorkerTimeout, WorkerPurgeAfter,
+        MetricsPrefix, MetricsStaticLabel, MetricsRuntimeBuckets, MetricsWaitBuckets, MetricsMaxValues, MetricsMaxLabelLength,
+        MetricsHistogramHostname, EventsDedupWindow, EventsMaxMessageBytes,
+        Systems, RabbitMqQueues, RabbitMqPollInterval, RabbitMqPollTimeout,
+        HangfirePostgres, HangfireSchema, HangfirePollInterval,
+        LogLevel, LogFormat, Help, Version,
+    ];
+}

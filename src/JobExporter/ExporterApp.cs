@@ -1,0 +1,92 @@
+using System.Reflection;
+using JobExporter.Aggregation;
+using JobExporter.Broker;
+using JobExporter.Configuration;
+using JobExporter.Metrics;
+using JobExporter.Web;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace JobExporter;
+
+/// <summary>Wires the exporter's parts into one web application. Every part is registered here and only here.</summary>
+internal static class ExporterApp
+{
+    public static string Version { get; } =
+        typeof(ExporterApp).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "unknown";
+
+    public static WebApplication Build(ExporterOptions options, TimeProvider? time = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls(ListenUrl(options.ListenAddress));
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
+        ConfigureLogging(builder.Logging, options);
+
+        var services = builder.Services;
+        services.AddSingleton(options);
+        services.AddSingleton(time ?? TimeProvider.System);
+        services.AddSingleton(_ => new ExporterMetrics(options, Version));
+        services.AddSingleton(sp => new QueueRegistry(options.RabbitMqQueues, options.MaxLabelValues));
+        services.AddSingleton(sp =>
+        {
+            var metrics = sp.GetRequiredService<ExporterMetrics>();
+            var clock = sp.GetRequiredService<TimeProvider>();
+            return new EventApplier(
+                metrics,
+                new LabelGuard(options.MaxLabelValues, options.MaxLabelLength, label => metrics.LabelOverflow.WithLabels(label).Inc()),
+                new Deduplicator(options.DedupWindow),
+                sp.GetRequiredService<QueueRegistry>(),
+                purge => new WorkerTracker(metrics, clock, options.WorkerTimeout, ExporterOptions.DefaultWorkerTimeout,
+                    options.WorkerPurgeAfter, options.Systems, purge));
+        });
+        services.AddSingleton<EventConsumer>();
+        services.AddHostedService(sp => sp.GetRequiredService<EventConsumer>());
+        services.AddHostedService<QueuePoller>();
+        services.AddHostedService<LivenessTimer>();
+        services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(10));
+
+        var app = builder.Build();
+        Endpoints.Map(app, options, app.Services.GetRequiredService<ExporterMetrics>(), app.Services.GetRequiredService<EventConsumer>());
+        return app;
+    }
+
+    /// <summary>Prometheus-style listen addresses (<c>:9821</c>, <c>127.0.0.1:9821</c>) as Kestrel URLs.</summary>
+    public static string ListenUrl(string address)
+    {
+        var colon = address.LastIndexOf(':');
+        var host = address[..colon];
+        return $"http://{(host.Length == 0 ? "*" : host)}:{address[(colon + 1)..]}";
+    }
+
+    private static void ConfigureLogging(ILoggingBuilder logging, ExporterOptions options)
+    {
+        logging.ClearProviders();
+        if (options.LogFormat == "json")
+        {
+            logging.AddJsonConsole(o => o.UseUtcTimestamp = true);
+        }
+        else
+        {
+            logging.AddSimpleConsole(o =>
+            {
+                o.SingleLine = true;
+                o.UseUtcTimestamp = true;
+                o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+            });
+        }
+        var level = options.LogLevel switch
+        {
+            "debug" => LogLevel.Debug,
+            "warn" => LogLevel.Warning,
+            "error" => LogLevel.Error,
+            _ => LogLevel.Information,
+        };
+        logging.SetMinimumLevel(level);
+        // ASP.NET Core's per-request lines are noise for an exporter scraped every few seconds.
+        logging.AddFilter("Microsoft", level > LogLevel.Warning ? level : LogLevel.Warning);
+        logging.AddFilter("Microsoft.Hosting.Lifetime", level);
+    }
+}

@@ -1,0 +1,122 @@
+using JobExporter.Configuration;
+using Prometheus;
+using L = JobExporter.Metrics.LabelNames;
+
+namespace JobExporter.Metrics;
+
+/// <summary>
+/// Every metric family the exporter serves, created once in its own registry (no process or runtime
+/// metrics from the default registry), with the configured prefix and static labels.
+/// </summary>
+internal sealed class ExporterMetrics
+{
+    public ExporterMetrics(ExporterOptions options, string version)
+    {
+        Registry = Prometheus.Metrics.NewCustomRegistry();
+        IMetricFactory factory = Prometheus.Metrics.WithCustomRegistry(Registry);
+        if (options.StaticLabels.Count > 0)
+        {
+            factory = factory.WithLabels(options.StaticLabels.ToDictionary());
+        }
+        var p = options.MetricsPrefix + "_";
+        HistogramHostname = options.HistogramHostnameLabel;
+
+        Counter JobCounter(string name, string help, params string[] labels) =>
+            factory.CreateCounter(p + name, help, labels);
+
+        Sent = JobCounter("sent_total", "Jobs sent (enqueued) by producers.", L.System, L.Name, L.Queue);
+        Received = JobCounter("received_total", "Jobs received by a worker.", L.System, L.Name, L.Queue, L.Hostname);
+        Started = JobCounter("started_total", "Jobs a worker started running.", L.System, L.Name, L.Queue, L.Hostname);
+        Succeeded = JobCounter("succeeded_total", "Jobs that finished without error.", L.System, L.Name, L.Queue, L.Hostname);
+        Failed = JobCounter("failed_total", "Jobs that failed for good (no retry left), by exception type.", L.System, L.Name, L.Queue, L.Hostname, L.Exception);
+        Retried = JobCounter("retried_total", "Job attempts that failed and will be retried, by exception type.", L.System, L.Name, L.Queue, L.Hostname, L.Exception);
+        Rejected = JobCounter("rejected_total", "Jobs rejected before running (cancelled by a filter, or no consumer).", L.System, L.Name, L.Queue, L.Hostname);
+        Revoked = JobCounter("revoked_total", "Jobs deleted or revoked before they finished.", L.System, L.Name, L.Queue, L.Hostname);
+
+        string[] runtimeLabels = HistogramHostname ? [L.System, L.Name, L.Queue, L.Outcome, L.Hostname] : [L.System, L.Name, L.Queue, L.Outcome];
+        string[] waitLabels = HistogramHostname ? [L.System, L.Name, L.Queue, L.Hostname] : [L.System, L.Name, L.Queue];
+        Runtime = factory.CreateHistogram(p + "runtime_seconds", "Time jobs ran, by outcome (succeeded, failed).",
+            runtimeLabels, new HistogramConfiguration { Buckets = options.RuntimeBuckets });
+        Wait = factory.CreateHistogram(p + "wait_seconds", "Time jobs waited in their queue before starting.",
+            waitLabels, new HistogramConfiguration { Buckets = options.WaitBuckets });
+
+        WorkerUp = factory.CreateGauge(p + "worker_up", "1 while a worker sends heartbeats, 0 once it went offline or timed out.", [L.System, L.Hostname]);
+        WorkerActive = factory.CreateGauge(p + "worker_active", "Jobs running now on a worker, from its last heartbeat.", [L.System, L.Hostname]);
+        WorkerHeartbeat = factory.CreateGauge(p + "worker_heartbeat_timestamp_seconds", "Unix time of a worker's last heartbeat, on the worker's clock.", [L.System, L.Hostname]);
+        WorkersAlive = factory.CreateGauge(p + "workers_alive", "Workers up, per system.", [L.System]);
+        EmitterDropped = factory.CreateGauge(p + "emitter_dropped_events", "Events an emitter dropped since it started (buffer full, broker away).", [L.System, L.Hostname]);
+
+        QueueLength = factory.CreateGauge(p + "queue_length", "Messages or jobs waiting in a queue, as last polled.", [L.System, L.Queue]);
+        QueueConsumers = factory.CreateGauge(p + "queue_consumers", "Consumers attached to a RabbitMQ queue, as last polled.", [L.System, L.Queue]);
+        QueueFetched = factory.CreateGauge(p + "queue_fetched", "Jobs fetched from a Hangfire queue by a worker and not yet finished.", [L.System, L.Queue]);
+        QueueOldestAge = factory.CreateGauge(p + "queue_oldest_age_seconds", "Age of the oldest job waiting in a queue, as last polled.", [L.System, L.Queue]);
+        HangfireJobs = factory.CreateGauge(p + "hangfire_jobs", "Jobs in Hangfire's storage by state (scheduled, processing, retrying, failed, deleted).", [L.State]);
+        HangfireServers = factory.CreateGauge(p + "hangfire_servers", "Hangfire servers with a recent heartbeat in storage.",
+            new GaugeConfiguration { SuppressInitialValue = true });
+
+        Events = factory.CreateCounter(p + "exporter_events_total", "Events applied, by system and type.", [L.System, L.Type]);
+        EventsInvalid = factory.CreateCounter(p + "exporter_events_invalid_total", "Messages or events rejected, by reason.", [L.Reason]);
+        EventsDuplicate = factory.CreateCounter(p + "exporter_events_duplicate_total", "Events skipped because their id was already applied.", []);
+        BrokerConnected = factory.CreateGauge(p + "exporter_broker_connected", "1 while the exporter is connected to the broker and consuming.", []);
+        LabelOverflow = factory.CreateCounter(p + "exporter_label_overflow_total", "Label values folded into __other__ because a label reached its cap.", [L.Label]);
+        BuildInfo = factory.CreateGauge(p + "exporter_build_info", "Always 1; the version label tells which build runs.", [L.Version]);
+        CollectorSuccess = factory.CreateGauge(p + "exporter_collector_success", "1 when a background collector's last poll succeeded.", [L.Collector]);
+        CollectorDuration = factory.CreateGauge(p + "exporter_collector_duration_seconds", "How long a background collector's last poll took.", [L.Collector]);
+
+        BuildInfo.WithLabels(version).Set(1);
+        BrokerConnected.Set(0);
+        EventsDuplicate.Inc(0);
+        foreach (var reason in Contracts.InvalidReasons.All)
+        {
+            EventsInvalid.WithLabels(reason).Inc(0);
+        }
+        foreach (var label in L.Guarded)
+        {
+            LabelOverflow.WithLabels(label).Inc(0);
+        }
+    }
+
+    public CollectorRegistry Registry { get; }
+    public bool HistogramHostname { get; }
+
+    public Counter Sent { get; }
+    public Counter Received { get; }
+    public Counter Started { get; }
+    public Counter Succeeded { get; }
+    public Counter Failed { get; }
+    public Counter Retried { get; }
+    public Counter Rejected { get; }
+    public Counter Revoked { get; }
+    public Histogram Runtime { get; }
+    public Histogram Wait { get; }
+
+    public Gauge WorkerUp { get; }
+    public Gauge WorkerActive { get; }
+    public Gauge WorkerHeartbeat { get; }
+    public Gauge WorkersAlive { get; }
+    public Gauge EmitterDropped { get; }
+
+    public Gauge QueueLength { get; }
+    public Gauge QueueConsumers { get; }
+    public Gauge QueueFetched { get; }
+    public Gauge QueueOldestAge { get; }
+    public Gauge HangfireJobs { get; }
+    public Gauge HangfireServers { get; }
+
+    public Counter Events { get; }
+    public Counter EventsInvalid { get; }
+    public Counter EventsDuplicate { get; }
+    public Gauge BrokerConnected { get; }
+    public Counter LabelOverflow { get; }
+    public Gauge BuildInfo { get; }
+    public Gauge CollectorSuccess { get; }
+    public Gauge CollectorDuration { get; }
+
+    /// <summary>The page /metrics serves, as text.</summary>
+    public async Task<string> RenderAsync()
+    {
+        using var stream = new MemoryStream();
+        await Registry.CollectAndExportAsTextAsync(stream);
+        return System.Text.Encoding.UTF8.GetString(stream.ToArray());
+    }
+}

@@ -1,0 +1,119 @@
+using System.Diagnostics;
+using JobExporter.Contracts;
+using MassTransit;
+
+namespace JobExporter.MassTransit;
+
+/// <summary>
+/// Wraps one consumer's handling of one message type, once per attempt: <c>job-received</c> and
+/// <c>job-started</c> (with the wait since the message was sent, on the first attempt) when it starts,
+/// <c>job-succeeded</c> with the runtime when it returns, and, when it throws, a <see cref="FailedAttempt"/>
+/// that <see cref="JobOutcomeObserver"/> later turns into <c>job-retried</c> or <c>job-failed</c>.
+/// Nothing here throws into the pipe: the consumer's own exception is rethrown untouched.
+/// </summary>
+internal sealed class ConsumerJobFilter<TConsumer, TMessage>(JobEmitter emitter) : IFilter<ConsumerConsumeContext<TConsumer, TMessage>>
+    where TConsumer : class
+    where TMessage : class
+{
+    private static readonly string Name = TypeNames.Of(typeof(TConsumer));
+
+    public void Probe(ProbeContext context) => context.CreateFilterScope("jobExporter");
+
+    public async Task Send(ConsumerConsumeContext<TConsumer, TMessage> context, IPipe<ConsumerConsumeContext<TConsumer, TMessage>> next)
+    {
+        var attempt = Start(context);
+        try
+        {
+            await next.Send(context).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            Fault(context, attempt, ex);
+            throw;
+        }
+        Succeed(attempt);
+    }
+
+    private Attempt? Start(ConsumeContext context)
+    {
+        try
+        {
+            emitter.ConsumerStarted();
+            var queue = QueueNames.Of(context.ReceiveContext.InputAddress);
+            var jobId = context.MessageId?.ToString("N");
+            var retryAttempt = context.GetRetryAttempt();
+            if (retryAttempt > 0 && context.ReceiveContext.TryGetPayload<MessageFailures>(out var failures))
+            {
+                // This consumer runs again: its earlier failures were retried.
+                PublishAll(failures.TakeRetried(Name), retried: true);
+            }
+            emitter.Publish(emitter.Events.Job(EventType.JobReceived, Name, queue, jobId));
+            emitter.Publish(emitter.Events.Job(EventType.JobStarted, Name, queue, jobId) with
+            {
+                // Retries run in process, straight after the failure: only the first attempt waited in the queue.
+                Wait = retryAttempt == 0 ? WaitSince(context.SentTime) : null,
+            });
+            return new Attempt(queue, jobId, Stopwatch.GetTimestamp());
+        }
+        catch (Exception ex)
+        {
+            emitter.Failed(ex);
+            return null;
+        }
+    }
+
+    private void Succeed(Attempt? attempt)
+    {
+        try
+        {
+            emitter.ConsumerEnded();
+            if (attempt is null) return;
+            emitter.Publish(emitter.Events.Job(EventType.JobSucceeded, Name, attempt.Queue, attempt.JobId) with
+            {
+                Runtime = Stopwatch.GetElapsedTime(attempt.StartedAt).TotalSeconds,
+            });
+        }
+        catch (Exception ex)
+        {
+            emitter.Failed(ex);
+        }
+    }
+
+    private void Fault(ConsumeContext context, Attempt? attempt, Exception exception)
+    {
+        try
+        {
+            emitter.ConsumerEnded();
+            if (attempt is null) return;
+            var exceptionName = exception.GetType().Name;
+            var failed = emitter.Events.Job(EventType.JobFailed, Name, attempt.Queue, attempt.JobId) with
+            {
+                Runtime = Stopwatch.GetElapsedTime(attempt.StartedAt).TotalSeconds,
+                Exception = exceptionName,
+            };
+            var retried = emitter.Events.Job(EventType.JobRetried, Name, attempt.Queue, attempt.JobId) with { Exception = exceptionName };
+            context.ReceiveContext.GetOrAddPayload(() => new MessageFailures()).Add(new FailedAttempt(Name, exception, retried, failed));
+        }
+        catch (Exception ex)
+        {
+            emitter.Failed(ex);
+        }
+    }
+
+    private void PublishAll(List<FailedAttempt>? attempts, bool retried)
+    {
+        if (attempts is null) return;
+        foreach (var a in attempts) emitter.Publish(retried ? a.Retried : a.Failed);
+    }
+
+    // Seconds from the sender's clock to ours; clocks drift, so a negative wait is taken as none.
+    private double? WaitSince(DateTime? sentTime)
+    {
+        if (sentTime is not { } sent) return null;
+        var sentUtc = sent.Kind == DateTimeKind.Local ? sent.ToUniversalTime() : DateTime.SpecifyKind(sent, DateTimeKind.Utc);
+        var wait = (emitter.Time.GetUtcNow().UtcDateTime - sentUtc).TotalSeconds;
+        return wait > 0 ? wait : 0;
+    }
+
+    private sealed record Attempt(string Queue, string? JobId, long StartedAt);
+}

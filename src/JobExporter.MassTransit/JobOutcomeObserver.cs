@@ -1,0 +1,96 @@
+using JobExporter.Contracts;
+using MassTransit;
+
+namespace JobExporter.MassTransit;
+
+/// <summary>
+/// Gives each failed attempt its verdict and notices skipped messages, from the receive endpoint's view:
+/// MassTransit reports a consumer's fault here only once its retry policy has given up (<c>job-failed</c>);
+/// failures still pending when the message is done were retried (<c>job-retried</c>); a message that no
+/// consumer took goes to <c>&lt;queue&gt;_skipped</c> (<c>job-rejected</c>).
+/// </summary>
+internal sealed class JobOutcomeObserver(JobEmitter emitter) : IReceiveObserver
+{
+    public Task PreReceive(ReceiveContext context) => Task.CompletedTask;
+
+    public Task PostReceive(ReceiveContext context)
+    {
+        try
+        {
+            FlushRetried(context);
+            if (!context.IsDelivered && !context.IsFaulted)
+            {
+                emitter.Publish(emitter.Events.Job(EventType.JobRejected, SkippedMessageName(context), QueueNames.Of(context.InputAddress),
+                    MessageIdOf(context)));
+            }
+        }
+        catch (Exception ex)
+        {
+            emitter.Failed(ex);
+        }
+        return Task.CompletedTask;
+    }
+
+    public Task PostConsume<T>(ConsumeContext<T> context, TimeSpan duration, string consumerType)
+        where T : class => Task.CompletedTask;
+
+    public Task ConsumeFault<T>(ConsumeContext<T> context, TimeSpan duration, string consumerType, Exception exception)
+        where T : class
+    {
+        try
+        {
+            var consumer = TypeNames.FromShortName(consumerType);
+            var attempt = context.ReceiveContext.TryGetPayload<MessageFailures>(out var failures)
+                ? failures.TakeFinal(exception, consumer)
+                : null;
+            // Without an attempt, the fault comes from something this emitter did not see start
+            // (a handler, a saga, a consumer that could not be created): MassTransit's own figures are used.
+            var failed = attempt?.Failed ?? (emitter.Events.Job(EventType.JobFailed, consumer,
+                QueueNames.Of(context.ReceiveContext.InputAddress), context.MessageId?.ToString("N")) with
+            {
+                Runtime = duration.TotalSeconds,
+                Exception = exception.GetType().Name,
+            });
+            emitter.Publish(failed);
+        }
+        catch (Exception ex)
+        {
+            emitter.Failed(ex);
+        }
+        return Task.CompletedTask;
+    }
+
+    public Task ReceiveFault(ReceiveContext context, Exception exception)
+    {
+        try
+        {
+            FlushRetried(context);
+        }
+        catch (Exception ex)
+        {
+            emitter.Failed(ex);
+        }
+        return Task.CompletedTask;
+    }
+
+    private void FlushRetried(ReceiveContext context)
+    {
+        if (!context.TryGetPayload<MessageFailures>(out var failures)) return;
+        var left = failures.TakeAll();
+        if (left is null) return;
+        foreach (var attempt in left) emitter.Publish(attempt.Retried);
+    }
+
+    private static string SkippedMessageName(ReceiveContext context)
+    {
+        if (context.TryGetPayload<ConsumeContext>(out var consume))
+        {
+            var urn = consume.SupportedMessageTypes.FirstOrDefault();
+            if (urn is not null) return TypeNames.FromUrn(urn);
+        }
+        return QueueNames.Unknown;
+    }
+
+    private static string? MessageIdOf(ReceiveContext context) =>
+        context.TryGetPayload<ConsumeContext>(out var consume) ? consume.MessageId?.ToString("N") : null;
+}

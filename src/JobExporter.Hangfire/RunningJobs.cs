@@ -1,0 +1,39 @@
+using System.Collections.Concurrent;
+
+namespace JobExporter.Hangfire;
+
+/// <summary>
+/// What the emitter remembers between Hangfire's hooks for one job: the queue and enqueue time read when the
+/// job moves to Processing, the attempt while it runs, and a failed attempt until its next state is applied.
+/// Entries whose follow-up hook never comes (a server killed mid-job) are bounded by <see cref="MaxEntries"/>.
+/// </summary>
+internal sealed class RunningJobs
+{
+    /// <summary>Most entries kept per map; beyond it the map is cleared (a leak guard, never reached in practice).</summary>
+    public const int MaxEntries = 100_000;
+
+    private readonly ConcurrentDictionary<string, (string Queue, double? EnqueuedAt)> _dequeued = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, JobAttempt> _failed = new(StringComparer.Ordinal);
+    private int _active;
+
+    /// <summary>Jobs performing now on this process.</summary>
+    public int Active => Volatile.Read(ref _active);
+
+    public void Dequeued(string jobId, string queue, double? enqueuedAt) => Add(_dequeued, jobId, (queue, enqueuedAt));
+
+    public bool TryTakeDequeued(string jobId, out (string Queue, double? EnqueuedAt) facts) => _dequeued.TryRemove(jobId, out facts);
+
+    public void Started() => Interlocked.Increment(ref _active);
+
+    public void Finished() => Interlocked.Decrement(ref _active);
+
+    public void Failed(JobAttempt attempt) => Add(_failed, attempt.JobId, attempt);
+
+    public JobAttempt? TakeFailed(string jobId) => _failed.TryRemove(jobId, out var attempt) ? attempt : null;
+
+    private static void Add<T>(ConcurrentDictionary<string, T> map, string key, T value)
+    {
+        if (map.Count >= MaxEntries) map.Clear();
+        map[key] = value;
+    }
+}

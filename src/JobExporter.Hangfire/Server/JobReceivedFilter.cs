@@ -1,0 +1,74 @@
+using Hangfire.Server;
+using JobExporter.Contracts;
+
+namespace JobExporter.Hangfire.Server;
+
+/// <summary>
+/// The outermost perform filter: publishes job-received when a worker takes the job, then, once it is done,
+/// job-succeeded, job-rejected (another filter cancelled it), or remembers the exception for
+/// <see cref="States.OutcomeFilter"/>, which knows whether Hangfire retries it or fails it for good.
+/// </summary>
+internal sealed class JobReceivedFilter(JobExporterEmitter emitter) : IServerFilter
+{
+    public const string AttemptKey = "JobExporter.Attempt";
+
+    public void OnPerforming(PerformingContext context)
+    {
+        try
+        {
+            var id = context.BackgroundJob.Id;
+            var job = context.BackgroundJob.Job;
+            string queue;
+            double? wait = null;
+            if (emitter.Jobs.TryTakeDequeued(id, out var facts))
+            {
+                queue = facts.Queue;
+                if (facts.EnqueuedAt is { } enqueuedAt) wait = Math.Max(0, emitter.Now() - enqueuedAt);
+            }
+            else
+            {
+                queue = JobQueues.Of(job);
+            }
+            var attempt = new JobAttempt(id, JobNames.Of(job), queue, wait);
+            context.Items[AttemptKey] = attempt;
+            emitter.Jobs.Started();
+            emitter.Publish(emitter.Events.Job(EventType.JobReceived, attempt.Name, attempt.Queue, id));
+        }
+        catch (Exception ex)
+        {
+            emitter.HookFailed(nameof(OnPerforming), ex);
+        }
+    }
+
+    public void OnPerformed(PerformedContext context)
+    {
+        try
+        {
+            if (!context.Items.TryGetValue(AttemptKey, out var item) || item is not JobAttempt attempt) return;
+            emitter.Jobs.Finished();
+            attempt.FinishedAt ??= System.Diagnostics.Stopwatch.GetTimestamp();
+            if (context.Canceled)
+            {
+                emitter.Publish(emitter.Events.Job(EventType.JobRejected, attempt.Name, attempt.Queue, attempt.JobId));
+            }
+            else if (context.Exception is null || context.ExceptionHandled)
+            {
+                emitter.Publish(emitter.Events.Job(EventType.JobSucceeded, attempt.Name, attempt.Queue, attempt.JobId) with { Runtime = attempt.Runtime });
+            }
+            else if (!IsShutdown(context))
+            {
+                attempt.Exception = ExceptionNames.Of(context.Exception);
+                emitter.Jobs.Failed(attempt);
+            }
+        }
+        catch (Exception ex)
+        {
+            emitter.HookFailed(nameof(OnPerformed), ex);
+        }
+    }
+
+    // A job stopped by a server shutdown is put back in its queue without a state change: no outcome yet.
+    private static bool IsShutdown(PerformedContext context) =>
+        context.Exception is JobAbortedException
+        || context.Exception is OperationCanceledException && context.CancellationToken.ShutdownToken.IsCancellationRequested;
+}

@@ -1,0 +1,33 @@
+using Hangfire.Server;
+
+namespace JobExporter.Hangfire.Server;
+
+/// <summary>
+/// A Hangfire server process that keeps this host announced as a worker while the server runs: worker-online when
+/// the server starts, a heartbeat every interval with the jobs running here, and worker-offline when it stops.
+/// </summary>
+internal sealed class WorkerProcess(JobExporterEmitter emitter) : IBackgroundProcess
+{
+    public void Execute(BackgroundProcessContext context)
+    {
+        if (context.IsStopping) return;
+        emitter.ServerStarted();
+        try
+        {
+            context.StoppingToken.WaitHandle.WaitOne();
+        }
+        finally
+        {
+            try
+            {
+                emitter.ServerStopped();
+            }
+            catch (Exception ex)
+            {
+                emitter.HookFailed("worker-offline", ex);
+            }
+        }
+    }
+
+    public override string ToString() => "JobExporter worker heartbeat";
+}

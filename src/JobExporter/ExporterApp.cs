@@ -30,18 +30,8 @@ internal static class ExporterApp
         services.AddSingleton(time ?? TimeProvider.System);
         services.AddSingleton(_ => new ExporterMetrics(options, Version));
         services.AddSingleton(sp => new QueueRegistry(options.RabbitMqQueues, options.MaxLabelValues));
-        services.AddSingleton(sp =>
-        {
-            var metrics = sp.GetRequiredService<ExporterMetrics>();
-            var clock = sp.GetRequiredService<TimeProvider>();
-            return new EventApplier(
-                metrics,
-                new LabelGuard(options.MaxLabelValues, options.MaxLabelLength, label => metrics.LabelOverflow.WithLabels(label).Inc()),
-                new Deduplicator(options.DedupWindow),
-                sp.GetRequiredService<QueueRegistry>(),
-                purge => new WorkerTracker(metrics, clock, options.WorkerTimeout, ExporterOptions.DefaultWorkerTimeout,
-                    options.WorkerPurgeAfter, options.Systems, purge));
-        });
+        services.AddSingleton(sp => EventApplier.Create(options, sp.GetRequiredService<ExporterMetrics>(),
+            sp.GetRequiredService<QueueRegistry>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<EventConsumer>();
         services.AddHostedService(sp => sp.GetRequiredService<EventConsumer>());
         services.AddHostedService<QueuePoller>();

@@ -1,3 +1,4 @@
+using JobExporter.Configuration;
 using JobExporter.Contracts;
 using JobExporter.Metrics;
 using L = JobExporter.Metrics.LabelNames;
@@ -31,6 +32,15 @@ internal sealed class EventApplier : IEventSink
     }
 
     public WorkerTracker Workers { get; }
+
+    /// <summary>The applier as the options configure it: the one place its parts are put together.</summary>
+    public static EventApplier Create(ExporterOptions options, ExporterMetrics metrics, QueueRegistry queues, TimeProvider time) => new(
+        metrics,
+        new LabelGuard(options.MaxLabelValues, options.MaxLabelLength, label => metrics.LabelOverflow.WithLabels(label).Inc()),
+        new Deduplicator(options.DedupWindow),
+        queues,
+        purge => new WorkerTracker(metrics, time, options.WorkerTimeout, ExporterOptions.DefaultWorkerTimeout,
+            options.WorkerPurgeAfter, options.Systems, purge));
 
     public void OnEvent(JobEvent e)
     {

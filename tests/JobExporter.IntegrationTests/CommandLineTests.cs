@@ -1,0 +1,36 @@
+using JobExporter.Testing;
+
+namespace JobExporter.IntegrationTests;
+
+/// <summary>The binary as a user runs it: --help, a bad flag, the landing page.</summary>
+public class CommandLineTests
+{
+    private static Task<ProcessRunner.Result> Run(params string[] args) =>
+        ProcessRunner.RunAsync("dotnet", [RepositoryPaths.ExporterDll, .. args], timeout: TimeSpan.FromSeconds(60));
+
+    [Test]
+    public async Task Help_prints_every_flag_and_exits_zero()
+    {
+        var result = await Run("--help");
+        Assert.That(result.ExitCode, Is.EqualTo(0));
+        Assert.That(result.Output, Does.Contain("--broker.url").And.Contain("--web.listen-address").And.Contain("(default: :9821)"));
+    }
+
+    [Test]
+    public async Task A_bad_flag_prints_one_line_and_exits_two()
+    {
+        var result = await Run("--worker.timeout", "forever");
+        Assert.That(result.ExitCode, Is.EqualTo(2));
+        Assert.That(result.Output.Trim(), Is.EqualTo("jobexporter: --worker.timeout 'forever' is not a duration such as 30s, 10m or 1h"));
+    }
+
+    [Test]
+    public async Task The_landing_page_links_the_metrics_path()
+    {
+        await using var exporter = await ExporterProcess.StartAsync(SharedBroker.Node.AmqpUrl, "--web.telemetry-path", "/custom-metrics",
+            "--broker.queue", Events.UniqueQueue());
+        var page = await (await exporter.GetAsync("")).Content.ReadAsStringAsync();
+        Assert.That(page, Does.Contain("href=\"/custom-metrics\""));
+        Assert.That((await exporter.GetAsync("custom-metrics")).IsSuccessStatusCode, Is.True);
+    }
+}

@@ -1,0 +1,37 @@
+using RabbitMQ.Client;
+
+namespace JobExporter.IntegrationTests;
+
+/// <summary>Publishes arbitrary bytes to the events exchange, as a broken or hostile emitter would.</summary>
+internal sealed class RawPublisher : IAsyncDisposable
+{
+    private readonly IConnection _connection;
+    private readonly IChannel _channel;
+
+    private RawPublisher(IConnection connection, IChannel channel)
+    {
+        _connection = connection;
+        _channel = channel;
+    }
+
+    public static async Task<RawPublisher> OpenAsync(Uri broker)
+    {
+        var connection = await new ConnectionFactory { Uri = broker }.CreateConnectionAsync();
+        var channel = await connection.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true));
+        await channel.ExchangeDeclareAsync("jobs.events", ExchangeType.Topic, durable: true);
+        return new RawPublisher(connection, channel);
+    }
+
+    public async Task PublishAsync(byte[] body, string routingKey = "test.raw.host")
+    {
+        await _channel.BasicPublishAsync("jobs.events", routingKey, mandatory: false, new BasicProperties { Persistent = true }, body);
+    }
+
+    public Task PublishAsync(string body, string routingKey = "test.raw.host") => PublishAsync(System.Text.Encoding.UTF8.GetBytes(body), routingKey);
+
+    public async ValueTask DisposeAsync()
+    {
+        await _channel.DisposeAsync();
+        await _connection.DisposeAsync();
+    }
+}

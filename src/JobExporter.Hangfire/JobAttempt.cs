@@ -15,6 +15,9 @@ internal sealed class JobAttempt(string jobId, string name, string queue, double
     public long StartedAt { get; set; } = Stopwatch.GetTimestamp();
     public long? FinishedAt { get; set; }
 
+    /// <summary>True when a filter cancelled the job before it ran (job-rejected is already sent).</summary>
+    public bool Rejected { get; set; }
+
     /// <summary>The type name of the exception the job threw, when it threw.</summary>
     public string? Exception { get; set; }
 

@@ -4,7 +4,8 @@ namespace JobExporter.Hangfire;
 
 /// <summary>
 /// What the emitter remembers between Hangfire's hooks for one job: the queue and enqueue time read when the
-/// job moves to Processing, the attempt while it runs, and a failed attempt until its next state is applied.
+/// job moves to Processing, the attempt while it runs, and an attempt that threw or was rejected until the
+/// state Hangfire moves the job to next is applied.
 /// Entries whose follow-up hook never comes (a server killed mid-job) are bounded by <see cref="MaxEntries"/>.
 /// </summary>
 internal sealed class RunningJobs
@@ -13,7 +14,7 @@ internal sealed class RunningJobs
     public const int MaxEntries = 100_000;
 
     private readonly ConcurrentDictionary<string, (string Queue, double? EnqueuedAt)> _dequeued = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, JobAttempt> _failed = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, JobAttempt> _ended = new(StringComparer.Ordinal);
     private int _active;
 
     /// <summary>Jobs performing now on this process.</summary>
@@ -27,9 +28,9 @@ internal sealed class RunningJobs
 
     public void Finished() => Interlocked.Decrement(ref _active);
 
-    public void Failed(JobAttempt attempt) => Add(_failed, attempt.JobId, attempt);
+    public void Ended(JobAttempt attempt) => Add(_ended, attempt.JobId, attempt);
 
-    public JobAttempt? TakeFailed(string jobId) => _failed.TryRemove(jobId, out var attempt) ? attempt : null;
+    public JobAttempt? TakeEnded(string jobId) => _ended.TryRemove(jobId, out var attempt) ? attempt : null;
 
     private static void Add<T>(ConcurrentDictionary<string, T> map, string key, T value)
     {

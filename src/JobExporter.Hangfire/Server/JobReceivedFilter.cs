@@ -50,6 +50,9 @@ internal sealed class JobReceivedFilter(JobExporterEmitter emitter) : IServerFil
             if (context.Canceled)
             {
                 emitter.Publish(emitter.Events.Job(EventType.JobRejected, attempt.Name, attempt.Queue, attempt.JobId));
+                // Hangfire then deletes the job; that deletion is part of the rejection, not a revoke.
+                attempt.Rejected = true;
+                emitter.Jobs.Ended(attempt);
             }
             else if (context.Exception is null || context.ExceptionHandled)
             {
@@ -58,7 +61,7 @@ internal sealed class JobReceivedFilter(JobExporterEmitter emitter) : IServerFil
             else if (!IsShutdown(context))
             {
                 attempt.Exception = ExceptionNames.Of(context.Exception);
-                emitter.Jobs.Failed(attempt);
+                emitter.Jobs.Ended(attempt);
             }
         }
         catch (Exception ex)

@@ -7,7 +7,8 @@ namespace JobExporter.Hangfire.States;
 /// <summary>
 /// Publishes what happens to a job after it threw, or when it is deleted, from the state Hangfire applies:
 /// Failed (or Deleted because the retries ran out) is job-failed; any other state after a failed attempt
-/// (Scheduled or Enqueued by <c>AutomaticRetry</c>) is job-retried; Deleted otherwise is job-revoked.
+/// (Scheduled or Enqueued by <c>AutomaticRetry</c>) is job-retried; Deleted otherwise is job-revoked, except
+/// right after a filter cancelled the job (Hangfire deletes a cancelled job; job-rejected said it all).
 /// </summary>
 internal sealed class OutcomeFilter(JobExporterEmitter emitter) : IApplyStateFilter
 {
@@ -15,19 +16,22 @@ internal sealed class OutcomeFilter(JobExporterEmitter emitter) : IApplyStateFil
     {
         try
         {
+            // Only a job leaving Processing can have an attempt waiting for its outcome.
+            var ended = context.OldStateName == ProcessingState.StateName ? emitter.Jobs.TakeEnded(context.BackgroundJob.Id) : null;
+            if (ended is { Rejected: true }) return;
             switch (context.NewState)
             {
                 case FailedState failed:
-                    PublishFailed(context, emitter.Jobs.TakeFailed(context.BackgroundJob.Id), failed.Exception);
+                    PublishFailed(context, ended, failed.Exception);
                     break;
                 case DeletedState:
-                    if (emitter.Jobs.TakeFailed(context.BackgroundJob.Id) is { } exhausted) PublishFailed(context, exhausted, null);
+                    if (ended is not null) PublishFailed(context, ended, null);
                     else PublishRevoked(context);
                     break;
                 case ProcessingState or SucceededState:
                     break;
                 default:
-                    if (context.OldStateName == ProcessingState.StateName && emitter.Jobs.TakeFailed(context.BackgroundJob.Id) is { } retried)
+                    if (ended is { } retried)
                     {
                         emitter.Publish(emitter.Events.Job(EventType.JobRetried, retried.Name, retried.Queue, retried.JobId) with
                         {

@@ -1,0 +1,69 @@
+using System.Collections.Concurrent;
+using Hangfire;
+using Hangfire.Server;
+
+namespace JobExporter.Hangfire.Tests.Support;
+
+/// <summary>The jobs the tests enqueue. Hangfire stores them by type and method name, so they are public and static.</summary>
+public static class TestJobs
+{
+    private static readonly ConcurrentDictionary<string, int> Attempts = new();
+
+    /// <summary>Held by <see cref="Block"/> until a test releases it.</summary>
+    public static SemaphoreSlim Gate { get; } = new(0);
+
+    public static void Succeed()
+    {
+    }
+
+    public static void Later()
+    {
+    }
+
+    public static void Then()
+    {
+    }
+
+    public static void Never()
+    {
+    }
+
+    [Queue("critical")]
+    [JobDisplayName("critical work")]
+    public static void Critical()
+    {
+    }
+
+    /// <summary>Throws on its first attempt only; retried at once.</summary>
+    [AutomaticRetry(Attempts = 2, DelaysInSeconds = [0])]
+    public static void Flaky(string key)
+    {
+        if (Attempts.AddOrUpdate(key, 1, (_, n) => n + 1) == 1) throw new InvalidOperationException("first attempt fails");
+    }
+
+    /// <summary>Always throws; retried once a second later (through the scheduler), then failed for good.</summary>
+    [AutomaticRetry(Attempts = 1, DelaysInSeconds = [1])]
+    public static void AlwaysFails() => throw new TimeoutException("never works");
+
+    /// <summary>Always throws; no retry, and Hangfire deletes it rather than keeping it failed.</summary>
+    [AutomaticRetry(Attempts = 0, OnAttemptsExceeded = AttemptsExceededAction.Delete)]
+    public static void FailsAndIsDeleted() => throw new ArgumentException("bad argument");
+
+    [CancelBeforeRun]
+    public static void Rejected() => throw new InvalidOperationException("a cancelled job never runs");
+
+    public static void Block()
+    {
+        if (!Gate.Wait(TimeSpan.FromSeconds(60))) throw new TimeoutException("nobody released the gate");
+    }
+}
+
+/// <summary>A filter that cancels the job before it runs, as a throttling or concurrency filter would.</summary>
+public sealed class CancelBeforeRunAttribute : global::Hangfire.Common.JobFilterAttribute, IServerFilter
+{
+    public void OnPerforming(PerformingContext context) => context.Canceled = true;
+
+    public void OnPerformed(PerformedContext context)
+    {
+    }
+}

@@ -1,6 +1,7 @@
 using System.Reflection;
 using JobExporter.Aggregation;
 using JobExporter.Broker;
+using JobExporter.Collectors;
 using JobExporter.Configuration;
 using JobExporter.Metrics;
 using JobExporter.Web;
@@ -34,7 +35,11 @@ internal static class ExporterApp
             sp.GetRequiredService<QueueRegistry>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<EventConsumer>();
         services.AddHostedService(sp => sp.GetRequiredService<EventConsumer>());
-        services.AddHostedService<QueuePoller>();
+        services.AddHostedService<RabbitMqQueueCollector>();
+        if (options.HangfirePostgres is not null)
+        {
+            services.AddHostedService<HangfireStorageCollector>();
+        }
         services.AddHostedService<LivenessTimer>();
         services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(10));
 

@@ -36,7 +36,7 @@ internal sealed record ExporterOptions
     public required IReadOnlyList<string> Systems { get; init; }
     public required IReadOnlyList<QueueName> RabbitMqQueues { get; init; }
     public required TimeSpan RabbitMqPollInterval { get; init; }
-    public required TimeSpan RabbitMqPollTimeout { get; init; }
+    public required TimeSpan CollectorTimeout { get; init; }
 
     public string? HangfirePostgres { get; init; }
     public required string HangfireSchema { get; init; }

@@ -43,7 +43,8 @@ internal static class Flags
     public static readonly Flag RabbitMqQueues = new("rabbitmq.queues", null,
         "Comma-separated RabbitMQ queues to poll, each queue or system/queue (system defaults to rabbitmq); repeatable.", Repeatable: true);
     public static readonly Flag RabbitMqPollInterval = new("rabbitmq.poll-interval", "15s", "How often queue lengths are polled.");
-    public static readonly Flag RabbitMqPollTimeout = new("rabbitmq.poll-timeout", "10s", "Longest one poll of queue lengths may take.");
+    public static readonly Flag CollectorTimeout = new("collector.timeout", "10s",
+        "Longest one background poll (RabbitMQ queues, Hangfire storage) may take; a scrape never waits for it.");
 
     public static readonly Flag HangfirePostgres = new("hangfire.postgres", null, "Connection string of a Hangfire.PostgreSql storage to poll for backlog.");
     public static readonly Flag HangfireSchema = new("hangfire.schema", "hangfire", "Schema of the Hangfire tables.");
@@ -61,7 +62,7 @@ internal static class Flags
         WebListenAddress, WebTelemetryPath, WorkerTimeout, WorkerPurgeAfter,
         MetricsPrefix, MetricsStaticLabel, MetricsRuntimeBuckets, MetricsWaitBuckets, MetricsMaxValues, MetricsMaxLabelLength,
         MetricsHistogramHostname, EventsDedupWindow, EventsMaxMessageBytes,
-        Systems, RabbitMqQueues, RabbitMqPollInterval, RabbitMqPollTimeout,
+        Systems, RabbitMqQueues, RabbitMqPollInterval, CollectorTimeout,
         HangfirePostgres, HangfireSchema, HangfirePollInterval,
         LogLevel, LogFormat, Help, Version,
     ];

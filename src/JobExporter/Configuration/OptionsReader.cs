@@ -40,7 +40,7 @@ internal static partial class OptionsReader
             Systems = List(values.Get(Flags.Systems)),
             RabbitMqQueues = values.GetAll(Flags.RabbitMqQueues).SelectMany(List).Select(QueueOf).Distinct().ToList(),
             RabbitMqPollInterval = Positive(values, Flags.RabbitMqPollInterval),
-            RabbitMqPollTimeout = Positive(values, Flags.RabbitMqPollTimeout),
+            CollectorTimeout = Positive(values, Flags.CollectorTimeout),
             HangfirePostgres = values.Get(Flags.HangfirePostgres) is { Length: > 0 } pg ? pg : null,
             HangfireSchema = NonEmpty(values, Flags.HangfireSchema),
             HangfirePollInterval = Positive(values, Flags.HangfirePollInterval),

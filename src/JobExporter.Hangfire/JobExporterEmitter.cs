@@ -74,8 +74,8 @@ public sealed class JobExporterEmitter : IAsyncDisposable
     internal RunningJobs Jobs { get; } = new();
     internal TimeProvider Time { get; }
 
-    /// <summary>The filter objects, in the order <see cref="InstallFilters"/> adds them.</summary>
-    internal IEnumerable<object> Filters => _filters.Select(f => f.Filter);
+    /// <summary>The filter objects and their Hangfire order (none: the default), as <see cref="InstallFilters"/> adds them.</summary>
+    internal IReadOnlyList<(object Filter, int? Order)> FilterRegistrations => _filters;
 
     /// <summary>Adds the emitter's filters to a filter collection (normally <c>GlobalJobFilters.Filters</c>); once only.</summary>
     public void InstallFilters(JobFilterCollection filters)

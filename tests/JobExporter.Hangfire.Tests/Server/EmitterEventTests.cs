@@ -78,4 +78,26 @@ public sealed class EmitterEventTests
             Assert.That(world.Emitter!.ActiveJobs, Is.Zero);
         });
     }
+
+    [Test]
+    public async Task The_emitter_costs_each_job_microseconds_and_every_event_reaches_the_broker()
+    {
+        const int jobs = 1000;
+        var calls = new System.Collections.Concurrent.ConcurrentBag<(string JobId, long Ticks)>();
+        await using var tap = await EventTap.StartAsync(_broker.AmqpUrl);
+        await using var world = new HangfireWorld(Options(), timedCalls: calls);
+        for (var i = 0; i < jobs; i++) world.Client.Enqueue(() => TestJobs.Succeed());
+        world.StartServer(workers: 4);
+
+        await tap.WaitForAsync(t => t.Count(EventType.JobSucceeded) == jobs, $"{jobs} job-succeeded events", TimeSpan.FromSeconds(120));
+        var overhead = Overhead.Of(calls);
+        TestContext.Out.WriteLine($"broker up: {overhead}");
+        Assert.Multiple(() =>
+        {
+            Assert.That(tap.Count(EventType.JobSent), Is.EqualTo(jobs));
+            Assert.That(tap.Count(EventType.JobStarted), Is.EqualTo(jobs));
+            Assert.That(world.Emitter!.Dropped, Is.Zero);
+            Assert.That(overhead.MedianMicrosecondsPerJob, Is.LessThan(1000));
+        });
+    }
 }

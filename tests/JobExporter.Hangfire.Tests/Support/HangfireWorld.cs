@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Hangfire;
 using Hangfire.Common;
 using Hangfire.InMemory;
@@ -14,7 +15,8 @@ internal sealed class HangfireWorld : IAsyncDisposable
 {
     private BackgroundJobServer? _server;
 
-    public HangfireWorld(JobExporterHangfireOptions options, bool withEmitter = true)
+    /// <param name="timedCalls">When given, the emitter's filters are installed wrapped in <see cref="TimingFilter"/>s recording here.</param>
+    public HangfireWorld(JobExporterHangfireOptions options, bool withEmitter = true, ConcurrentBag<(string JobId, long Ticks)>? timedCalls = null)
     {
         // Hangfire's own default is 10 retries; jobs here retry only as their attribute says.
         Filters.Add(new AutomaticRetryAttribute { Attempts = 0 });
@@ -23,7 +25,8 @@ internal sealed class HangfireWorld : IAsyncDisposable
         if (withEmitter)
         {
             Emitter = new JobExporterEmitter(options);
-            Emitter.InstallFilters(Filters);
+            if (timedCalls is null) Emitter.InstallFilters(Filters);
+            else TimingFilter.InstallTimed(Emitter, Filters, timedCalls);
         }
         Client = new BackgroundJobClient(Storage, Provider);
     }

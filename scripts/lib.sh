@@ -1,0 +1,33 @@
+# Shared shell helpers for the Makefile's scripts.
+
+# Prints a TCP port on 127.0.0.1 that nothing listens on.
+free_port() {
+  local port
+  while :; do
+    port=$(( (RANDOM << 1 | RANDOM & 1) % 30000 + 20000 ))
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then echo "$port"; return; fi
+  done
+}
+
+# Starts a private RabbitMQ node: rabbitmq_start DIR PORT. Sets RABBIT_ENV (array of env assignments) and RABBIT_NODE.
+rabbitmq_start() {
+  local dir=$1 port=$2
+  mkdir -p "$dir"
+  printf 'listeners.tcp.default = 127.0.0.1:%s\nloopback_users = none\n' "$port" > "$dir/rabbitmq.conf"
+  echo '[].' > "$dir/enabled_plugins"
+  RABBIT_NODE="jxdemo$port@localhost"
+  RABBIT_ENV=(HOME="$dir" RABBITMQ_NODENAME="$RABBIT_NODE" RABBITMQ_NODE_PORT="$port" RABBITMQ_NODE_IP_ADDRESS=127.0.0.1
+    RABBITMQ_DIST_PORT="$(free_port)" ERL_EPMD_PORT="$(free_port)" ERL_EPMD_ADDRESS=127.0.0.1
+    RABBITMQ_MNESIA_BASE="$dir/mnesia" RABBITMQ_LOG_BASE="$dir/log" RABBITMQ_PID_FILE="$dir/rabbitmq.pid"
+    RABBITMQ_CONFIG_FILE="$dir/rabbitmq.conf" RABBITMQ_ENABLED_PLUGINS_FILE="$dir/enabled_plugins")
+  env "${RABBIT_ENV[@]}" /usr/lib/rabbitmq/bin/rabbitmq-server > "$dir/server.out" 2>&1 &
+  RABBIT_PID=$!
+  env "${RABBIT_ENV[@]}" /usr/lib/rabbitmq/bin/rabbitmqctl -n "$RABBIT_NODE" wait "$dir/rabbitmq.pid" --timeout 60 > /dev/null
+}
+
+rabbitmq_stop() {
+  [ -n "${RABBIT_NODE:-}" ] || return 0
+  env "${RABBIT_ENV[@]}" /usr/lib/rabbitmq/bin/rabbitmqctl -n "$RABBIT_NODE" stop > /dev/null 2>&1 || kill "$RABBIT_PID" 2>/dev/null || true
+  env "${RABBIT_ENV[@]}" epmd -kill > /dev/null 2>&1 || true
+  RABBIT_NODE=
+}

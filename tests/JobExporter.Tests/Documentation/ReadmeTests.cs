@@ -1,0 +1,42 @@
+using System.Text.RegularExpressions;
+using JobExporter.Configuration;
+using JobExporter.Testing;
+
+namespace JobExporter.Tests.Documentation;
+
+/// <summary>The README is what a newcomer trusts: every flag and every metric it names must be the real ones.</summary>
+public class ReadmeTests
+{
+    private static readonly string Readme = File.ReadAllText(Path.Combine(RepositoryPaths.Root, "README.md"));
+
+    [Test]
+    public void The_readme_documents_every_flag_with_its_environment_variable_and_default()
+    {
+        foreach (var flag in Flags.All.Where(f => f.Name is not ("help" or "version")))
+        {
+            var row = Readme.Split('\n').FirstOrDefault(l => l.StartsWith($"| `--{flag.Name}` |", StringComparison.Ordinal));
+            Assert.That(row, Is.Not.Null, $"--{flag.Name} has no row in the README's flag table");
+            Assert.That(row, Does.Contain($"`{flag.EnvironmentVariable}`"));
+            Assert.That(row, Does.Contain(flag.Default is null ? "| none |" : $"| `{flag.Default}` |"), $"--{flag.Name}");
+        }
+    }
+
+    [Test]
+    public void The_readme_flag_table_names_no_flag_that_does_not_exist()
+    {
+        var documented = Regex.Matches(Readme, @"^\| `--([a-z.-]+)` \|", RegexOptions.Multiline).Select(m => m.Groups[1].Value);
+        Assert.That(documented, Is.SubsetOf(Flags.All.Select(f => f.Name)));
+    }
+
+    [Test]
+    public async Task The_readme_documents_every_metric_family_the_exporter_serves()
+    {
+        var page = await new TestExporter().Metrics.RenderAsync();
+        var families = Regex.Matches(page, @"^# TYPE (\S+) ", RegexOptions.Multiline).Select(m => m.Groups[1].Value).ToList();
+        Assert.That(families, Has.Count.GreaterThan(20));
+        foreach (var family in families)
+        {
+            Assert.That(Readme, Does.Contain($"| `{family}` |"), family);
+        }
+    }
+}

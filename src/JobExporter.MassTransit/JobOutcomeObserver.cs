@@ -81,16 +81,12 @@ internal sealed class JobOutcomeObserver(JobEmitter emitter) : IReceiveObserver
         foreach (var attempt in left) emitter.Publish(attempt.Retried);
     }
 
-    private static string SkippedMessageName(ReceiveContext context)
-    {
-        if (context.TryGetPayload<ConsumeContext>(out var consume))
-        {
-            var urn = consume.SupportedMessageTypes.FirstOrDefault();
-            if (urn is not null) return TypeNames.FromUrn(urn);
-        }
-        return QueueNames.Unknown;
-    }
+    private static string SkippedMessageName(ReceiveContext context) =>
+        EnvelopeMessageType.Of(context) is { } urn ? TypeNames.FromUrn(urn) : QueueNames.Unknown;
 
-    private static string? MessageIdOf(ReceiveContext context) =>
-        context.TryGetPayload<ConsumeContext>(out var consume) ? consume.MessageId?.ToString("N") : null;
+    private static string? MessageIdOf(ReceiveContext context)
+    {
+        if (!context.TransportHeaders.TryGetHeader(MessageHeaders.MessageId, out var value)) return null;
+        return Guid.TryParse(value?.ToString(), out var id) ? id.ToString("N") : null;
+    }
 }

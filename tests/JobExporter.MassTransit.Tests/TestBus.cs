@@ -26,7 +26,7 @@ internal sealed class TestBus : IAsyncDisposable
     public JobEmitter? Emitter => _provider.GetService<JobEmitter>();
 
     public static async Task<TestBus> StartAsync(RabbitMqNode node, Action<IBusRegistrationContext, IRabbitMqBusFactoryConfigurator> endpoints,
-        Action<JobExporterMassTransitOptions>? emitter)
+        Action<JobExporterMassTransitOptions>? emitter, bool useJobExporterOnBus = true, Action<IBusRegistrationConfigurator>? registration = null)
     {
         var services = new ServiceCollection();
         services.AddMassTransit(x =>
@@ -36,6 +36,8 @@ internal sealed class TestBus : IAsyncDisposable
             x.AddConsumer<ChargeCardConsumer>();
             x.AddConsumer<ShipParcelConsumer>();
             x.AddConsumer<HoldJobConsumer>();
+            x.AddConsumer<CountingConsumer>();
+            registration?.Invoke(x);
             if (emitter is not null) x.AddJobExporter(emitter);
             x.UsingRabbitMq((context, cfg) =>
             {
@@ -44,7 +46,7 @@ internal sealed class TestBus : IAsyncDisposable
                     h.Username("guest");
                     h.Password("guest");
                 });
-                if (emitter is not null) cfg.UseJobExporter(context);
+                if (emitter is not null && useJobExporterOnBus) cfg.UseJobExporter(context);
                 endpoints(context, cfg);
             });
         });

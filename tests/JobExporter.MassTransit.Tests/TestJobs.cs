@@ -48,3 +48,22 @@ public sealed class HoldJobConsumer : IConsumer<HoldJob>
     public Task Consume(ConsumeContext<HoldJob> context) =>
         Gates.GetOrAdd(context.Message.Gate, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
 }
+
+public sealed record CountMe(string Batch);
+
+/// <summary>Counts what it consumed per batch, and when, so that tests can tell every message was processed.</summary>
+public sealed class CountingConsumer : IConsumer<CountMe>
+{
+    public static readonly ConcurrentDictionary<string, ConcurrentQueue<long>> Batches = new();
+
+    /// <summary>A batch with a gate holds each message until the gate opens, so that a backlog can build up.</summary>
+    public static readonly ConcurrentDictionary<string, TaskCompletionSource> Gates = new();
+
+    public async Task Consume(ConsumeContext<CountMe> context)
+    {
+        if (Gates.TryGetValue(context.Message.Batch, out var gate)) await gate.Task;
+        Batches.GetOrAdd(context.Message.Batch, _ => new ConcurrentQueue<long>()).Enqueue(System.Diagnostics.Stopwatch.GetTimestamp());
+    }
+
+    public static int Count(string batch) => Batches.TryGetValue(batch, out var times) ? times.Count : 0;
+}

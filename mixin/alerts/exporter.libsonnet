@@ -1,0 +1,70 @@
+// Alerts on the exporter itself and on what it depends on: without it every other alert is blind.
+local common = import '../common.libsonnet';
+
+{
+  local c = $._config,
+  local p = c.metricPrefix,
+
+  exporterAlerts:: std.prune([
+    local e = c.alerts.emitterDroppingEvents;
+    if e.enabled then common.alert(
+      c,
+      'JobExporterEmitterDroppingEvents',
+      e,
+      // The dropped count is a gauge that only grows (until the worker restarts), so increase() applies.
+      |||
+        (increase(%(dropped)s[%(window)s]) > 0)
+        or
+        (%(dropped)s > 0 unless %(dropped)s offset %(window)s)
+      ||| % { dropped: p + 'emitter_dropped_events' + common.selector(c), window: e.window },
+      'An emitter is dropping job events.',
+      'The emitter on {{ $labels.hostname }} ({{ $labels.system }}) dropped {{ $value | printf "%%.0f" }} events in the last %s; job metrics from it undercount.' % e.window,
+      'overview',
+      ['system'],
+    ),
+
+    local d = c.alerts.exporterDown;
+    if d.enabled then common.alert(
+      c,
+      'JobExporterDown',
+      d,
+      'up%s == 0\n' % common.selector(c),
+      'Prometheus cannot scrape the job exporter.',
+      'The job exporter {{ $labels.instance }} has not been scraped successfully for %s.' % d['for'],
+      'overview',
+    ),
+
+    local a = c.alerts.exporterAbsent;
+    if a.enabled then common.alert(
+      c,
+      'JobExporterAbsent',
+      a,
+      'absent(up%s)\n' % common.selector(c),
+      'The job exporter has disappeared from Prometheus.',
+      'No target matches %s for %s: the job exporter is not deployed or not discovered.' % [c.exporterSelector, a['for']],
+      'overview',
+    ),
+
+    local b = c.alerts.brokerDisconnected;
+    if b.enabled then common.alert(
+      c,
+      'JobExporterBrokerDisconnected',
+      b,
+      '%s == 0\n' % (p + 'exporter_broker_connected' + common.selector(c)),
+      'The job exporter is not connected to the broker.',
+      'The job exporter {{ $labels.instance }} has had no broker connection for %s: no job events are arriving.' % b['for'],
+      'overview',
+    ),
+
+    local f = c.alerts.collectorFailing;
+    if f.enabled then common.alert(
+      c,
+      'JobExporterCollectorFailing',
+      f,
+      '%s == 0\n' % (p + 'exporter_collector_success' + common.selector(c)),
+      'A collector of the job exporter is failing.',
+      'Collector {{ $labels.collector }} of {{ $labels.instance }} has failed for %s; its metrics are stale or missing.' % f['for'],
+      'overview',
+    ),
+  ]),
+}

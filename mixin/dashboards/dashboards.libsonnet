@@ -1,0 +1,3 @@
+// Every dashboard of the mixin, keyed by output file name.
+(import 'overview.libsonnet') +
+(import 'job.libsonnet')

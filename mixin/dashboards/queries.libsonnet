@@ -1,0 +1,34 @@
+// Selectors the dashboards share: raw exporter series filtered by the template variables, and the
+// recorded per-job series (which carry no job label, only system, queue and name).
+local common = import '../common.libsonnet';
+
+{
+  new(config):: {
+    local cluster = if config.showMultiCluster then ['%s=~"$cluster"' % config.clusterLabel] else [],
+    local p = config.metricPrefix,
+
+    // A raw series, e.g. raw('failed_total', ['system', 'queue', 'name']).
+    raw(metric, filters=[], extra=[])::
+      p + metric + common.selector(config, cluster + ['%s=~"$%s"' % [f, f] for f in filters] + extra),
+
+    // A recorded per-job series, filtered by system, queue and name.
+    recorded(metric, operation)::
+      common.recorded(config, metric, operation)
+      + '{' + std.join(', ', cluster + ['%s=~"$%s"' % [f, f] for f in ['system', 'queue', 'name']]) + '}',
+
+    // Quantiles of a histogram, grouped by `by` (with le).
+    quantile(q, histogram, filters, by=[], range='$__rate_interval')::
+      'histogram_quantile(%g, sum by (%s) (rate(%s[%s])))' % [q, std.join(', ', by + ['le']), self.raw(histogram + '_bucket', filters), range],
+
+    // The variables every dashboard starts with.
+    variables(multiName=true):: (
+      if config.showMultiCluster
+      then [(import 'panels.libsonnet').queryVariable('cluster', 'Cluster', p + 'exporter_build_info{%s}' % config.exporterSelector, multi=false)]
+      else []
+    ) + [
+      (import 'panels.libsonnet').queryVariable('system', 'System', self.raw('workers_alive', [], []), multi=multiName),
+      (import 'panels.libsonnet').queryVariable('queue', 'Queue', self.raw('started_total', ['system']), multi=true),
+      (import 'panels.libsonnet').queryVariable('name', 'Job', self.raw('started_total', ['system', 'queue']), multi=multiName),
+    ],
+  },
+}

@@ -1,0 +1,2 @@
+// Every recording rule group of the mixin.
+(import 'jobs.libsonnet')

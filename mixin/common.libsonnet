@@ -3,6 +3,10 @@
   // A PromQL string literal body: backslashes and double quotes escaped.
   quote(s):: std.strReplace(std.strReplace(s, '\\', '\\\\'), '"', '\\"'),
 
+  // A number as PromQL and people write it: 5, 0.1 (jsonnet's own formatting gives 0.10000000000000001).
+  number(x)::
+    if x == std.floor(x) then '%d' % x else std.rstripChars('%.6f' % x, '0'),
+
   // Seconds in a single-unit Prometheus duration such as '90s', '10m', '1h', '1d'.
   seconds(duration)::
     local units = { s: 1, m: 60, h: 3600, d: 86400, w: 604800 };

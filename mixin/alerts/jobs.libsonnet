@@ -18,27 +18,41 @@ local common = import '../common.libsonnet';
       )
     ||| % { by: common.by(c, ['system', 'name']), failed: failed, window: window },
 
-  local burstRule(settings, matchers) =
-    local s = c.alerts.failureBurst + settings;
+  local burst = c.alerts.failureBurst,
+  local overridden = std.objectFields(burst.overrides),
+
+  // Every job with its own threshold, then all other jobs with the default: [settings, matchers].
+  local clauses =
+    [[burst + burst.overrides[name], ['name="%s"' % common.quote(name)]] for name in overridden]
+    + [[burst, ['name!="%s"' % common.quote(name) for name in overridden]]],
+
+  // One rule per (severity, for) pair, its expression an `or` of that pair's clauses: rules with
+  // the same name and labels would clash (promtool rejects them as duplicates).
+  local burstRule(group) =
+    local s = group[0][0];
     common.alert(
       c,
       'JobExporterJobFailureBurst',
       s,
-      '%s> %s' % [failuresIn(s.window, matchers), s.threshold],
+      std.join('or\n', [
+        '%s> %s\n' % [failuresIn(burst.window, clause[1]), common.number(clause[0].threshold)]
+        for clause in group
+      ]),
       'A job failed more often than allowed.',
-      '{{ $value | printf "%%.0f" }} runs of {{ $labels.name }} ({{ $labels.system }}) failed in the last %s; at most %s may fail.'
-      % [s.window, s.threshold],
+      '{{ $value | printf "%%.0f" }} runs of {{ $labels.name }} ({{ $labels.system }}) failed in the last %s, more than this job may fail.'
+      % burst.window,
       'job',
       ['system', 'name'],
     ),
 
-  local burst = c.alerts.failureBurst,
-  local overridden = std.objectFields(burst.overrides),
+  local key(clause) = clause[0].severity + '/' + clause[0]['for'],
+  local groups = [
+    [clause for clause in clauses if key(clause) == k]
+    for k in std.set([key(clause) for clause in clauses])
+  ],
 
   jobAlerts:: std.prune([
-    // One rule per job with its own threshold, then one for every other job.
-    if burst.enabled then [burstRule(burst.overrides[name], ['name="%s"' % common.quote(name)]) for name in overridden],
-    if burst.enabled then [burstRule({}, ['name!="%s"' % common.quote(name) for name in overridden])],
+    if burst.enabled then [burstRule(group) for group in groups],
 
     local r = c.alerts.failureRate;
     assert std.member(c.recordingWindows, r.window) : 'alerts.failureRate.window must be one of recordingWindows';
@@ -55,12 +69,12 @@ local common = import '../common.libsonnet';
         completed: common.recorded(c, 'completed', 'rate' + r.window),
         by: common.by(c, ['system', 'queue', 'name']),
         seconds: common.seconds(r.window),
-        threshold: r.threshold,
+        threshold: common.number(r.threshold),
         minRuns: r.minRuns,
       },
       'A job fails too often.',
-      '{{ $value | humanizePercentage }} of the runs of {{ $labels.name }} on queue {{ $labels.queue }} ({{ $labels.system }}) failed over the last %s (threshold %g%%).'
-      % [r.window, r.threshold * 100],
+      '{{ $value | humanizePercentage }} of the runs of {{ $labels.name }} on queue {{ $labels.queue }} ({{ $labels.system }}) failed over the last %s (threshold %s%%).'
+      % [r.window, common.number(r.threshold * 100)],
       'job',
       ['system', 'queue', 'name'],
     )],

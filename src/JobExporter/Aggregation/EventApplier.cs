@@ -76,13 +76,14 @@ internal sealed class EventApplier : IEventSink
     {
         var name = _labels.Value(L.Name, e.Name);
         var queue = _labels.Value(L.Queue, e.Queue);
-        _queues.Learn(system, queue);
         if (e.Type == EventType.JobSent)
         {
+            // Not learnt from job-sent: a MassTransit publish names the message type's exchange, not a queue.
             if (_sentSeries.Add((system, name, queue))) _metrics.Sent.WithLabels(system, name, queue).Inc(0);
             _metrics.Sent.WithLabels(system, name, queue).Inc();
             return;
         }
+        _queues.Learn(system, queue);
         var hostname = _labels.Value(L.Hostname, e.Hostname);
         EnsureSiblings(system, name, queue, hostname);
         switch (e.Type)

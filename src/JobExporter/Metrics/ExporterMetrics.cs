@@ -50,7 +50,7 @@ internal sealed class ExporterMetrics
         QueueConsumers = factory.CreateGauge(p + "queue_consumers", "Consumers attached to a RabbitMQ queue, as last polled.", [L.System, L.Queue]);
         QueueFetched = factory.CreateGauge(p + "queue_fetched", "Jobs fetched from a Hangfire queue by a worker and not yet finished.", [L.System, L.Queue]);
         QueueOldestAge = factory.CreateGauge(p + "queue_oldest_age_seconds", "Age of the oldest job waiting in a queue, as last polled.", [L.System, L.Queue]);
-        HangfireJobs = factory.CreateGauge(p + "hangfire_jobs", "Jobs in Hangfire's storage by state (scheduled, processing, retrying, failed, deleted).", [L.State]);
+        HangfireJobs = factory.CreateGauge(p + "hangfire_jobs", "Jobs in Hangfire's storage by state (enqueued, scheduled, processing, awaiting, retrying, failed, deleted).", [L.State]);
         HangfireServers = factory.CreateGauge(p + "hangfire_servers", "Hangfire servers with a recent heartbeat in storage.",
             new GaugeConfiguration { SuppressInitialValue = true });
 

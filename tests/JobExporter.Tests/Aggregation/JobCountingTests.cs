@@ -130,11 +130,12 @@ public class JobCountingTests
     }
 
     [Test]
-    public void MassTransit_job_events_teach_the_poller_their_queue_and_its_dead_letter_queues()
+    public void MassTransit_consumer_events_teach_the_poller_their_queue_and_its_dead_letter_queues_but_sends_do_not()
     {
         var exporter = new TestExporter();
         exporter.Apply(exporter.Job(EventType.JobReceived, queue: "orders", system: "masstransit"),
-            exporter.Job(EventType.JobReceived, queue: "default", system: "hangfire"));
+            exporter.Job(EventType.JobReceived, queue: "default", system: "hangfire"),
+            exporter.Job(EventType.JobSent, queue: "Shop:PlaceOrder", system: "masstransit"));
         Assert.That(exporter.Queues.Snapshot().Select(q => $"{q.System}/{q.Queue}"),
             Is.EquivalentTo(new[] { "masstransit/orders", "masstransit/orders_error", "masstransit/orders_skipped" }));
     }

@@ -13,9 +13,9 @@
     regex: '',
   },
 
-  // A variable filled with label_values(query, label).
-  queryVariable(name, label, query, multi=true, hide=false):: {
-    local definition = 'label_values(%s, %s)' % [query, name],
+  // A variable filled with label_values(query, labelName); labelName defaults to the variable's name.
+  queryVariable(name, label, query, multi=true, hide=false, labelName=name):: {
+    local definition = 'label_values(%s, %s)' % [query, labelName],
     name: name,
     label: label,
     type: 'query',

@@ -23,7 +23,7 @@ local common = import '../common.libsonnet';
     // The variables every dashboard starts with.
     variables(multiName=true):: (
       if config.showMultiCluster
-      then [(import 'panels.libsonnet').queryVariable('cluster', 'Cluster', p + 'exporter_build_info{%s}' % config.exporterSelector, multi=false)]
+      then [(import 'panels.libsonnet').queryVariable('cluster', 'Cluster', p + 'exporter_build_info{%s}' % config.exporterSelector, multi=false, labelName=config.clusterLabel)]
       else []
     ) + [
       (import 'panels.libsonnet').queryVariable('system', 'System', self.raw('workers_alive', [], []), multi=multiName),

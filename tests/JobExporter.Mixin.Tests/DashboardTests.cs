@@ -1,0 +1,90 @@
+using System.Text.Json;
+using NUnit.Framework;
+
+namespace JobExporter.Mixin.Tests;
+
+/// <summary>The dashboards are valid Grafana JSON with fixed uids, a datasource variable and no hard-coded datasource.</summary>
+public sealed class DashboardTests
+{
+    private static readonly IReadOnlyDictionary<string, JsonDocument> Dashboards = Mixin.Dashboards();
+
+    private static IEnumerable<string> Files() => Mixin.Dashboards().Keys;
+
+    [Test]
+    public void Dashboards_have_fixed_unique_uids()
+    {
+        var uids = Dashboards.Values.Select(d => d.RootElement.GetProperty("uid").GetString()).ToList();
+
+        Assert.That(uids, Is.EquivalentTo(new[] { "jobexporter-overview", "jobexporter-job" }));
+    }
+
+    [TestCaseSource(nameof(Files))]
+    public void Has_a_datasource_variable_and_label_values_variables_for_system_queue_and_job(string file)
+    {
+        var variables = Dashboards[file].RootElement.GetProperty("templating").GetProperty("list").EnumerateArray()
+            .ToDictionary(v => v.GetProperty("name").GetString()!);
+
+        Assert.That(variables["datasource"].GetProperty("type").GetString(), Is.EqualTo("datasource"));
+        Assert.That(variables["datasource"].GetProperty("query").GetString(), Is.EqualTo("prometheus"));
+        foreach (var name in new[] { "system", "queue", "name" })
+        {
+            Assert.That(variables[name].GetProperty("type").GetString(), Is.EqualTo("query"));
+            Assert.That(variables[name].GetProperty("definition").GetString(), Does.StartWith("label_values(").And.EndWith($", {name})"));
+        }
+    }
+
+    [TestCaseSource(nameof(Files))]
+    public void Every_datasource_reference_is_the_variable(string file)
+    {
+        var uids = new List<string>();
+        Collect(Dashboards[file].RootElement, uids);
+
+        Assert.That(uids, Is.Not.Empty);
+        Assert.That(uids, Has.All.EqualTo("${datasource}"));
+    }
+
+    [TestCaseSource(nameof(Files))]
+    public void Panels_have_unique_ids_fit_the_grid_and_query_something(string file)
+    {
+        var all = Dashboards[file].RootElement.GetProperty("panels").EnumerateArray().ToList();
+        Assert.That(all.Select(p => p.GetProperty("id").GetInt32()), Is.Unique);
+        foreach (var panel in all)
+        {
+            var grid = panel.GetProperty("gridPos");
+            Assert.That(grid.GetProperty("x").GetInt32() + grid.GetProperty("w").GetInt32(), Is.LessThanOrEqualTo(24));
+        }
+        foreach (var panel in Mixin.Panels(Dashboards[file]))
+        {
+            Assert.That(Mixin.Exprs(panel), Is.Not.Empty, panel.GetProperty("title").GetString());
+            Assert.That(panel.GetProperty("description").GetString(), Is.Not.Empty);
+        }
+    }
+
+    [Test]
+    public void Overview_has_the_main_panels()
+    {
+        var titles = Mixin.Panels(Dashboards["jobexporter-overview.json"]).Select(p => p.GetProperty("title").GetString()).ToList();
+
+        Assert.That(titles, Is.SupersetOf(new[]
+        {
+            "Jobs executed (24h)", "Most common jobs (24h)", "Jobs failing the most (24h)", "Workers alive",
+            "Jobs running by worker", "Queue length", "Runtime percentiles", "Wait percentiles",
+        }));
+    }
+
+    private static void Collect(JsonElement element, List<string> uids)
+    {
+        if (element.ValueKind == JsonValueKind.Object)
+        {
+            foreach (var property in element.EnumerateObject())
+            {
+                if (property.Name == "datasource" && property.Value.ValueKind == JsonValueKind.Object) uids.Add(property.Value.GetProperty("uid").GetString()!);
+                else Collect(property.Value, uids);
+            }
+        }
+        else if (element.ValueKind == JsonValueKind.Array)
+        {
+            foreach (var item in element.EnumerateArray()) Collect(item, uids);
+        }
+    }
+}

@@ -5,7 +5,26 @@ free_port() {
   local port
   while :; do
     port=$(( (RANDOM << 1 | RANDOM & 1) % 30000 + 20000 ))
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then echo "$port"; return; fi
+    if ! port_taken "$port"; then echo "$port"; return; fi
+  done
+}
+
+# True when something listens on 127.0.0.1:PORT.
+port_taken() {
+  (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+# Prints PORT when it is free on 127.0.0.1, else a free port: preferred_port PORT.
+preferred_port() {
+  if port_taken "$1"; then free_port; else echo "$1"; fi
+}
+
+# Waits until an HTTP GET of URL succeeds: wait_http URL SECONDS. Returns 1 after the deadline.
+wait_http() {
+  local url=$1 deadline=$((SECONDS + $2))
+  until curl -fsS -o /dev/null "$url" 2>/dev/null; do
+    [ "$SECONDS" -lt "$deadline" ] || return 1
+    sleep 0.2
   done
 }
 
@@ -28,6 +47,7 @@ rabbitmq_start() {
 rabbitmq_stop() {
   [ -n "${RABBIT_NODE:-}" ] || return 0
   env "${RABBIT_ENV[@]}" /usr/lib/rabbitmq/bin/rabbitmqctl -n "$RABBIT_NODE" stop > /dev/null 2>&1 || kill "$RABBIT_PID" 2>/dev/null || true
+  wait "$RABBIT_PID" 2>/dev/null || true
   env "${RABBIT_ENV[@]}" epmd -kill > /dev/null 2>&1 || true
   RABBIT_NODE=
 }

@@ -1,14 +1,26 @@
 #!/usr/bin/env bash
-# `make run`: a private RabbitMQ node, the exporter and a demo event generator, all on loopback with data
-# in a temp folder. Ctrl-C stops everything it started and removes the folder.
+# `make run`: the whole loop on one machine, without Docker. A private RabbitMQ node, the exporter, a demo Hangfire
+# worker and a demo MassTransit worker (src/JobExporter.Demo, the emitters set up as the README shows), Prometheus
+# with the mixin's alert and recording rules scraping the exporter, and Alertmanager receiving its alerts. All on
+# loopback, all data in one temp folder. Ctrl-C or SIGTERM stops everything it started and removes the folder.
+#
+# Environment: PORT (exporter, default 9821), PROMETHEUS_PORT (9090), ALERTMANAGER_PORT (9093): each is used when
+# free, else a free port is taken; JOBS_PER_SECOND (3 per worker); SKIP_BUILD=1 uses the built binaries as they are.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 source "$root/scripts/lib.sh"
 configuration=${CONFIGURATION:-Release}
+exporter_dll="$root/src/JobExporter/bin/$configuration/net10.0/JobExporter.dll"
+demo_dll="$root/src/JobExporter.Demo/bin/$configuration/net10.0/JobExporter.Demo.dll"
 
-echo "Building..."
-dotnet build "$root/src/JobExporter" -c "$configuration" -nologo -v q > /dev/null
-dotnet build "$root/src/JobExporter.Demo" -c "$configuration" -nologo -v q > /dev/null
+for tool in /usr/bin/prometheus /usr/bin/prometheus-alertmanager /usr/lib/rabbitmq/bin/rabbitmq-server curl; do
+  command -v "$tool" > /dev/null || { echo "$tool is missing: run \`make deps\`." >&2; exit 1; }
+done
+if [ "${SKIP_BUILD:-0}" != 1 ]; then
+  echo "Building..."
+  dotnet build "$root/src/JobExporter" -c "$configuration" -nologo -v q > /dev/null
+  dotnet build "$root/src/JobExporter.Demo" -c "$configuration" -nologo -v q > /dev/null
+fi
 
 work=$(mktemp -d /tmp/jobexporter-demo.XXXXXX)
 pids=()
@@ -21,33 +33,64 @@ cleanup() {
   rm -rf "$work"
   echo "Stopped; nothing left running."
 }
-trap cleanup EXIT INT TERM
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+exporter_port=$(preferred_port "${PORT:-9821}")
+prometheus_port=$(preferred_port "${PROMETHEUS_PORT:-9090}")
+alertmanager_port=$(preferred_port "${ALERTMANAGER_PORT:-9093}")
+rate=${JOBS_PER_SECOND:-3}
+
+# Alertmanager and Prometheus first: they need no broker.
+mkdir -p "$work/alertmanager" "$work/prometheus/rules" "$work/prometheus/data"
+cp "$root/deploy/local/alertmanager.yml" "$work/alertmanager/alertmanager.yml"
+/usr/bin/prometheus-alertmanager --config.file "$work/alertmanager/alertmanager.yml" --storage.path "$work/alertmanager" \
+  --web.listen-address "127.0.0.1:$alertmanager_port" --cluster.listen-address= > "$work/alertmanager.log" 2>&1 &
+pids+=($!)
+sed -e "s/127\.0\.0\.1:9821/127.0.0.1:$exporter_port/" -e "s/127\.0\.0\.1:9093/127.0.0.1:$alertmanager_port/" \
+  "$root/deploy/local/prometheus.yml" > "$work/prometheus/prometheus.yml"
+cp "$root/mixin/prometheus_alerts.yaml" "$root/mixin/prometheus_rules.yaml" "$work/prometheus/rules/"
+/usr/bin/prometheus --config.file "$work/prometheus/prometheus.yml" --storage.tsdb.path "$work/prometheus/data" \
+  --web.listen-address "127.0.0.1:$prometheus_port" > "$work/prometheus.log" 2>&1 &
+pids+=($!)
 
 amqp_port=$(free_port)
 echo "Starting RabbitMQ on 127.0.0.1:$amqp_port..."
 rabbitmq_start "$work/rabbitmq" "$amqp_port"
 broker="amqp://guest:guest@127.0.0.1:$amqp_port/"
 
-web_port=${PORT:-9821}
-if (exec 3<>"/dev/tcp/127.0.0.1/$web_port") 2>/dev/null; then web_port=$(free_port); fi
-dotnet "$root/src/JobExporter/bin/$configuration/net10.0/JobExporter.dll" --broker.url "$broker" \
-  --web.listen-address "127.0.0.1:$web_port" --systems hangfire,masstransit > "$work/exporter.log" 2>&1 &
-pids+=($!)
-for _ in $(seq 1 100); do
-  if (exec 3<>"/dev/tcp/127.0.0.1/$web_port") 2>/dev/null; then break; fi
-  sleep 0.2
-done
-dotnet "$root/src/JobExporter.Demo/bin/$configuration/net10.0/JobExporter.Demo.dll" "$broker" 5 > "$work/demo.log" 2>&1 &
-pids+=($!)
+dotnet "$exporter_dll" --broker.url "$broker" --web.listen-address "127.0.0.1:$exporter_port" \
+  --systems hangfire,masstransit --rabbitmq.poll-interval 5s > "$work/exporter.log" 2>&1 &
+exporter_pid=$!
+pids+=("$exporter_pid")
+
+# Each worker heartbeats every 5 s, so the exporter marks it down 15 s after it dies.
+dotnet "$demo_dll" hangfire --JobExporter:Hangfire:BrokerUrl="$broker" --JobExporter:Hangfire:Hostname=demo-hangfire-1 \
+  --JobExporter:Hangfire:HeartbeatInterval=00:00:05 --Demo:JobsPerSecond="$rate" > "$work/hangfire-worker.log" 2>&1 &
+hangfire_pid=$!
+pids+=("$hangfire_pid")
+dotnet "$demo_dll" masstransit --RabbitMq:Url="$broker" --JobExporter:BrokerUrl="$broker" --JobExporter:Hostname=demo-masstransit-1 \
+  --JobExporter:HeartbeatInterval=00:00:05 --Demo:JobsPerSecond="$rate" > "$work/masstransit-worker.log" 2>&1 &
+masstransit_pid=$!
+pids+=("$masstransit_pid")
+
+wait_http "http://127.0.0.1:$exporter_port/healthz" 60 || { echo "The exporter did not start; see $work/exporter.log:" >&2; cat "$work/exporter.log" >&2; exit 1; }
+wait_http "http://127.0.0.1:$prometheus_port/-/ready" 60 || { echo "Prometheus did not start:" >&2; cat "$work/prometheus.log" >&2; exit 1; }
+wait_http "http://127.0.0.1:$alertmanager_port/-/ready" 60 || { echo "Alertmanager did not start:" >&2; cat "$work/alertmanager.log" >&2; exit 1; }
 
 cat <<MSG
 
-JobExporter demo is running.
-  metrics:   http://127.0.0.1:$web_port/metrics
-  readiness: http://127.0.0.1:$web_port/readyz
-  RabbitMQ:  $broker
-  logs:      $work/exporter.log, $work/demo.log
-Try: curl -s http://127.0.0.1:$web_port/metrics | grep -E '^jobs_(succeeded|failed)_total'
+JobExporter demo is running (data and logs in $work).
+  metrics:       http://127.0.0.1:$exporter_port/metrics
+  Prometheus:    http://127.0.0.1:$prometheus_port/alerts   (InvoiceJob.Send fails in bursts: JobExporterJobFailureBurst fires in about 2 min)
+  Alertmanager:  http://127.0.0.1:$alertmanager_port/
+  RabbitMQ:      $broker
+  workers:       Hangfire pid $hangfire_pid (demo-hangfire-1), MassTransit pid $masstransit_pid (demo-masstransit-1)
+  logs:          $work/{exporter,hangfire-worker,masstransit-worker,prometheus,alertmanager}.log
+Try:   curl -s http://127.0.0.1:$exporter_port/metrics | grep -E '^jobs_(succeeded|failed)_total'
+Kill a worker to watch JobExporterAllWorkersDown (after 1 min) and JobExporterWorkerDown (after 3 min) fire:
+       kill -9 $hangfire_pid
 Press Ctrl-C to stop everything.
 MSG
-wait "${pids[0]}"
+wait "$exporter_pid"

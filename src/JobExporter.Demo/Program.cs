@@ -1,18 +1,18 @@
-using JobExporter.Contracts;
-using JobExporter.Demo;
+using JobExporter.Demo.Hangfire;
+using JobExporter.Demo.MassTransit;
 
-// usage: JobExporter.Demo <amqp-url> [jobs-per-second]
-if (args.Length < 1 || !Uri.TryCreate(args[0], UriKind.Absolute, out var broker))
+// usage: JobExporter.Demo hangfire|masstransit [--Section:Key=value ...]
+// Settings come from appsettings.json, then JOBEXPORTER-free environment (DOTNET_ / plain keys), then the command line,
+// e.g. --JobExporter:Hangfire:BrokerUrl=amqp://guest:guest@127.0.0.1:5672/ (see DemoOptions for the workload).
+return args.FirstOrDefault() switch
 {
-    Console.Error.WriteLine("usage: JobExporter.Demo <amqp-url> [jobs-per-second]");
+    "hangfire" => await HangfireWorker.RunAsync(args[1..]),
+    "masstransit" => await MassTransitWorker.RunAsync(args[1..]),
+    _ => Usage(),
+};
+
+static int Usage()
+{
+    Console.Error.WriteLine("usage: JobExporter.Demo hangfire|masstransit [--Section:Key=value ...]");
     return 2;
 }
-var rate = args.Length > 1 && double.TryParse(args[1], System.Globalization.CultureInfo.InvariantCulture, out var r) ? r : 5;
-using var stop = new CancellationTokenSource();
-Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Cancel(); };
-// SIGTERM from `make run` stopping: cancel so that worker-offline is published before exit.
-AppDomain.CurrentDomain.ProcessExit += (_, _) => { try { stop.Cancel(); } catch (ObjectDisposedException) { } };
-await using var publisher = new EventPublisher(new EventPublisherOptions { BrokerUrl = broker });
-Console.WriteLine($"demo: publishing about {rate} jobs/s to {BrokerUrls.Redact(broker)}");
-await new EventGenerator(publisher, TimeSpan.FromSeconds(5), rate).RunAsync(stop.Token);
-return 0;

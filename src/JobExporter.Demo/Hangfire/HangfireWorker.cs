@@ -1,0 +1,36 @@
+using Hangfire;
+using Hangfire.InMemory;
+using JobExporter.Hangfire;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace JobExporter.Demo.Hangfire;
+
+/// <summary>
+/// The demo Hangfire worker: a real Hangfire server on in-memory storage, with the JobExporter emitter set up exactly
+/// as README's "Add it to your Hangfire workers" shows (a test keeps the README's snippet equal to this code), and a
+/// producer that enqueues a steady mix of jobs.
+/// </summary>
+internal static class HangfireWorker
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var builder = DemoHost.CreateBuilder(args);
+        builder.Services.AddDemoWorkload(builder.Configuration);
+
+        builder.Services.AddJobExporterHangfire(builder.Configuration.GetSection(JobExporterHangfireOptions.SectionName));
+        builder.Services.AddHangfire((provider, config) => config
+            .UseInMemoryStorage()
+            .UseJobExporter(provider));
+        builder.Services.AddHangfireServer(options =>
+        {
+            options.Queues = ["critical", "default", "media"];
+            options.WorkerCount = 8;
+            options.SchedulePollingInterval = TimeSpan.FromSeconds(1);
+        });
+
+        builder.Services.AddHostedService<JobProducer>();
+        await builder.Build().RunAsync();
+        return 0;
+    }
+}

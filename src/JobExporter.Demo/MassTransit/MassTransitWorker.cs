@@ -1,0 +1,37 @@
+using JobExporter.MassTransit;
+using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace JobExporter.Demo.MassTransit;
+
+/// <summary>
+/// The demo MassTransit worker: a real bus over RabbitMQ with two consumers and retries, the JobExporter emitter set up
+/// exactly as README's "Add it to your MassTransit bus" shows (a test keeps the README's snippet equal to this code),
+/// and a producer that sends it a steady stream of messages. Orders that cannot be placed end in <c>orders_error</c>.
+/// </summary>
+internal static class MassTransitWorker
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var builder = DemoHost.CreateBuilder(args);
+        builder.Services.AddDemoWorkload(builder.Configuration);
+
+        builder.Services.AddMassTransit(x =>
+        {
+            x.AddConsumer<OrderConsumer>().Endpoint(e => e.Name = "orders");
+            x.AddConsumer<PaymentConsumer>().Endpoint(e => e.Name = "payments");
+            x.AddJobExporter();
+            x.UsingRabbitMq((context, cfg) =>
+            {
+                cfg.Host(new Uri(builder.Configuration["RabbitMq:Url"]!));
+                cfg.UseMessageRetry(r => r.Immediate(2));
+                cfg.ConfigureEndpoints(context);
+            });
+        });
+
+        builder.Services.AddHostedService<MessageProducer>();
+        await builder.Build().RunAsync();
+        return 0;
+    }
+}

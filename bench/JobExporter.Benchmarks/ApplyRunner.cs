@@ -1,0 +1,47 @@
+using BenchmarkDotNet.Columns;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Loggers;
+using BenchmarkDotNet.Running;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
+
+namespace JobExporter.Benchmarks;
+
+internal sealed record ApplyCase(string Description, double MedianNs, double ErrorNs, long BytesPerOp, double Ratio);
+
+internal sealed record ApplyResult(IReadOnlyList<ApplyCase> Cases, string Job, string Load);
+
+/// <summary>Runs <see cref="ApplyBenchmarks"/> with BenchmarkDotNet, in this process (no generated project to build).</summary>
+internal static class ApplyRunner
+{
+    public static ApplyResult Run(bool quick, string artifacts, TextWriter log)
+    {
+        var job = Job.Default
+            .WithToolchain(InProcessEmitToolchain.Instance)
+            .WithWarmupCount(quick ? 2 : 5)
+            .WithIterationCount(quick ? 5 : 15)
+            .WithLaunchCount(1)
+            .WithId(quick ? "quick" : "full");
+        var config = ManualConfig.CreateEmpty()
+            .AddJob(job)
+            .AddLogger(ConsoleLogger.Default)
+            .AddColumnProvider(DefaultColumnProviders.Instance)
+            .AddDiagnoser(BenchmarkDotNet.Diagnosers.MemoryDiagnoser.Default)
+            .WithArtifactsPath(artifacts)
+            .WithOptions(ConfigOptions.DisableLogFile | ConfigOptions.JoinSummary);
+        var summary = BenchmarkRunner.Run<ApplyBenchmarks>(config);
+        var baseline = summary.Reports.Single(r => r.BenchmarkCase.Descriptor.Baseline);
+        var baselineNs = baseline.ResultStatistics!.Median;
+        var cases = summary.Reports.Select(r => new ApplyCase(
+            r.BenchmarkCase.Descriptor.WorkloadMethodDisplayInfo,
+            r.ResultStatistics?.Median ?? double.NaN,
+            r.ResultStatistics?.ConfidenceInterval.Margin ?? double.NaN,
+            r.GcStats.GetBytesAllocatedPerOperation(r.BenchmarkCase) ?? -1,
+            (r.ResultStatistics?.Median ?? double.NaN) / baselineNs)).ToList();
+        foreach (var c in cases)
+        {
+            log.WriteLine($"  apply {c.Description}: {c.MedianNs:F0} ns, {c.BytesPerOp} B/op, x{c.Ratio:F2} of parse only");
+        }
+        return new ApplyResult(cases, $"BenchmarkDotNet in-process (InProcessEmitToolchain), {(quick ? 2 : 5)} warm-up + {(quick ? 5 : 15)} measured iterations, MemoryDiagnoser", ProcStats.LoadAverage());
+    }
+}

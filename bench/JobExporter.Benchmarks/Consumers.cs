@@ -1,0 +1,100 @@
+using System.Diagnostics;
+using JobExporter.Testing;
+
+namespace JobExporter.Benchmarks;
+
+/// <summary>A consumer process under measurement: how many events it has taken so far, and its pid for /proc.</summary>
+internal interface IConsumerProcess : IAsyncDisposable
+{
+    string Name { get; }
+    int Pid { get; }
+    Task<long> CountAsync();
+}
+
+/// <summary>The real exporter binary; its count is jobs_exporter_events_total, read by scraping /metrics.</summary>
+internal sealed class ExporterConsumer(ExporterProcess process) : IConsumerProcess
+{
+    public string Name => "exporter";
+    public int Pid => process.ProcessId;
+    public ExporterProcess Process => process;
+
+    public static async Task<ExporterConsumer> StartAsync(Uri broker, string queue, params string[] extra)
+    {
+        var exporter = await ExporterProcess.StartAsync(broker, ["--broker.queue", queue, .. extra]);
+        return new ExporterConsumer(exporter);
+    }
+
+    public async Task<long> CountAsync() => (await Scraper.GetAsync(process.MetricsUrl)).EventsApplied;
+
+    public async ValueTask DisposeAsync() => await process.DisposeAsync();
+}
+
+/// <summary>The <see cref="BareConsumer"/>, run as its own process with the exporter's GC settings (server GC).</summary>
+internal sealed class BareConsumerProcess : IConsumerProcess
+{
+    private readonly Process _process;
+    private long _count;
+
+    private BareConsumerProcess(Process process)
+    {
+        _process = process;
+        _process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is { } line && line.StartsWith("count ", StringComparison.Ordinal))
+            {
+                Volatile.Write(ref _count, long.Parse(line.AsSpan(6), System.Globalization.CultureInfo.InvariantCulture));
+            }
+        };
+        _process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is not null) Console.Error.WriteLine($"bare-consumer: {e.Data}");
+        };
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+    }
+
+    public string Name => "bare consumer";
+    public int Pid => _process.Id;
+
+    public static BareConsumerProcess Start(Uri broker, string queue, int prefetch = 1000)
+    {
+        var info = new ProcessStartInfo("dotnet")
+        {
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        info.ArgumentList.Add(typeof(BareConsumer).Assembly.Location);
+        info.ArgumentList.Add("bare-consumer");
+        info.ArgumentList.Add(broker.ToString());
+        info.ArgumentList.Add(queue);
+        info.ArgumentList.Add(prefetch.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        info.Environment["DOTNET_gcServer"] = "1";
+        return new BareConsumerProcess(Process.Start(info)!);
+    }
+
+    public Task<long> CountAsync()
+    {
+        if (_process.HasExited) throw new InvalidOperationException($"the bare consumer exited with {_process.ExitCode}");
+        return Task.FromResult(Volatile.Read(ref _count));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            Posix.Terminate(_process.Id);
+            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            try
+            {
+                await _process.WaitForExitAsync(cts.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                _process.Kill();
+                await _process.WaitForExitAsync();
+            }
+        }
+        _process.Dispose();
+    }
+}

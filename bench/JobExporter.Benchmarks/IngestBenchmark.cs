@@ -1,0 +1,104 @@
+using System.Diagnostics;
+using JobExporter.Testing;
+
+namespace JobExporter.Benchmarks;
+
+/// <summary>One timed drain of a pre-filled queue by one consumer process.</summary>
+internal sealed record IngestRun(string Consumer, int Round, long Events, double Seconds, double CpuSeconds, long PeakRssBytes, bool FromStart)
+{
+    public double EventsPerSecond => Events / Seconds;
+    public double CpuSecondsPerMillion => CpuSeconds / Events * 1_000_000;
+}
+
+/// <summary>The exporter against the bare consumer on identical pre-filled queues, rounds interleaved.</summary>
+internal sealed record IngestResult(string Label, long Events, int EventsPerMessage, int Messages, IReadOnlyList<IngestRun> Runs, string LoadBefore, string LoadAfter)
+{
+    public IReadOnlyList<IngestRun> Of(string consumer) => Runs.Where(r => r.Consumer == consumer).ToList();
+    public double MedianRate(string consumer) => Stats.Median(Of(consumer).Select(r => r.EventsPerSecond));
+    public double MedianCpuPerMillion(string consumer) => Stats.Median(Of(consumer).Select(r => r.CpuSecondsPerMillion));
+    public double MedianPeakRss(string consumer) => Stats.Median(Of(consumer).Select(r => (double)r.PeakRssBytes));
+
+    /// <summary>Exporter rate over bare-consumer rate, per round (both measured back to back), then the median.</summary>
+    public double MedianRatio => Stats.Median(Runs.GroupBy(r => r.Round).Select(g =>
+        g.Single(r => r.Consumer == "exporter").EventsPerSecond / g.Single(r => r.Consumer == "bare consumer").EventsPerSecond));
+}
+
+internal sealed class IngestBenchmark(Broker broker, TextWriter log)
+{
+    /// <summary>How often progress is read: a /metrics scrape for the exporter, so not too often.</summary>
+    public static readonly TimeSpan SampleInterval = TimeSpan.FromSeconds(1);
+
+    public async Task<IngestResult> RunAsync(string label, IReadOnlyList<byte[]> messages, long events, int eventsPerMessage, int rounds)
+    {
+        var loadBefore = ProcStats.LoadAverage();
+        var exporterQueue = $"bench.{label}.exporter";
+        var bareQueue = $"bench.{label}.bare";
+        // The exporter declares its own queue: start it once, wait until it consumes, stop it.
+        await using (var declare = await ExporterConsumer.StartAsync(broker.Url, exporterQueue))
+        {
+            await declare.Process.WaitUntilAsync(async () => (await declare.Process.GetAsync("readyz")).IsSuccessStatusCode,
+                TimeSpan.FromSeconds(30), "the exporter to connect");
+        }
+        await broker.DeclareLikeExporterAsync(bareQueue);
+
+        var runs = new List<IngestRun>();
+        for (var round = 0; round < rounds; round++)
+        {
+            // ABBA order, so that drift in the machine's load falls on both sides.
+            var exporterFirst = round % 2 == 0;
+            foreach (var exporter in exporterFirst ? new[] { true, false } : [false, true])
+            {
+                var queue = exporter ? exporterQueue : bareQueue;
+                await broker.FillAsync(queue, messages);
+                IConsumerProcess consumer = exporter
+                    ? await ExporterConsumer.StartAsync(broker.Url, queue)
+                    : BareConsumerProcess.Start(broker.Url, queue);
+                await using (consumer)
+                {
+                    var run = await MeasureAsync(consumer, round, events);
+                    runs.Add(run);
+                    log.WriteLine($"  ingest {label} round {round + 1}/{rounds} {run.Consumer,-13}: {run.EventsPerSecond,12:N0} events/s, " +
+                        $"{run.CpuSecondsPerMillion:F2} CPU s per million, peak RSS {run.PeakRssBytes / 1048576.0:F0} MiB (load {ProcStats.LoadAverage1():F2})");
+                }
+                await broker.PurgeAsync(queue);
+            }
+        }
+        return new IngestResult(label, events, eventsPerMessage, messages.Count, runs, loadBefore, ProcStats.LoadAverage());
+    }
+
+    /// <summary>
+    /// Samples (time, count, CPU) every <see cref="SampleInterval"/> until the count reaches the target. The rate runs
+    /// from the first sample that saw events (so process start-up is left out) to the moment the count crossed the
+    /// target, interpolated between the two samples around it.
+    /// </summary>
+    private static async Task<IngestRun> MeasureAsync(IConsumerProcess consumer, int round, long target)
+    {
+        var clock = Stopwatch.StartNew();
+        var samples = new List<(double T, long Count, double Cpu)>();
+        var deadline = TimeSpan.FromMinutes(5);
+        while (true)
+        {
+            var before = clock.Elapsed.TotalSeconds;
+            var count = await consumer.CountAsync();
+            var t = (before + clock.Elapsed.TotalSeconds) / 2;
+            samples.Add((t, count, ProcStats.CpuSeconds(consumer.Pid)));
+            if (count >= target) break;
+            if (clock.Elapsed > deadline) throw new TimeoutException($"{consumer.Name}: only {count} of {target} events after {deadline}");
+            await Task.Delay(SampleInterval);
+        }
+        var peak = ProcStats.PeakRssBytes(consumer.Pid);
+        var first = samples.FindIndex(s => s.Count > 0);
+        var last = samples.Count - 1;
+        if (first == last)
+        {
+            // Everything was consumed before the second sample: fall back to the time since the process started.
+            var (t, _, cpu) = samples[last];
+            return new IngestRun(consumer.Name, round, target, t, cpu, peak, FromStart: true);
+        }
+        var (t0, c0, cpu0) = samples[first];
+        var (tp, cp, _) = samples[last - 1];
+        var (tl, cl, cpuL) = samples[last];
+        var crossed = tp + (tl - tp) * (target - cp) / (double)(cl - cp);
+        return new IngestRun(consumer.Name, round, target - c0, crossed - t0, cpuL - cpu0, peak, FromStart: false);
+    }
+}

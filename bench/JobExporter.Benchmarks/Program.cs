@@ -1,0 +1,90 @@
+using System.Diagnostics;
+using JobExporter.Benchmarks;
+using JobExporter.Testing;
+
+// `make bench` runs this through scripts/bench.sh; see docs/benchmarks.md for what each part measures.
+if (args.Length > 0 && args[0] == "bare-consumer") return await BareConsumer.RunAsync(args[1..]);
+
+var settings = BenchSettings.Parse(args);
+var log = Console.Out;
+var total = Stopwatch.StartNew();
+var machine = await MachineInfo.ReadAsync();
+log.WriteLine($"JobExporter benchmarks ({(settings.Quick ? "quick" : "full")}); load {ProcStats.LoadAverage()}");
+
+var report = new Report(settings, machine);
+await using (var node = await RabbitMqNode.StartAsync())
+{
+    var broker = new Broker(node.AmqpUrl);
+    report.RabbitMqVersion = (await node.CtlAsync(TimeSpan.FromSeconds(30), "version")).Output.Trim();
+    if (settings.Runs("ingest"))
+    {
+        log.WriteLine($"Ingest, batched: {settings.IngestEvents:N0} events, 100 a message, {settings.Rounds} rounds");
+        var events = new Workload().Mix(settings.IngestEvents);
+        report.IngestBatched = await new IngestBenchmark(broker, log).RunAsync("batched", Workload.Messages(events, 100), events.Count, 100, settings.Rounds);
+        log.WriteLine($"Ingest, unbatched: {settings.UnbatchedEvents:N0} events, one a message, {settings.Rounds} rounds");
+        events = new Workload(seed: 8).Mix(settings.UnbatchedEvents);
+        report.IngestUnbatched = await new IngestBenchmark(broker, log).RunAsync("unbatched", Workload.Messages(events, 1), events.Count, 1, settings.Rounds);
+        events = [];
+        GC.Collect();
+    }
+    if (settings.Runs("scrape"))
+    {
+        log.WriteLine("Scrape and memory per series");
+        var scrape = new ScrapeBenchmark(broker, log);
+        report.Scrapes.Add(await scrape.RunAsync(100, 5, settings.ScrapeBacklog, settings.Scrapes));
+        report.Scrapes.Add(await scrape.RunAsync(1000, 6, settings.ScrapeBacklog, settings.Scrapes));
+    }
+    if (settings.Runs("cardinality"))
+    {
+        log.WriteLine($"Cardinality: {settings.DistinctNames:N0} distinct job names");
+        report.Cardinality = await new CardinalityBenchmark(broker, log).RunAsync(settings.DistinctNames);
+    }
+    if (settings.Runs("emitter"))
+    {
+        log.WriteLine("Emitters");
+        report.Emitters = await new EmitterBenchmarks(node.AmqpUrl, log).RunAsync(settings.HangfireJobs, settings.MassTransitMessages, settings.Rounds);
+    }
+}
+if (settings.Runs("apply"))
+{
+    log.WriteLine("Apply path (BenchmarkDotNet)");
+    report.Apply = ApplyRunner.Run(settings.Quick, Path.Combine(RepositoryPaths.Root, ".tmp", "bench", "BenchmarkDotNet.Artifacts"), log);
+}
+report.TotalMinutes = total.Elapsed.TotalMinutes;
+report.LoadAtEnd = ProcStats.LoadAverage();
+var output = Path.GetFullPath(settings.Output, RepositoryPaths.Root);
+await File.WriteAllTextAsync(output, report.Render());
+log.WriteLine($"Wrote {output} after {total.Elapsed.TotalMinutes:F1} min");
+return 0;
+
+internal sealed record BenchSettings(bool Quick, string Output, IReadOnlySet<string>? Only, string Command)
+{
+    public int Rounds => Quick ? 2 : 3;
+    public int IngestEvents => Quick ? 100_000 : 1_000_000;
+    public int UnbatchedEvents => Quick ? 20_000 : 100_000;
+    public int ScrapeBacklog => Quick ? 200_000 : 1_000_000;
+    public int Scrapes => Quick ? 8 : 25;
+    public int DistinctNames => Quick ? 100_000 : 1_000_000;
+    public int HangfireJobs => Quick ? 300 : 1000;
+    public int MassTransitMessages => Quick ? 500 : 2000;
+
+    public bool Runs(string part) => Only is null || Only.Contains(part);
+
+    public static BenchSettings Parse(string[] args)
+    {
+        var quick = false;
+        var output = "docs/benchmarks.md";
+        HashSet<string>? only = null;
+        for (var i = 0; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--quick": quick = true; break;
+                case "--out": output = args[++i]; break;
+                case "--only": only = [.. args[++i].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)]; break;
+                default: throw new ArgumentException($"unknown argument {args[i]}; use --quick, --out PATH, --only ingest,scrape,cardinality,emitter,apply");
+            }
+        }
+        return new BenchSettings(quick, output, only, Environment.GetEnvironmentVariable("BENCH_COMMAND") ?? "JobExporter.Benchmarks " + string.Join(' ', args));
+    }
+}

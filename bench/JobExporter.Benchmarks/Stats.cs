@@ -1,0 +1,15 @@
+namespace JobExporter.Benchmarks;
+
+internal static class Stats
+{
+    public static double Median(IEnumerable<double> values) => Percentile(values, 0.5);
+
+    /// <summary>Nearest-rank percentile (p in 0..1) of the values.</summary>
+    public static double Percentile(IEnumerable<double> values, double p)
+    {
+        var sorted = values.Where(v => !double.IsNaN(v)).Order().ToArray();
+        if (sorted.Length == 0) return double.NaN;
+        var rank = (int)Math.Ceiling(p * sorted.Length) - 1;
+        return sorted[Math.Clamp(rank, 0, sorted.Length - 1)];
+    }
+}

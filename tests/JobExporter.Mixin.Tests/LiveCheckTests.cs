@@ -72,6 +72,7 @@ public sealed class LiveCheckTests
 
         await AssertEveryExpressionEvaluatesAsync(prometheus, rendered);
         await AssertOverviewShowsDataAsync(prometheus);
+        await AssertByJobShowsDataAsync(prometheus, "ReportJob.Build");
         await AssertNoUnexpectedAlertFiresAsync(prometheus);
     }
 
@@ -172,6 +173,30 @@ public sealed class LiveCheckTests
         TestContext.Out.WriteLine($"{main.Length} main overview panels returned data.");
     }
 
+    private static async Task AssertByJobShowsDataAsync(PrometheusServer prometheus, string job)
+    {
+        var dashboard = Mixin.Dashboards(LiveConfig)["jobexporter-job.json"];
+        var empty = new List<string>();
+        var panels = Mixin.Panels(dashboard).ToList();
+        foreach (var panel in panels)
+        {
+            var title = panel.GetProperty("title").GetString()!;
+            foreach (var expr in Mixin.Exprs(panel).Select(e => Substitute(e, job.Replace(".", "\\\\."))))
+            {
+                try
+                {
+                    await prometheus.WaitUntilAsync(async () => (await prometheus.QueryVectorAsync(expr)).Any(HasNumber), TimeSpan.FromSeconds(30), title);
+                }
+                catch (TimeoutException)
+                {
+                    empty.Add($"{title}: {expr}");
+                }
+            }
+        }
+        Assert.That(empty, Is.Empty, "By job panels without data");
+        TestContext.Out.WriteLine($"All {panels.Count} By job panels returned data for {job}.");
+    }
+
     private static async Task AssertNoUnexpectedAlertFiresAsync(PrometheusServer prometheus)
     {
         var firing = (await prometheus.AlertsAsync())
@@ -186,9 +211,12 @@ public sealed class LiveCheckTests
         await prometheus.WaitUntilAsync(async () => (await prometheus.QueryVectorAsync(expr)).Count > 0, Patience, expr);
 
     // Grafana's variables, as a user with every value selected would send them.
-    private static string Substitute(string expr) => expr
+    private static string Substitute(string expr) => Substitute(expr, ".*");
+
+    // namePattern goes into a PromQL string as a regex, so a literal dot is backslash-backslash-dot there.
+    private static string Substitute(string expr, string namePattern) => expr
         .Replace("$__rate_interval", "1m").Replace("$__range", "1h")
-        .Replace("$cluster", ".*").Replace("$system", ".*").Replace("$queue", ".*").Replace("$name", ".*");
+        .Replace("$cluster", ".*").Replace("$system", ".*").Replace("$queue", ".*").Replace("$name", namePattern);
 
     private static bool HasNumber(JsonElement sample)
     {

@@ -40,6 +40,10 @@ internal static class Mixin
     public static IEnumerable<string> Exprs(JsonElement panel) =>
         panel.GetProperty("targets").EnumerateArray().Select(t => t.GetProperty("expr").GetString()!);
 
-    public static Task<ProcessRunner.Result> PromtoolAsync(params string[] args) =>
-        ProcessRunner.RunAsync("/usr/bin/promtool", args, timeout: TimeSpan.FromMinutes(3));
+    public static Task<ProcessRunner.Result> PromtoolAsync(params string[] args)
+    {
+        const string promtool = "/usr/bin/promtool";
+        if (!System.IO.File.Exists(promtool)) NUnit.Framework.Assert.Fail("promtool is not installed: run `make deps` (apt-get install prometheus).");
+        return ProcessRunner.RunAsync(promtool, args, timeout: TimeSpan.FromMinutes(3));
+    }
 }

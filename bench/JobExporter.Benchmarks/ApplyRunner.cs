@@ -18,8 +18,9 @@ internal static class ApplyRunner
     {
         var job = Job.Default
             .WithToolchain(InProcessEmitToolchain.Instance)
-            .WithWarmupCount(quick ? 2 : 5)
-            .WithIterationCount(quick ? 5 : 15)
+            .WithWarmupCount(quick ? 1 : 3)
+            .WithIterationCount(quick ? 3 : 10)
+            .WithIterationTime(Perfolizer.Horology.TimeInterval.FromMilliseconds(250))
             .WithLaunchCount(1)
             .WithId(quick ? "quick" : "full");
         var config = ManualConfig.CreateEmpty()
@@ -42,6 +43,6 @@ internal static class ApplyRunner
         {
             log.WriteLine($"  apply {c.Description}: {c.MedianNs:F0} ns, {c.BytesPerOp} B/op, x{c.Ratio:F2} of parse only");
         }
-        return new ApplyResult(cases, $"BenchmarkDotNet in-process (InProcessEmitToolchain), {(quick ? 2 : 5)} warm-up + {(quick ? 5 : 15)} measured iterations, MemoryDiagnoser", ProcStats.LoadAverage());
+        return new ApplyResult(cases, $"BenchmarkDotNet in-process (InProcessEmitToolchain), {(quick ? 1 : 3)} warm-up + {(quick ? 3 : 10)} measured iterations of 250 ms, MemoryDiagnoser", ProcStats.LoadAverage());
     }
 }

@@ -40,6 +40,7 @@ internal sealed class Report(BenchSettings settings, MachineInfo machine)
     public ApplyResult? Apply { get; set; }
     public double TotalMinutes { get; set; }
     public string LoadAtEnd { get; set; } = "";
+    public List<string> Failures { get; } = [];
 
     private static string N(double v, string format = "N0") => v.ToString(format, CultureInfo.InvariantCulture);
     private static string MiB(double bytes) => N(bytes / 1048576.0, "N1") + " MiB";
@@ -63,6 +64,7 @@ internal sealed class Report(BenchSettings settings, MachineInfo machine)
         md.AppendLine($"- RabbitMQ {RabbitMqVersion.Replace('\n', ' ')} (a private node on a loopback port, started and stopped by the benchmark)");
         md.AppendLine($"- Packages: {string.Join(", ", machine.Packages.Select(p => $"{p.Package} {p.Version}"))}");
         md.AppendLine();
+        foreach (var failure in Failures) md.AppendLine($"**Failed:** {failure}").AppendLine();
         RenderIngest(md);
         RenderApply(md);
         RenderScrape(md);
@@ -149,10 +151,11 @@ internal sealed class Report(BenchSettings settings, MachineInfo machine)
         md.AppendLine();
         md.AppendLine("Series come from distinct job names times hostnames; every series the stream can make (all counters with one");
         md.AppendLine("exception type, both runtime outcomes, the wait histogram, worker gauges) is created first, so the count does not move while");
-        md.AppendLine("scraping. The exporter runs with `--metrics.max-values 1000000`. **Idle**: scrapes one after another once the series exist and");
-        md.AppendLine($"nothing arrives. **Under ingest**: the same series then a backlog of {N(settings.ScrapeBacklog)} mix events over them are pre-filled,");
-        md.AppendLine("the exporter is started, and once the series exist it is scraped one scrape after another while it drains the backlog (only");
-        md.AppendLine("scrapes taken before the backlog ran out are counted). Latency is the full GET with the body read, from the benchmark process.");
+        md.AppendLine("scraping. The exporter runs with `--metrics.max-values 1000000`. **Under ingest**: the series then a backlog of");
+        md.AppendLine($"{N(settings.ScrapeBacklog)} mix events over them are pre-filled, the exporter is started, and once the series exist it is scraped");
+        md.AppendLine("one scrape after another while it drains the backlog (only scrapes taken before the backlog ran out count). **Idle** (the");
+        md.AppendLine("baseline): the same process, scraped the same number of times once the backlog is drained. Latency is the full GET with");
+        md.AppendLine("the body read, from the benchmark process.");
         md.AppendLine("**Bytes per series**: RSS after the series were created minus RSS of the idle exporter just before, over the series count.");
         md.AppendLine();
         md.AppendLine("| series (sample lines) | names x hosts | page size | idle median | idle p99 | under ingest median | under ingest p99 | ratio (median under ingest / idle) | scrapes under ingest | ingest while scraping | RSS before -> after | bytes per series |");
@@ -180,6 +183,10 @@ internal sealed class Report(BenchSettings settings, MachineInfo machine)
         md.AppendLine("|---|---:|---:|---:|");
         md.AppendLine($"| idle exporter, before any event | {MiB(c.RssStart)} | | |");
         md.AppendLine($"| after the first {N(c.MaxValues)} names | {MiB(c.RssAfterCap)} | {MiB(c.PeakAfterCap)} | {N(c.SeriesAfterCap)} |");
+        foreach (var (names, rss, peak) in c.Steps.SkipLast(1))
+        {
+            md.AppendLine($"| after {N(names)} names (while publishing) | {MiB(rss)} | {MiB(peak)} | |");
+        }
         md.AppendLine($"| after all {N(c.DistinctNames)} names | {MiB(c.RssAfterAll)} | {MiB(c.PeakAfterAll)} | {N(c.SeriesAfterAll)} |");
         md.AppendLine();
         md.AppendLine($"Peak RSS after all names / RSS after the first {N(c.MaxValues)}: **{N((double)c.PeakAfterAll / c.RssAfterCap, "F2")}**; " +
@@ -197,8 +204,9 @@ internal sealed class Report(BenchSettings settings, MachineInfo machine)
         md.AppendLine();
         md.AppendLine($"**Hangfire** ({e.Hangfire.FirstOrDefault()?.Jobs} no-op jobs a round, in-memory storage, one server with 4 workers). Per job: every hook");
         md.AppendLine("call of the emitter's filters timed (each filter wrapped in a timer, as `tests/JobExporter.Hangfire.Tests` `TimingFilter`)");
-        md.AppendLine("and summed per job; median and p99 over the jobs, then the median over rounds. Throughput: the server draining the backlog,");
-        md.AppendLine("against a server without the emitter in the same round.");
+        md.AppendLine("and summed per job; median and p99 over the jobs, then the median over rounds. Throughput: jobs/s from the first job");
+        md.AppendLine("performed to the last while the server drains the backlog, against a server without the emitter in the same round (the");
+        md.AppendLine("emitter rows also pay for the timing wrappers).");
         md.AppendLine();
         md.AppendLine("| variant | per-job overhead median | p99 | longest hook call | jobs/s | ratio vs no emitter | published | dropped |");
         md.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|");

@@ -24,7 +24,7 @@ internal sealed class ScrapeBenchmark(Broker broker, TextWriter log)
         var queue = $"bench.scrape.{names}x{hosts}";
         string[] flags = ["--metrics.max-values", "1000000"];
 
-        // Phase 1: series created on a running exporter, memory before and after, then idle scrapes.
+        // Phase 1: series created on a running exporter: memory before and after, series count and page size.
         long rssBefore, rssAfter;
         int series;
         long pageBytes;
@@ -42,13 +42,9 @@ internal sealed class ScrapeBenchmark(Broker broker, TextWriter log)
             var page = await Scraper.GetAsync(exporter.Process.MetricsUrl);
             series = page.Series;
             pageBytes = page.Bytes;
-            for (var i = 0; i < scrapes; i++)
-            {
-                idle.Add((await Scraper.GetAsync(exporter.Process.MetricsUrl)).Milliseconds);
-            }
         }
 
-        // Phase 2: the same series then a backlog, pre-filled; scrapes while the backlog drains.
+        // Phase 2: the same series then a backlog, pre-filled; scrapes while the backlog drains, then idle ones.
         await broker.FillAsync(queue, Workload.Messages([.. setup, .. backlog], 100));
         var loaded = new List<double>();
         int loadedSeries = 0;
@@ -75,6 +71,12 @@ internal sealed class ScrapeBenchmark(Broker broker, TextWriter log)
             }
             rate = lastT > firstT ? (lastCount - firstCount) / (lastT - firstT) : double.NaN;
             await Scraper.WaitForEventsAsync(exporter.Process.MetricsUrl, total, TimeSpan.FromMinutes(5));
+            // The baseline: the same process, warm, once the backlog is drained and nothing arrives.
+            await Task.Delay(1000);
+            for (var i = 0; i < scrapes; i++)
+            {
+                idle.Add((await Scraper.GetAsync(exporter.Process.MetricsUrl)).Milliseconds);
+            }
         }
         var result = new ScrapeResult(names, hosts, setup.Count, series, pageBytes, idle, loaded, loadedSeries, loadedBytes, rate,
             rssBefore, rssAfter, ProcStats.LoadAverage());
@@ -86,7 +88,8 @@ internal sealed class ScrapeBenchmark(Broker broker, TextWriter log)
 }
 
 internal sealed record CardinalityResult(int DistinctNames, int MaxValues, long RssStart, long RssAfterCap, long PeakAfterCap,
-    long RssAfterAll, long PeakAfterAll, int SeriesAfterCap, int SeriesAfterAll, double Overflow, string Load);
+    long RssAfterAll, long PeakAfterAll, int SeriesAfterCap, int SeriesAfterAll, double Overflow, string Load,
+    IReadOnlyList<(int Names, long Rss, long Peak)> Steps);
 
 /// <summary>One job-succeeded for each of a million distinct job names, through the default label cap.</summary>
 internal sealed class CardinalityBenchmark(Broker broker, TextWriter log)
@@ -109,18 +112,20 @@ internal sealed class CardinalityBenchmark(Broker broker, TextWriter log)
         var seriesCap = (await Scraper.GetAsync(exporter.Process.MetricsUrl)).Series;
 
         // The rest in slices, so that the benchmark itself never holds a million events at once.
-        const int slice = 200_000;
+        var slice = Math.Max(distinctNames / 5, 1000);
+        var steps = new List<(int, long, long)>();
         for (var first = maxValues; first < distinctNames; first += slice)
         {
             var count = Math.Min(slice, distinctNames - first);
             await broker.FillOrDrainAsync(queue, Workload.Messages(workload.DistinctNames(first, count), 100));
+            await Scraper.WaitForEventsAsync(exporter.Process.MetricsUrl, first + count, TimeSpan.FromMinutes(10));
+            steps.Add((first + count, ProcStats.RssBytes(exporter.Pid), ProcStats.PeakRssBytes(exporter.Pid)));
         }
-        await Scraper.WaitForEventsAsync(exporter.Process.MetricsUrl, distinctNames, TimeSpan.FromMinutes(10));
         await Task.Delay(1000);
         var page = await Scraper.GetAsync(exporter.Process.MetricsUrl);
         var result = new CardinalityResult(distinctNames, maxValues, rssStart, rssCap, peakCap,
             ProcStats.RssBytes(exporter.Pid), ProcStats.PeakRssBytes(exporter.Pid), seriesCap, page.Series,
-            page.Sum("jobs_exporter_label_overflow_total"), ProcStats.LoadAverage());
+            page.Sum("jobs_exporter_label_overflow_total"), ProcStats.LoadAverage(), steps);
         log.WriteLine($"  cardinality: RSS after {maxValues:N0} names {rssCap / 1048576.0:F0} MiB (peak {peakCap / 1048576.0:F0}), " +
             $"after {distinctNames:N0} names {result.RssAfterAll / 1048576.0:F0} MiB (peak {result.PeakAfterAll / 1048576.0:F0}); " +
             $"series {seriesCap:N0} -> {page.Series:N0}; overflow {result.Overflow:N0}");

@@ -1,0 +1,118 @@
+using System.Text.RegularExpressions;
+using JobExporter.Testing;
+
+namespace JobExporter.Deploy.Tests;
+
+/// <summary>
+/// README's "Quick start" and "Deploying" work as written: each C# and JSON snippet is, line for line, code that the demo
+/// workers compile and run; each YAML snippet is part of a file under deploy/ that the other tests check; each shell
+/// command names make targets, files, flags, variables and images that exist.
+/// </summary>
+public sealed partial class ReadmeTests
+{
+    private static readonly string Readme = File.ReadAllText(Path.Combine(RepositoryPaths.Root, "README.md"));
+
+    public static IEnumerable<TestCaseData> Snippets() =>
+        new[] { "Quick start", "Deploying" }.SelectMany(section => Fence().Matches(Section(section))
+            .Select((m, i) => new TestCaseData(m.Groups[1].Value, m.Groups[2].Value).SetArgDisplayNames($"{section} #{i + 1} {m.Groups[1].Value}")));
+
+    [Test]
+    public void Quick_start_follows_the_two_commands_and_has_its_four_steps()
+    {
+        var sections = Heading().Matches(Readme).Select(m => m.Groups[1].Value).ToList();
+        Assert.That(sections.IndexOf("Quick start"), Is.EqualTo(sections.IndexOf("The two commands") + 1));
+        Assert.That(sections, Does.Contain("Deploying"));
+        Assert.That(Subheading().Matches(Section("Quick start")).Select(m => m.Groups[1].Value), Is.EqualTo(new[]
+        {
+            "Add it to your Hangfire workers", "Add it to your MassTransit bus", "Deploy as a sidecar", "Load the alerts and dashboards",
+        }));
+        Assert.That(Snippets().Select(s => s.Arguments[0]), Is.SupersetOf(new[] { "csharp", "json", "yaml", "sh" }));
+    }
+
+    [TestCaseSource(nameof(Snippets))]
+    public async Task Snippet_is_real(string language, string snippet)
+    {
+        switch (language)
+        {
+            case "csharp":
+                Assert.That(FilesContaining(snippet, Directory.EnumerateFiles(DemoFolder, "*.cs", SearchOption.AllDirectories)), Is.Not.Empty,
+                    "the C# snippet is code of a demo worker (src/JobExporter.Demo), line for line");
+                break;
+            case "json":
+                Assert.That(FilesContaining(snippet, [Path.Combine(DemoFolder, "appsettings.json")]), Is.Not.Empty,
+                    "the JSON snippet is part of src/JobExporter.Demo/appsettings.json");
+                break;
+            case "yaml":
+                Assert.That(FilesContaining(snippet, DeployFiles.Yaml()), Is.Not.Empty, "the YAML snippet is part of a file under deploy/");
+                break;
+            case "sh":
+                await CheckShellAsync(snippet);
+                break;
+            default:
+                Assert.Fail($"a {language} snippet: say which file it comes from and check it here");
+                break;
+        }
+    }
+
+    private static string DemoFolder => Path.Combine(RepositoryPaths.Root, "src", "JobExporter.Demo");
+
+    private static async Task CheckShellAsync(string snippet)
+    {
+        var help = await ExporterHelp.GetAsync();
+        var makefile = File.ReadAllText(Path.Combine(RepositoryPaths.Root, "Makefile"));
+        var version = System.Xml.Linq.XDocument.Load(Path.Combine(RepositoryPaths.Root, "Directory.Build.props")).Descendants("Version").Single().Value;
+        Assert.Multiple(() =>
+        {
+            foreach (Match m in MakeTarget().Matches(snippet)) Assert.That(makefile, Does.Match($"(?m)^{m.Groups[1].Value}:"), m.Value);
+            foreach (Match m in RepoPath().Matches(snippet))
+            {
+                var path = Path.Combine(RepositoryPaths.Root, m.Value.TrimEnd('/'));
+                Assert.That(File.Exists(path) || Directory.Exists(path), $"{m.Value} exists");
+            }
+            foreach (Match m in Variable().Matches(snippet)) Assert.That(help.EnvironmentVariables, Does.Contain(m.Value));
+            foreach (Match m in Image().Matches(snippet)) Assert.That(m.Value, Is.EqualTo($"{ExporterUse.ImageRepository}:{version}"));
+        });
+    }
+
+    /// <summary>The files that hold the snippet's lines consecutively, each line compared without its indentation.</summary>
+    private static List<string> FilesContaining(string snippet, IEnumerable<string> files)
+    {
+        var wanted = Lines(snippet);
+        return files.Where(f =>
+        {
+            var lines = Lines(File.ReadAllText(f));
+            return Enumerable.Range(0, Math.Max(0, lines.Count - wanted.Count + 1)).Any(i => lines.Skip(i).Take(wanted.Count).SequenceEqual(wanted));
+        }).ToList();
+    }
+
+    private static List<string> Lines(string text) => text.Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0).ToList();
+
+    private static string Section(string title)
+    {
+        var start = Readme.IndexOf($"\n## {title}\n", StringComparison.Ordinal);
+        Assert.That(start, Is.GreaterThanOrEqualTo(0), $"README has a section \"## {title}\"");
+        var end = Readme.IndexOf("\n## ", start + 4, StringComparison.Ordinal);
+        return end < 0 ? Readme[start..] : Readme[start..end];
+    }
+
+    [GeneratedRegex(@"^```(\w+)\n(.*?)^```", RegexOptions.Multiline | RegexOptions.Singleline)]
+    private static partial Regex Fence();
+
+    [GeneratedRegex(@"^## (.+)$", RegexOptions.Multiline)]
+    private static partial Regex Heading();
+
+    [GeneratedRegex(@"^### (.+)$", RegexOptions.Multiline)]
+    private static partial Regex Subheading();
+
+    [GeneratedRegex(@"\bmake ([a-z]+)")]
+    private static partial Regex MakeTarget();
+
+    [GeneratedRegex(@"\b(deploy|mixin|src|scripts)/[A-Za-z0-9_./-]*")]
+    private static partial Regex RepoPath();
+
+    [GeneratedRegex(@"JOBEXPORTER_[A-Z0-9_]+")]
+    private static partial Regex Variable();
+
+    [GeneratedRegex(@"ghcr\.io/jobexporter/jobexporter:\S+")]
+    private static partial Regex Image();
+}

@@ -22,7 +22,9 @@
 
   // The exporter's selector plus extra matchers, e.g. selector(c, ['queue=~".+_error"']).
   selector(config, matchers=[])::
-    '{' + std.join(', ', [config.exporterSelector] + matchers) + '}',
+    if std.length(config.exporterSelector) == 0
+    then error '_config.exporterSelector is required, e.g. job="jobexporter"'
+    else '{' + std.join(', ', [config.exporterSelector] + matchers) + '}',
 
   // Recording rule name following level:metric:operations, e.g. system_queue_name:jobs_failed:rate5m.
   recorded(config, metric, operation)::

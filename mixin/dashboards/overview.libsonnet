@@ -76,15 +76,18 @@ local queries = import 'queries.libsonnet';
         panels: [
           [g.timeseries('Oldest message age', 'Age of the oldest message waiting in each queue.', [
             g.target('max by (system, queue) (%s)' % q.raw('queue_oldest_age_seconds', ['system', 'queue']), '{{system}} {{queue}}'),
-          ], 's'), 8],
+          ], 's'), 6],
+          [g.timeseries('Hangfire jobs by state', 'Jobs in Hangfire storage by state (enqueued, scheduled, failed, ...), from the storage collector.', [
+            g.target('sum by (state) (%s)' % q.raw('hangfire_jobs'), '{{state}}'),
+          ]), 6],
           [g.timeseries('Runtime percentiles', 'How long runs took, from the runtime histogram.', [
             g.target(q.quantile(x, 'runtime_seconds', job), 'p%g' % (x * 100))
             for x in [0.5, 0.95, 0.99]
-          ], 's'), 8],
+          ], 's'), 6],
           [g.timeseries('Wait percentiles', 'How long jobs waited in the queue before they started.', [
             g.target(q.quantile(x, 'wait_seconds', job), 'p%g' % (x * 100))
             for x in [0.5, 0.95, 0.99]
-          ], 's'), 8],
+          ], 's'), 6],
         ],
       },
       {

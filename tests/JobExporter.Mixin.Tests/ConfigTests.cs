@@ -80,4 +80,12 @@ public sealed class ConfigTests
 
         Assert.That(error.Message, Does.Contain("not a single-unit duration: \"soon\""));
     }
+
+    [Test]
+    public void An_empty_exporter_selector_is_refused()
+    {
+        var error = Assert.Throws<JsonnetException>(() => Mixin.Alerts("{ exporterSelector: '' }"))!;
+
+        Assert.That(error.Message, Does.Contain("_config.exporterSelector is required"));
+    }
 }

@@ -16,8 +16,14 @@ internal static class Endpoints
     {
         app.MapGet(options.TelemetryPath, async context =>
         {
+            // Render to memory first: prometheus-net holds its metric locks while it serialises, so writing
+            // straight to a slow or stalled client would hold up every event that creates a series.
+            using var page = new MemoryStream();
+            await metrics.Registry.CollectAndExportAsTextAsync(page, context.RequestAborted);
             context.Response.ContentType = TextFormat;
-            await metrics.Registry.CollectAndExportAsTextAsync(context.Response.Body, context.RequestAborted);
+            context.Response.ContentLength = page.Length;
+            page.Position = 0;
+            await page.CopyToAsync(context.Response.Body, context.RequestAborted);
         });
         // Alive as long as the process serves HTTP: a broker outage is not a reason to restart the exporter.
         app.MapGet("/healthz", () => Results.Text("ok\n"));

@@ -137,22 +137,26 @@ public sealed class JsonnetVm : IDisposable
     // Copies the VM's buffer into a string and frees it, whether it holds a result or an error.
     private static string TakeString(JsonnetVmHandle vm, IntPtr buffer, int error)
     {
+        string text;
         try
         {
-            var text = Marshal.PtrToStringUTF8(buffer) ?? "";
-            if (error != 0) throw new JsonnetException(text.TrimEnd('\n'));
-            return text;
+            text = Marshal.PtrToStringUTF8(buffer) ?? "";
         }
         finally
         {
             Free(vm, buffer);
         }
+        return error == 0 ? text : throw new JsonnetException(text.TrimEnd('\n'));
     }
 
     // The multi output is "name\0json\0name\0json\0...\0": pairs of strings ended by an empty name.
+    // On error the buffer holds the message, as for a single result.
     private static IReadOnlyDictionary<string, string> TakeMulti(JsonnetVmHandle vm, IntPtr buffer, int error)
     {
-        if (error != 0) return new Dictionary<string, string> { [""] = TakeString(vm, buffer, error) };
+        if (error != 0)
+        {
+            _ = TakeString(vm, buffer, error); // frees the buffer and throws the JsonnetException
+        }
         try
         {
             var documents = new Dictionary<string, string>(StringComparer.Ordinal);

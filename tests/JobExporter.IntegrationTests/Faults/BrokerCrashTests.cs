@@ -1,0 +1,46 @@
+using JobExporter.Contracts;
+using JobExporter.Testing;
+
+namespace JobExporter.IntegrationTests.Faults;
+
+/// <summary>The broker killed outright in the middle of a stream of 100,000 jobs sent through the emitters' publisher.</summary>
+public class BrokerCrashTests
+{
+    [Test]
+    public async Task A_broker_killed_and_restarted_mid_stream_loses_nothing_and_counts_nothing_twice()
+    {
+        await using var node = await RabbitMqNode.StartAsync();
+        await using var exporter = await ExporterProcess.StartAsync(node.AmqpUrl, "--broker.queue", "crash", "--events.dedup-window", "200000");
+        await exporter.WaitUntilAsync(async () => (await exporter.GetAsync("readyz")).IsSuccessStatusCode, Events.Patience, "/readyz");
+
+        const int jobs = 100_000;
+        var f = new EventFactory("hangfire", "web-1");
+        var publisher = new EventPublisher(new EventPublisherOptions
+        {
+            BrokerUrl = node.AmqpUrl,
+            BufferCapacity = jobs * 2,
+            FlushTimeout = TimeSpan.FromSeconds(120),
+            MaxReconnectDelay = TimeSpan.FromSeconds(2),
+        });
+        for (var i = 0; i < jobs; i++)
+        {
+            publisher.TryPublish(f.Job(EventType.JobSent, $"Job{i % 50}", "default"));
+            publisher.TryPublish(f.Job(EventType.JobSucceeded, $"Job{i % 50}", "default") with { Runtime = 0.01 });
+        }
+        // Kill the broker once a good part, but not all, has gone through.
+        await exporter.WaitForMetricsAsync(m => Events.Applied(m) >= jobs / 4, TimeSpan.FromSeconds(120), "a quarter of the stream applied");
+        await node.KillAsync();
+        var atCrash = Events.Applied(await exporter.ScrapeAsync());
+        await node.StartAgainAsync();
+        await publisher.DisposeAsync();
+
+        var final = await exporter.WaitForMetricsAsync(m => (m.Value("jobs_succeeded_total") ?? 0) >= jobs && (m.Value("jobs_sent_total") ?? 0) >= jobs,
+            TimeSpan.FromSeconds(180), "every job counted after the crash");
+        TestContext.Out.WriteLine($"crash at {atCrash} of {2 * jobs} events; duplicates dropped: {final.Value("jobs_exporter_events_duplicate_total")}; publisher drops: {publisher.Dropped}");
+        Assert.That(atCrash, Is.LessThan(2 * jobs), "the crash must come mid-stream");
+        Assert.That(publisher.Dropped, Is.EqualTo(0));
+        Assert.That(final.Value("jobs_sent_total"), Is.EqualTo(jobs));
+        Assert.That(final.Value("jobs_succeeded_total"), Is.EqualTo(jobs));
+        Assert.That(final.Value("jobs_runtime_seconds_count"), Is.EqualTo(jobs));
+    }
+}

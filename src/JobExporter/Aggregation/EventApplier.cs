@@ -18,8 +18,9 @@ internal sealed class EventApplier : IEventSink
     private readonly Deduplicator _dedup;
     private readonly QueueRegistry _queues;
     private readonly HostSeries _hostSeries = new();
-    private readonly HashSet<(string System, string Name, string Queue, string Hostname)> _jobSeries = [];
-    private readonly HashSet<(string System, string Name, string Queue)> _sentSeries = [];
+    private readonly Dictionary<(string System, string Name, string Queue, string Hostname), JobSeries> _jobSeries = [];
+    private readonly Dictionary<(string System, string Name, string Queue), Prometheus.Counter.Child> _sentSeries = [];
+    private readonly Dictionary<string, Prometheus.Counter.Child[]> _eventsBySystem = new(StringComparer.Ordinal);
 
     public EventApplier(ExporterMetrics metrics, LabelGuard labels, Deduplicator dedup, QueueRegistry queues,
         Func<Action<WorkerKey>, WorkerTracker> workers)
@@ -52,7 +53,7 @@ internal sealed class EventApplier : IEventSink
                 return;
             }
             var system = _labels.Value(L.System, e.System);
-            _metrics.Events.WithLabels(system, e.Type.ToWireName()).Inc();
+            EventsCounter(system, e.Type).Inc();
             if (e.Type.IsWorkerEvent())
             {
                 Workers.Apply(e, new WorkerKey(system, _labels.Value(L.Hostname, e.Hostname)));
@@ -79,80 +80,114 @@ internal sealed class EventApplier : IEventSink
         if (e.Type == EventType.JobSent)
         {
             // Not learnt from job-sent: a MassTransit publish names the message type's exchange, not a queue.
-            if (_sentSeries.Add((system, name, queue))) _metrics.Sent.WithLabels(system, name, queue).Inc(0);
-            _metrics.Sent.WithLabels(system, name, queue).Inc();
+            if (!_sentSeries.TryGetValue((system, name, queue), out var sent))
+            {
+                _sentSeries[(system, name, queue)] = sent = _metrics.Sent.WithLabels(system, name, queue);
+                sent.Inc(0);
+            }
+            sent.Inc();
             return;
         }
         _queues.Learn(system, queue);
         var hostname = _labels.Value(L.Hostname, e.Hostname);
-        EnsureSiblings(system, name, queue, hostname);
+        var series = SeriesOf(system, name, queue, hostname);
         switch (e.Type)
         {
             case EventType.JobReceived:
-                _metrics.Received.WithLabels(system, name, queue, hostname).Inc();
+                series.Received.Inc();
                 break;
             case EventType.JobStarted:
-                _metrics.Started.WithLabels(system, name, queue, hostname).Inc();
-                if (e.Wait is { } wait) Histogram(_metrics.Wait, system, hostname, [system, name, queue]).Observe(wait);
+                series.Started.Inc();
+                if (e.Wait is { } wait) (series.Wait ??= Histogram(_metrics.Wait, system, hostname, [system, name, queue])).Observe(wait);
                 break;
             case EventType.JobSucceeded:
-                _metrics.Succeeded.WithLabels(system, name, queue, hostname).Inc();
-                Histogram(_metrics.Runtime, system, hostname, [system, name, queue, "succeeded"]).Observe(e.Runtime ?? 0);
+                series.Succeeded.Inc();
+                (series.RuntimeSucceeded ??= Histogram(_metrics.Runtime, system, hostname, [system, name, queue, "succeeded"])).Observe(e.Runtime ?? 0);
                 break;
             case EventType.JobFailed:
-                Counted(_metrics.Failed, system, hostname, [system, name, queue, hostname, _labels.Value(L.Exception, e.Exception)]).Inc();
-                Histogram(_metrics.Runtime, system, hostname, [system, name, queue, "failed"]).Observe(e.Runtime ?? 0);
+                ByException(series.FailedByException, _metrics.Failed, system, name, queue, hostname, e.Exception).Inc();
+                (series.RuntimeFailed ??= Histogram(_metrics.Runtime, system, hostname, [system, name, queue, "failed"])).Observe(e.Runtime ?? 0);
                 break;
             case EventType.JobRetried:
-                Counted(_metrics.Retried, system, hostname, [system, name, queue, hostname, _labels.Value(L.Exception, e.Exception)]).Inc();
+                ByException(series.RetriedByException, _metrics.Retried, system, name, queue, hostname, e.Exception).Inc();
                 break;
             case EventType.JobRejected:
-                _metrics.Rejected.WithLabels(system, name, queue, hostname).Inc();
+                series.Rejected.Inc();
                 break;
             case EventType.JobRevoked:
-                _metrics.Revoked.WithLabels(system, name, queue, hostname).Inc();
+                series.Revoked.Inc();
                 break;
         }
     }
 
     // The first event of a job on a host creates all its counters at 0, so that rates and ratios
     // (failed / (failed + succeeded)) are defined before the first failure.
-    private void EnsureSiblings(string system, string name, string queue, string hostname)
+    private JobSeries SeriesOf(string system, string name, string queue, string hostname)
     {
-        if (!_jobSeries.Add((system, name, queue, hostname))) return;
+        if (_jobSeries.TryGetValue((system, name, queue, hostname), out var series)) return series;
         string[] labels = [system, name, queue, hostname];
-        string[] withException = [system, name, queue, hostname, ""];
-        foreach (var counter in new[] { _metrics.Received, _metrics.Started, _metrics.Succeeded, _metrics.Rejected, _metrics.Revoked })
+        series = new JobSeries
         {
-            Counted(counter, system, hostname, labels).Inc(0);
-        }
-        Counted(_metrics.Failed, system, hostname, withException).Inc(0);
-        Counted(_metrics.Retried, system, hostname, withException).Inc(0);
+            Received = Tracked(_metrics.Received, system, hostname, labels),
+            Started = Tracked(_metrics.Started, system, hostname, labels),
+            Succeeded = Tracked(_metrics.Succeeded, system, hostname, labels),
+            Rejected = Tracked(_metrics.Rejected, system, hostname, labels),
+            Revoked = Tracked(_metrics.Revoked, system, hostname, labels),
+        };
+        series.FailedByException[""] = Tracked(_metrics.Failed, system, hostname, [system, name, queue, hostname, ""]);
+        series.RetriedByException[""] = Tracked(_metrics.Retried, system, hostname, [system, name, queue, hostname, ""]);
+        _jobSeries[(system, name, queue, hostname)] = series;
+        return series;
     }
 
-    private Prometheus.ICounter Counted(Prometheus.Counter family, string system, string hostname, string[] labels)
+    private Prometheus.Counter.Child ByException(Dictionary<string, Prometheus.Counter.Child> children, Prometheus.Counter family,
+        string system, string name, string queue, string hostname, string? exception)
     {
-        var child = family.WithLabels(labels);
-        if (child.Value == 0) _hostSeries.Add(new WorkerKey(system, hostname), family, labels);
+        var label = _labels.Value(L.Exception, exception);
+        if (!children.TryGetValue(label, out var child))
+        {
+            children[label] = child = Tracked(family, system, hostname, [system, name, queue, hostname, label]);
+        }
         return child;
     }
 
-    private Prometheus.IHistogram Histogram(Prometheus.Histogram family, string system, string hostname, string[] labels)
+    private Prometheus.Counter.Child EventsCounter(string system, EventType type)
+    {
+        if (!_eventsBySystem.TryGetValue(system, out var byType))
+        {
+            _eventsBySystem[system] = byType = new Prometheus.Counter.Child[EventTypeNames.All.Count];
+        }
+        return byType[(int)type] ??= _metrics.Events.WithLabels(system, type.ToWireName());
+    }
+
+    // A counter child that exists at 0 from now on and is removed with its host.
+    private Prometheus.Counter.Child Tracked(Prometheus.Counter family, string system, string hostname, string[] labels)
+    {
+        var child = family.WithLabels(labels);
+        child.Inc(0);
+        _hostSeries.Add(new WorkerKey(system, hostname), family, labels);
+        return child;
+    }
+
+    // Histograms carry no hostname unless asked, and then go with their host like the counters.
+    private Prometheus.Histogram.Child Histogram(Prometheus.Histogram family, string system, string hostname, string[] labels)
     {
         if (!_metrics.HistogramHostname) return family.WithLabels(labels);
         string[] withHost = [.. labels, hostname];
-        var child = family.WithLabels(withHost);
-        if (child.Count == 0) _hostSeries.Add(new WorkerKey(system, hostname), family, withHost);
-        return child;
+        _hostSeries.Add(new WorkerKey(system, hostname), family, withHost);
+        return family.WithLabels(withHost);
     }
 
     // Called by the tracker, under the lock, when a worker has been down past the purge delay.
     private void Purge(WorkerKey worker)
     {
         _hostSeries.RemoveAll(worker);
-        _jobSeries.RemoveWhere(s => s.System == worker.System && s.Hostname == worker.Hostname);
+        foreach (var key in _jobSeries.Keys.Where(k => k.System == worker.System && k.Hostname == worker.Hostname).ToList())
+        {
+            _jobSeries.Remove(key);
+        }
         // Hosts come and go (a pod name per deploy): free the hostname's place under the cap once nothing uses it.
-        if (!Workers.HasHost(worker.Hostname) && !_jobSeries.Any(s => s.Hostname == worker.Hostname))
+        if (!Workers.HasHost(worker.Hostname) && !_jobSeries.Keys.Any(k => k.Hostname == worker.Hostname))
         {
             _labels.Release(L.Hostname, worker.Hostname);
         }

@@ -1,0 +1,23 @@
+using Prometheus;
+
+namespace JobExporter.Aggregation;
+
+/// <summary>
+/// The metric children of one job (system, name, queue) on one host, looked up once when the job is first
+/// seen there and kept, so that applying an event is one dictionary lookup instead of a label lookup per
+/// metric. Failure and retry children are kept per exception type.
+/// </summary>
+internal sealed class JobSeries
+{
+    public required Counter.Child Received { get; init; }
+    public required Counter.Child Started { get; init; }
+    public required Counter.Child Succeeded { get; init; }
+    public required Counter.Child Rejected { get; init; }
+    public required Counter.Child Revoked { get; init; }
+    // Histograms are created on their first observation: a histogram at zero is many series for nothing.
+    public Histogram.Child? RuntimeSucceeded { get; set; }
+    public Histogram.Child? RuntimeFailed { get; set; }
+    public Histogram.Child? Wait { get; set; }
+    public Dictionary<string, Counter.Child> FailedByException { get; } = new(StringComparer.Ordinal);
+    public Dictionary<string, Counter.Child> RetriedByException { get; } = new(StringComparer.Ordinal);
+}

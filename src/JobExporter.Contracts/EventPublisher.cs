@@ -1,3 +1,6 @@
+using System.Net.Security;
+using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -25,6 +28,7 @@ public sealed class EventPublisher : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _sender;
     private readonly List<JobEvent> _unconfirmed = [];
+    private readonly SslOption _ssl;
     private long _dropped;
     private long _published;
     private int _disposed;
@@ -33,6 +37,7 @@ public sealed class EventPublisher : IAsyncDisposable
     {
         options.Validate();
         _options = options;
+        _ssl = CreateSslOption(options);
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _buffer = Channel.CreateBounded<JobEvent>(
             new BoundedChannelOptions(options.BufferCapacity)
@@ -146,7 +151,54 @@ public sealed class EventPublisher : IAsyncDisposable
             ClientProvidedName = "jobexporter-emitter",
             RequestedConnectionTimeout = TimeSpan.FromSeconds(5),
         };
+        // After Uri, which sets the URL's user, password and default TLS settings.
+        factory.Ssl = _ssl;
+        if (_options.Password is not null) factory.Password = _options.Password;
         return factory.CreateConnectionAsync(_stopping.Token);
+    }
+
+    // TLS for amqps://: the broker's certificate must match its host name and chain to CaFile (else the system's CAs);
+    // CertFile and KeyFile are the client certificate. Files are read once, here, so that a bad one fails at start.
+    private static SslOption CreateSslOption(EventPublisherOptions options)
+    {
+        var url = options.BrokerUrl!;
+        var ssl = new SslOption { Enabled = url.Scheme == "amqps", ServerName = url.Host, Version = SslProtocols.Tls12 | SslProtocols.Tls13 };
+        try
+        {
+            if (options.CaFile is not null)
+            {
+                var roots = new X509Certificate2Collection();
+                roots.ImportFromPemFile(options.CaFile);
+                if (roots.Count == 0) throw new ArgumentException($"EventPublisherOptions.CaFile '{options.CaFile}' holds no PEM certificate.");
+                ssl.CertificateValidationCallback = (_, certificate, chain, errors) => IsTrusted(certificate, chain, errors, roots);
+            }
+            if (options.CertFile is not null)
+            {
+                ssl.Certs = new X509CertificateCollection { X509Certificate2.CreateFromPemFile(options.CertFile, options.KeyFile) };
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)
+        {
+            throw new ArgumentException($"EventPublisherOptions: cannot load the TLS files: {ex.Message.Split('\n')[0]}", ex);
+        }
+        return ssl;
+    }
+
+    private static bool IsTrusted(X509Certificate? certificate, X509Chain? presented, SslPolicyErrors errors, X509Certificate2Collection roots)
+    {
+        if (certificate is null || errors.HasFlag(SslPolicyErrors.RemoteCertificateNotAvailable) || errors.HasFlag(SslPolicyErrors.RemoteCertificateNameMismatch))
+        {
+            return false;
+        }
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.CustomTrustStore.AddRange(roots);
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        if (presented is not null)
+        {
+            foreach (var element in presented.ChainElements.Skip(1)) chain.ChainPolicy.ExtraStore.Add(element.Certificate);
+        }
+        return chain.Build(certificate as X509Certificate2 ?? new X509Certificate2(certificate));
     }
 
     // Sends until the buffer is completed and empty (returns true) or the channel fails (throws).

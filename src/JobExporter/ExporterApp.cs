@@ -22,8 +22,14 @@ internal static class ExporterApp
     public static WebApplication Build(ExporterOptions options, TimeProvider? time = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls(ListenUrl(options.ListenAddress));
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
+        builder.WebHost.UseUrls(ListenUrl(options.ListenAddress, options.Web.Tls is null ? "http" : "https"));
+        // The slim builder leaves HTTPS out unless asked for.
+        if (options.Web.Tls is not null) builder.WebHost.UseKestrelHttpsConfiguration();
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            if (options.Web.Tls is { } tls) kestrel.ConfigureHttpsDefaults(https => HttpsSetup.Apply(https, tls));
+        });
         ConfigureLogging(builder.Logging, options);
 
         var services = builder.Services;
@@ -44,16 +50,17 @@ internal static class ExporterApp
         services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(10));
 
         var app = builder.Build();
+        if (options.Web.Users is { } users) app.UseBasicAuth(users);
         Endpoints.Map(app, options, app.Services.GetRequiredService<ExporterMetrics>(), app.Services.GetRequiredService<EventConsumer>());
         return app;
     }
 
     /// <summary>Prometheus-style listen addresses (<c>:9821</c>, <c>127.0.0.1:9821</c>) as Kestrel URLs.</summary>
-    public static string ListenUrl(string address)
+    public static string ListenUrl(string address, string scheme = "http")
     {
         var colon = address.LastIndexOf(':');
         var host = address[..colon];
-        return $"http://{(host.Length == 0 ? "*" : host)}:{address[(colon + 1)..]}";
+        return $"{scheme}://{(host.Length == 0 ? "*" : host)}:{address[(colon + 1)..]}";
     }
 
     private static void ConfigureLogging(ILoggingBuilder logging, ExporterOptions options)

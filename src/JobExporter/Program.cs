@@ -32,3 +32,10 @@ catch (IOException ex) when (ex.InnerException is System.Net.Sockets.SocketExcep
     Console.Error.WriteLine($"jobexporter: cannot listen: {ex.Message}");
     return 1;
 }
+catch (Exception ex) when (ex is InvalidOperationException or System.Security.Authentication.AuthenticationException
+                               or System.Security.Cryptography.CryptographicException)
+{
+    // For example, Kestrel cannot use the TLS certificate: one line and exit code 1, not a crash dump.
+    Console.Error.WriteLine($"jobexporter: cannot serve: {ex.Message.Split('\n')[0]}");
+    return 1;
+}

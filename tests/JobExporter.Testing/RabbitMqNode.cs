@@ -17,12 +17,26 @@ public sealed class RabbitMqNode : IAsyncDisposable
     private readonly Dictionary<string, string> _env;
     private Process? _server;
 
-    private RabbitMqNode()
+    private RabbitMqNode(RabbitMqTls? tls)
     {
         Port = FreePort.Next();
         NodeName = $"jx{Port}@localhost";
         var epmdPort = FreePort.Next();
-        File.WriteAllText(_folder.File("rabbitmq.conf"), $"listeners.tcp.default = 127.0.0.1:{Port}\nloopback_users = none\n");
+        var config = $"listeners.tcp.default = 127.0.0.1:{Port}\nloopback_users = none\n";
+        if (tls is not null)
+        {
+            TlsPort = FreePort.Next();
+            config += $"""
+                listeners.ssl.default = 127.0.0.1:{TlsPort}
+                ssl_options.cacertfile = {tls.CaFile}
+                ssl_options.certfile = {tls.CertFile}
+                ssl_options.keyfile = {tls.KeyFile}
+                ssl_options.verify = {(tls.RequireClientCertificate ? "verify_peer" : "verify_none")}
+                ssl_options.fail_if_no_peer_cert = {(tls.RequireClientCertificate ? "true" : "false")}
+
+                """;
+        }
+        File.WriteAllText(_folder.File("rabbitmq.conf"), config);
         File.WriteAllText(_folder.File("enabled_plugins"), "[].\n");
         _env = new Dictionary<string, string>
         {
@@ -43,18 +57,25 @@ public sealed class RabbitMqNode : IAsyncDisposable
     }
 
     public int Port { get; }
+
+    /// <summary>The amqps:// port when the node was started with TLS, else 0.</summary>
+    public int TlsPort { get; }
     public int EpmdPort { get; }
     public string NodeName { get; }
     public Uri AmqpUrl => new($"amqp://guest:guest@127.0.0.1:{Port}/");
+
+    /// <summary>The TLS listener's URL (the server certificate must name 127.0.0.1).</summary>
+    public Uri AmqpsUrl => TlsPort > 0 ? new($"amqps://guest:guest@127.0.0.1:{TlsPort}/") : throw new InvalidOperationException("The node has no TLS listener.");
     public bool IsRunning => _server is { HasExited: false };
 
-    public static async Task<RabbitMqNode> StartAsync()
+    /// <summary>Starts a node; with <paramref name="tls"/>, it also listens for amqps:// on <see cref="TlsPort"/>.</summary>
+    public static async Task<RabbitMqNode> StartAsync(RabbitMqTls? tls = null)
     {
         if (!File.Exists(ServerScript))
         {
             throw new InvalidOperationException("rabbitmq-server is not installed: run `make deps` (apt-get install rabbitmq-server).");
         }
-        var node = new RabbitMqNode();
+        var node = new RabbitMqNode(tls);
         await node.StartAgainAsync();
         return node;
     }
@@ -160,3 +181,6 @@ public sealed class RabbitMqNode : IAsyncDisposable
         }
     }
 }
+
+/// <summary>PEM files of a TLS listener: the CA that client certificates must chain to, the server's certificate and key.</summary>
+public sealed record RabbitMqTls(string CaFile, string CertFile, string KeyFile, bool RequireClientCertificate = true);

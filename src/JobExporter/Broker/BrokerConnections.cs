@@ -3,10 +3,17 @@ using RabbitMQ.Client;
 
 namespace JobExporter.Broker;
 
-/// <summary>Opens connections to the broker the same way for every part of the exporter.</summary>
+/// <summary>
+/// Opens connections to the broker the same way for every part of the exporter: the URL, then the password from a
+/// file or the environment in place of the URL's, then TLS (amqps://) with the configured CAs and client certificate.
+/// </summary>
 internal static class BrokerConnections
 {
-    public static Task<IConnection> OpenAsync(ExporterOptions options, string purpose, CancellationToken cancellationToken)
+    public static Task<IConnection> OpenAsync(ExporterOptions options, string purpose, CancellationToken cancellationToken) =>
+        Factory(options, purpose).CreateConnectionAsync(cancellationToken);
+
+    /// <summary>The factory every connection comes from; separate so that tests can check its settings.</summary>
+    public static ConnectionFactory Factory(ExporterOptions options, string purpose)
     {
         var factory = new ConnectionFactory
         {
@@ -18,6 +25,9 @@ internal static class BrokerConnections
             RequestedConnectionTimeout = TimeSpan.FromSeconds(10),
             RequestedHeartbeat = TimeSpan.FromSeconds(15),
         };
-        return factory.CreateConnectionAsync(cancellationToken);
+        // After Uri, which sets the URL's user, password and default TLS settings.
+        factory.Ssl = options.BrokerTls.SslOption(options.BrokerUrl);
+        if (options.BrokerPassword is { } password) factory.Password = password.Reveal();
+        return factory;
     }
 }

@@ -1,4 +1,5 @@
 using JobExporter.Contracts;
+using JobExporter.Security;
 
 namespace JobExporter.Configuration;
 
@@ -9,6 +10,12 @@ namespace JobExporter.Configuration;
 internal sealed record ExporterOptions
 {
     public required Uri BrokerUrl { get; init; }
+
+    /// <summary>From --broker.password-file or JOBEXPORTER_BROKER_PASSWORD; replaces the password in <see cref="BrokerUrl"/>. Null: the URL's.</summary>
+    public Secret? BrokerPassword { get; init; }
+
+    /// <summary>CAs and client certificate for amqps://. Default <see cref="BrokerTls.None"/>.</summary>
+    public BrokerTls BrokerTls { get; init; } = BrokerTls.None;
     public required string Exchange { get; init; }
     public required string Queue { get; init; }
     public required IReadOnlyList<string> BindingKeys { get; init; }
@@ -18,6 +25,9 @@ internal sealed record ExporterOptions
 
     public required string ListenAddress { get; init; }
     public required string TelemetryPath { get; init; }
+
+    /// <summary>TLS and basic auth from --web.config.file. Default <see cref="WebConfig.None"/>: plain HTTP, open.</summary>
+    public WebConfig Web { get; init; } = WebConfig.None;
 
     /// <summary>Null means: 3 x the worker's announced interval, else <see cref="DefaultWorkerTimeout"/>.</summary>
     public TimeSpan? WorkerTimeout { get; init; }

@@ -35,6 +35,11 @@ internal sealed class FlagValues
             {
                 throw new FlagException($"unknown flag --{name} (see --help)");
             }
+            if (flag.EnvironmentOnly)
+            {
+                // Say so without repeating the value: it is a secret that is now in the process list and shell history.
+                throw new FlagException($"--{name} is read from the environment only ({flag.EnvironmentVariable}), never from the command line");
+            }
             string value;
             if (eq >= 0)
             {

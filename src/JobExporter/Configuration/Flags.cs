@@ -7,6 +7,14 @@ internal static class Flags
 
     public static readonly Flag BrokerUrl = new("broker.url", "amqp://guest:guest@localhost:5672/",
         "RabbitMQ URL (amqp:// or amqps://). The password is never logged.");
+    public static readonly Flag BrokerPasswordFile = new("broker.password-file", null,
+        "File whose content (without its final newline) replaces the password in --broker.url.");
+    public static readonly Flag BrokerPassword = new("broker.password", null,
+        "Password that replaces the one in --broker.url. Read from the environment only, never from the command line.", EnvironmentOnly: true);
+    public static readonly Flag BrokerCaFile = new("broker.ca-file", null,
+        "PEM file of the CA(s) that signed the broker's certificate (amqps:// only). Default: the system's trusted CAs.");
+    public static readonly Flag BrokerCertFile = new("broker.cert-file", null, "PEM client certificate for amqps:// (with --broker.key-file).");
+    public static readonly Flag BrokerKeyFile = new("broker.key-file", null, "PEM private key of --broker.cert-file.");
     public static readonly Flag BrokerExchange = new("broker.exchange", "jobs.events", "Topic exchange the emitters publish to.");
     public static readonly Flag BrokerQueue = new("broker.queue", $"jobexporter.{HostnamePlaceholder}", "Durable queue the exporter consumes from.");
     public static readonly Flag BrokerBindingKey = new("broker.binding-key", "#",
@@ -18,6 +26,8 @@ internal static class Flags
 
     public static readonly Flag WebListenAddress = new("web.listen-address", ":9821", "Address to serve /metrics on (host:port; :port is every interface).");
     public static readonly Flag WebTelemetryPath = new("web.telemetry-path", "/metrics", "Path of the metrics page.");
+    public static readonly Flag WebConfigFile = new("web.config.file", null,
+        "Web configuration file (Prometheus exporter-toolkit format) that turns on TLS and/or basic auth for every path.");
 
     public static readonly Flag WorkerTimeout = new("worker.timeout", null,
         "A worker not heard from for this long is down. Default: 3 x the interval it announces, else 60s.");
@@ -58,8 +68,8 @@ internal static class Flags
 
     public static IReadOnlyList<Flag> All { get; } =
     [
-        BrokerUrl, BrokerExchange, BrokerQueue, BrokerBindingKey, BrokerQueueMaxLength, BrokerQueueExpires, BrokerPrefetch,
-        WebListenAddress, WebTelemetryPath, WorkerTimeout, WorkerPurgeAfter,
+        BrokerUrl, BrokerPasswordFile, BrokerPassword, BrokerCaFile, BrokerCertFile, BrokerKeyFile, BrokerExchange, BrokerQueue, BrokerBindingKey, BrokerQueueMaxLength, BrokerQueueExpires, BrokerPrefetch,
+        WebListenAddress, WebTelemetryPath, WebConfigFile, WorkerTimeout, WorkerPurgeAfter,
         MetricsPrefix, MetricsStaticLabel, MetricsRuntimeBuckets, MetricsWaitBuckets, MetricsMaxValues, MetricsMaxLabelLength,
         MetricsHistogramHostname, EventsDedupWindow, EventsMaxMessageBytes,
         Systems, RabbitMqQueues, RabbitMqPollInterval, CollectorTimeout,

@@ -16,7 +16,7 @@ internal static class HelpText
         text.AppendLine("Flags:");
         foreach (var flag in Flags.All)
         {
-            var usage = flag.IsSwitch ? $"--{flag.Name}" : $"--{flag.Name}=VALUE";
+            var usage = flag.IsSwitch ? $"--{flag.Name}" : flag.EnvironmentOnly ? $"{flag.EnvironmentVariable}=VALUE (environment only)" : $"--{flag.Name}=VALUE";
             text.AppendLine($"  {usage}");
             text.Append($"      {flag.Help}");
             if (flag.Default is not null && flag.Name is not ("help" or "version")) text.Append($" (default: {flag.Default})");

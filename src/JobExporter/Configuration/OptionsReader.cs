@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using JobExporter.Contracts;
+using JobExporter.Security;
 
 namespace JobExporter.Configuration;
 
@@ -15,9 +16,12 @@ internal static partial class OptionsReader
         var prefix = Text(values, Flags.MetricsPrefix);
         if (!MetricName().IsMatch(prefix)) throw new FlagException($"--metrics.prefix '{prefix}' is not a valid metric name prefix");
         var purgeAfter = Duration(values, Flags.WorkerPurgeAfter);
+        var brokerUrl = BrokerUrl(values);
         return new ExporterOptions
         {
-            BrokerUrl = BrokerUrl(values),
+            BrokerUrl = brokerUrl,
+            BrokerPassword = BrokerSecrets.Password(values),
+            BrokerTls = BrokerSecrets.Tls(values, brokerUrl),
             Exchange = NonEmpty(values, Flags.BrokerExchange),
             Queue = NonEmpty(values, Flags.BrokerQueue).Replace(Flags.HostnamePlaceholder, hostname, StringComparison.Ordinal),
             BindingKeys = values.GetAll(Flags.BrokerBindingKey),
@@ -26,6 +30,7 @@ internal static partial class OptionsReader
             Prefetch = (ushort)Integer(values, Flags.BrokerPrefetch, 1, ushort.MaxValue),
             ListenAddress = ListenAddress(values),
             TelemetryPath = Path(values),
+            Web = values.Get(Flags.WebConfigFile) is { Length: > 0 } webConfig ? WebConfigReader.Read(webConfig) : WebConfig.None,
             WorkerTimeout = values.Get(Flags.WorkerTimeout) is null ? null : Duration(values, Flags.WorkerTimeout),
             WorkerPurgeAfter = purgeAfter,
             MetricsPrefix = prefix,

@@ -1,0 +1,132 @@
+using System.Diagnostics;
+using System.Net.Http.Headers;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using JobExporter.Testing;
+
+namespace JobExporter.IntegrationTests.Security;
+
+/// <summary>
+/// The exporter binary behind --web.config.file. ExporterProcess waits on plain-HTTP /healthz, which a secured
+/// exporter refuses; this one waits on the same probe over TLS with credentials.
+/// </summary>
+internal sealed class SecuredExporter : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+
+    private SecuredExporter(Process process, int port)
+    {
+        _process = process;
+        Port = port;
+        _process.OutputDataReceived += (_, e) => Append(e.Data);
+        _process.ErrorDataReceived += (_, e) => Append(e.Data);
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+    }
+
+    public int Port { get; }
+    public Uri BaseUrl(string scheme = "https") => new($"{scheme}://127.0.0.1:{Port}/");
+
+    public string Output
+    {
+        get { lock (_output) return _output.ToString(); }
+    }
+
+    /// <summary>Starts the exporter and waits until <paramref name="ready"/> (a client that the exporter accepts) gets /healthz.</summary>
+    public static async Task<SecuredExporter> StartAsync(IEnumerable<string> args, HttpClient ready, string scheme = "https",
+        IDictionary<string, string>? env = null)
+    {
+        var port = FreePort.Next();
+        var info = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        info.ArgumentList.Add(RepositoryPaths.ExporterDll);
+        foreach (var arg in (string[])["--web.listen-address", $"127.0.0.1:{port}", "--broker.queue", Events.UniqueQueue(), .. args])
+        {
+            info.ArgumentList.Add(arg);
+        }
+        if (env is not null)
+        {
+            foreach (var (key, value) in env) info.Environment[key] = value;
+        }
+        var exporter = new SecuredExporter(Process.Start(info)!, port);
+        await exporter.WaitUntilAsync(async () =>
+        {
+            try
+            {
+                return (await ready.GetAsync(new Uri(exporter.BaseUrl(scheme), "healthz"))).IsSuccessStatusCode;
+            }
+            catch (HttpRequestException)
+            {
+                return false;
+            }
+        }, "/healthz to answer");
+        return exporter;
+    }
+
+    public async Task WaitUntilAsync(Func<Task<bool>> condition, string what)
+    {
+        var clock = Stopwatch.StartNew();
+        while (!await condition())
+        {
+            if (_process.HasExited) throw new InvalidOperationException($"The exporter exited with {_process.ExitCode}:\n{Output}");
+            if (clock.Elapsed > Events.Patience) throw new TimeoutException($"Timed out waiting for {what}.\n{Output}");
+            await Task.Delay(100);
+        }
+    }
+
+    /// <summary>A client that trusts <paramref name="caFile"/> only, optionally with credentials and a client certificate.</summary>
+    public static HttpClient Client(string? caFile, (string User, string Password)? credentials = null, X509Certificate2? clientCertificate = null)
+    {
+        var handler = new HttpClientHandler();
+        if (caFile is not null)
+        {
+            var roots = new X509Certificate2Collection();
+            roots.ImportFromPemFile(caFile);
+            handler.ServerCertificateCustomValidationCallback = (_, certificate, _, errors) =>
+            {
+                if (certificate is null || errors.HasFlag(System.Net.Security.SslPolicyErrors.RemoteCertificateNameMismatch)) return false;
+                using var chain = new X509Chain();
+                chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+                chain.ChainPolicy.CustomTrustStore.AddRange(roots);
+                chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+                return chain.Build(certificate);
+            };
+        }
+        if (clientCertificate is not null)
+        {
+            handler.ClientCertificateOptions = ClientCertificateOption.Manual;
+            handler.ClientCertificates.Add(clientCertificate);
+        }
+        var client = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(10) };
+        if (credentials is { } c)
+        {
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic",
+                Convert.ToBase64String(Encoding.UTF8.GetBytes($"{c.User}:{c.Password}")));
+        }
+        return client;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            Posix.Terminate(_process.Id);
+            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+            try
+            {
+                await _process.WaitForExitAsync(cts.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                _process.Kill(entireProcessTree: true);
+            }
+        }
+        _process.Dispose();
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null) return;
+        lock (_output) _output.AppendLine(line);
+    }
+}

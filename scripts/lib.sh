@@ -28,6 +28,15 @@ wait_http() {
   done
 }
 
+# True when FILE exists and no source under the DIRs (nor the repository's Directory.*.props) is newer:
+# up_to_date FILE DIR... Used to skip `dotnet build`, whose no-op run still takes many seconds.
+up_to_date() {
+  local file=$1; shift
+  [ -f "$file" ] || return 1
+  [ -z "$(find "$@" "$root"/Directory.Build.props "$root"/Directory.Packages.props \( -path '*/bin' -o -path '*/obj' \) -prune -o \
+    -type f -newer "$file" -print -quit)" ]
+}
+
 # Starts a private RabbitMQ node: rabbitmq_start DIR PORT. Sets RABBIT_ENV (array of env assignments) and RABBIT_NODE.
 rabbitmq_start() {
   local dir=$1 port=$2

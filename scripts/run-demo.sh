@@ -5,7 +5,8 @@
 # loopback, all data in one temp folder. Ctrl-C or SIGTERM stops everything it started and removes the folder.
 #
 # Environment: PORT (exporter, default 9821), PROMETHEUS_PORT (9090), ALERTMANAGER_PORT (9093): each is used when
-# free, else a free port is taken; JOBS_PER_SECOND (3 per worker); SKIP_BUILD=1 uses the built binaries as they are.
+# free, else a free port is taken; JOBS_PER_SECOND (3 per worker); SKIP_BUILD=1 uses the built binaries as they are (by default, projects whose
+# sources are newer than their build output are built first).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 source "$root/scripts/lib.sh"
@@ -16,10 +17,16 @@ demo_dll="$root/src/JobExporter.Demo/bin/$configuration/net10.0/JobExporter.Demo
 for tool in /usr/bin/prometheus /usr/bin/prometheus-alertmanager /usr/lib/rabbitmq/bin/rabbitmq-server curl; do
   command -v "$tool" > /dev/null || { echo "$tool is missing: run \`make deps\`." >&2; exit 1; }
 done
+# Build what changed since the last build (SKIP_BUILD=1: never).
 if [ "${SKIP_BUILD:-0}" != 1 ]; then
-  echo "Building..."
-  dotnet build "$root/src/JobExporter" -c "$configuration" -nologo -v q > /dev/null
-  dotnet build "$root/src/JobExporter.Demo" -c "$configuration" -nologo -v q > /dev/null
+  if ! up_to_date "$exporter_dll" "$root"/src/JobExporter "$root"/src/JobExporter.Contracts "$root"/src/JobExporter.HangfireStorage; then
+    echo "Building the exporter..."
+    dotnet build "$root/src/JobExporter" -c "$configuration" -nologo -v q > /dev/null
+  fi
+  if ! up_to_date "$demo_dll" "$root"/src/JobExporter.Demo "$root"/src/JobExporter.Contracts "$root"/src/JobExporter.Hangfire "$root"/src/JobExporter.MassTransit; then
+    echo "Building the demo workers..."
+    dotnet build "$root/src/JobExporter.Demo" -c "$configuration" -nologo -v q > /dev/null
+  fi
 fi
 
 work=$(mktemp -d /tmp/jobexporter-demo.XXXXXX)

@@ -18,6 +18,11 @@ try
         return 0;
     }
     var options = OptionsReader.Read(values, Environment.MachineName);
+    if (values.IsFromCommandLine(Flags.BrokerUrl) && options.BrokerUrl.UserInfo.Contains(':') && options.BrokerPassword is null)
+    {
+        Console.Error.WriteLine("jobexporter: warning: --broker.url on the command line holds a password that every local user can read "
+            + "in the process list; use --broker.password-file, JOBEXPORTER_BROKER_PASSWORD or JOBEXPORTER_BROKER_URL");
+    }
     var app = ExporterApp.Build(options);
     await app.RunAsync();
     return 0;

@@ -7,6 +7,7 @@ namespace JobExporter.Configuration;
 internal sealed class FlagValues
 {
     private readonly Dictionary<string, List<string>> _values = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _fromCommandLine = new(StringComparer.Ordinal);
 
     private FlagValues()
     {
@@ -58,6 +59,7 @@ internal sealed class FlagValues
                 throw new FlagException($"flag --{name} needs a value");
             }
             values.Set(flag, value);
+            values._fromCommandLine.Add(flag.Name);
         }
         foreach (var flag in Flags.All)
         {
@@ -74,6 +76,9 @@ internal sealed class FlagValues
     }
 
     public bool IsSet(Flag flag) => _values.ContainsKey(flag.Name);
+
+    /// <summary>True when the flag was given on the command line (visible to every local user in the process list).</summary>
+    public bool IsFromCommandLine(Flag flag) => _fromCommandLine.Contains(flag.Name);
 
     /// <summary>The value given, else the default, else null.</summary>
     public string? Get(Flag flag) => _values.TryGetValue(flag.Name, out var list) ? list[^1] : flag.Default;

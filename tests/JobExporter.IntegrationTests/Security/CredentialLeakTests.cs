@@ -114,4 +114,15 @@ public class CredentialLeakTests
         Assert.That(result.ExitCode, Is.EqualTo(2));
         AssertNoPassword("stderr", result.Output);
     }
+
+    [Test]
+    public async Task A_password_in_the_url_on_the_command_line_draws_a_warning_that_does_not_repeat_it()
+    {
+        await using var exporter = await StartAsync(new Uri($"amqp://{User}:{Password}@127.0.0.1:{SharedBroker.Node.Port}/"), new Dictionary<string, string>());
+        await exporter.WaitUntilAsync(() => Task.FromResult(exporter.Output.Contains("warning: --broker.url on the command line holds a password")),
+            Events.Patience, "the warning");
+        await exporter.WaitForMetricsAsync(m => m.Value("jobs_exporter_broker_connected") == 1, Events.Patience, "a connection");
+        await exporter.StopAsync();
+        AssertNoPassword("output", exporter.Output);
+    }
 }

@@ -81,4 +81,12 @@ public class BrokerCredentialsTests
         Assert.That(help, Does.Not.Contain("--broker.password=VALUE"));
         Assert.That(help, Does.Contain("--broker.password-file=VALUE"));
     }
+
+    [Test]
+    public void A_url_from_the_command_line_is_told_apart_from_one_from_the_environment()
+    {
+        var env = new Dictionary<string, string?> { ["JOBEXPORTER_BROKER_URL"] = "amqp://u:p@h/" };
+        Assert.That(FlagValues.Read([], env).IsFromCommandLine(Flags.BrokerUrl), Is.False);
+        Assert.That(FlagValues.Read(["--broker.url", "amqp://u:p@h/"], env).IsFromCommandLine(Flags.BrokerUrl), Is.True);
+    }
 }

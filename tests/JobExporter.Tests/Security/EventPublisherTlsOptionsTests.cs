@@ -1,0 +1,46 @@
+using JobExporter.Contracts;
+
+namespace JobExporter.Tests.Security;
+
+public class EventPublisherTlsOptionsTests
+{
+    [Test]
+    public void Tls_files_need_an_amqps_url()
+    {
+        var options = new EventPublisherOptions { BrokerUrl = new Uri("amqp://u:p@rabbit/"), CaFile = "/ca.pem" };
+        Assert.That(Assert.Throws<ArgumentException>(options.Validate)!.Message,
+            Is.EqualTo("EventPublisherOptions.CaFile, CertFile and KeyFile need an amqps:// BrokerUrl."));
+    }
+
+    [Test]
+    public void A_client_certificate_needs_its_key()
+    {
+        var options = new EventPublisherOptions { BrokerUrl = new Uri("amqps://u:p@rabbit/"), CertFile = "/client.pem" };
+        Assert.That(Assert.Throws<ArgumentException>(options.Validate)!.Message,
+            Is.EqualTo("EventPublisherOptions.CertFile and KeyFile go together: set both or neither."));
+    }
+
+    [Test]
+    public void A_ca_file_that_cannot_be_read_fails_at_construction_not_later_in_the_job_pipeline()
+    {
+        var options = new EventPublisherOptions { BrokerUrl = new Uri("amqps://u:p@rabbit/"), CaFile = "/nonexistent/ca.pem" };
+        Assert.That(Assert.Throws<ArgumentException>(() => _ = new EventPublisher(options))!.Message,
+            Does.StartWith("EventPublisherOptions: cannot load the TLS files:"));
+    }
+
+    [Test]
+    public async Task Files_from_the_test_ca_load()
+    {
+        using var pki = new TestPki();
+        await using var publisher = new EventPublisher(new EventPublisherOptions
+        {
+            BrokerUrl = new Uri("amqps://u:p@127.0.0.1:1/"),
+            CaFile = pki.CaFile,
+            CertFile = pki.ClientCertFile,
+            KeyFile = pki.ClientKeyFile,
+            Password = "from-a-secret-store",
+            FlushTimeout = TimeSpan.FromMilliseconds(100),
+        });
+        Assert.That(publisher.IsConnected, Is.False);
+    }
+}

@@ -167,7 +167,7 @@ public sealed class EventParser(EventParserLimits limits)
                 case Field.Type:
                     if (reader.TokenType != JsonTokenType.String) return false;
                     if (!reader.ValueIsEscaped && EventTypeNames.TryParse(reader.ValueSpan, out var type)
-                        || EventTypeNames.TryParse(reader.GetString()!, out type))
+                        || TryString(ref reader, out var typeName) && EventTypeNames.TryParse(typeName!, out type))
                     {
                         _type = type;
                     }
@@ -241,7 +241,17 @@ public sealed class EventParser(EventParserLimits limits)
 
         private static bool TryString(ref Utf8JsonReader reader, out string? value)
         {
-            value = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+            value = null;
+            if (reader.TokenType != JsonTokenType.String) return false;
+            try
+            {
+                value = reader.GetString();
+            }
+            catch (InvalidOperationException)
+            {
+                // An escaped lone surrogate (\ud800) is valid JSON syntax but no valid string.
+                return false;
+            }
             return value is not null;
         }
 

@@ -61,7 +61,7 @@ public class ExporterOverRabbitMqTests
         await using var raw = await RawPublisher.OpenAsync(Broker);
         var batch = Enumerable.Range(0, 250).Select(_ => f.Job(EventType.JobSent, "OrderSubmitted", "orders")).ToList();
         await raw.PublishAsync(EventJson.SerializeBatch(batch), "masstransit.job-sent.consumer-1");
-        var m = await Events.WaitForAppliedAsync(exporter, 250);
+        var m = await exporter.WaitForMetricsAsync(mm => (mm.Value("jobs_sent_total", ("name", "OrderSubmitted")) ?? 0) >= 250, Events.Patience, "the batch applied");
         Assert.That(m.Value("jobs_sent_total", ("system", "masstransit"), ("name", "OrderSubmitted"), ("queue", "orders")), Is.EqualTo(250));
     }
 

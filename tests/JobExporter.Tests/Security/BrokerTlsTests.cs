@@ -1,3 +1,4 @@
+using JobExporter.Testing;
 using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 using JobExporter.Broker;

@@ -1,3 +1,4 @@
+using JobExporter.Testing;
 using JobExporter.Contracts;
 
 namespace JobExporter.Tests.Security;

@@ -1,14 +1,14 @@
 using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using JobExporter.Testing;
-
-namespace JobExporter.IntegrationTests.Security;
+namespace JobExporter.Testing;
 
 /// <summary>A throw-away CA, a server certificate for 127.0.0.1/localhost and a client certificate, written as PEM into a temp folder.</summary>
-internal sealed class TestPki : IDisposable
+public sealed class TestPki : IDisposable
 {
     private readonly TempFolder _folder = new("pki");
+    private readonly DateTimeOffset _notBefore = DateTimeOffset.UtcNow.AddMinutes(-5);
+    private readonly DateTimeOffset _notAfter = DateTimeOffset.UtcNow.AddDays(1);
 
     public TestPki()
     {
@@ -16,7 +16,7 @@ internal sealed class TestPki : IDisposable
         var caRequest = new CertificateRequest("CN=jobexporter test CA", caKey, HashAlgorithmName.SHA256);
         caRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
         caRequest.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
-        using var ca = caRequest.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1));
+        using var ca = caRequest.CreateSelfSigned(_notBefore, _notAfter.AddHours(1));
         Write("ca.pem", ca.ExportCertificatePem());
         Issue(ca, "server", "CN=127.0.0.1", serverAuth: true);
         Issue(ca, "client", "CN=scraper", serverAuth: false);
@@ -43,7 +43,8 @@ internal sealed class TestPki : IDisposable
             names.AddDnsName("localhost");
             request.CertificateExtensions.Add(names.Build());
         }
-        using var certificate = request.Create(ca, DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1),
+        // Inside the CA's own validity, computed once: a leaf outliving its issuer is refused.
+        using var certificate = request.Create(ca, _notBefore, _notAfter,
             RandomNumberGenerator.GetBytes(8));
         Write($"{name}.pem", certificate.ExportCertificatePem());
         Write($"{name}-key.pem", key.ExportPkcs8PrivateKeyPem());

@@ -38,6 +38,7 @@ await using (var node = await RabbitMqNode.StartAsync())
     {
         log.WriteLine($"Cardinality: {settings.DistinctNames:N0} distinct job names");
         report.Cardinality = await new CardinalityBenchmark(broker, log).RunAsync(settings.DistinctNames);
+        report.CardinalityBaseline = await new CardinalityBenchmark(broker, log).RunAsync(settings.DistinctNames, repeatNames: true);
     });
     if (settings.Runs("emitter")) await Section("emitter", async () =>
     {

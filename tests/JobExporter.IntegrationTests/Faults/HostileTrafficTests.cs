@@ -11,6 +11,9 @@ public class HostileTrafficTests
 {
     private static Uri Broker => SharedBroker.Node.AmqpUrl;
 
+    // How often each simulated Prometheus server scrapes: pacing, not waiting for a condition.
+    private static readonly TimeSpan ScrapeInterval = TimeSpan.FromSeconds(1);
+
     [Test]
     public async Task A_flood_of_malformed_messages_neither_loses_good_events_nor_grows_memory_nor_blocks_metrics()
     {
@@ -108,7 +111,7 @@ public class HostileTrafficTests
                 var page = await response.Content.ReadAsByteArrayAsync();
                 Interlocked.Add(ref bytes, page.Length);
                 count++;
-                await Task.Delay(1000, CancellationToken.None);
+                await Task.Delay(ScrapeInterval, CancellationToken.None);
             }
             return count;
         })).ToList();

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text;
 
 namespace JobExporter.Testing;
 
@@ -10,17 +9,12 @@ namespace JobExporter.Testing;
 public sealed class ExporterProcess : IAsyncDisposable
 {
     private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(10) };
-    private readonly Process _process;
-    private readonly StringBuilder _output = new();
+    private readonly DotnetProcess _process;
 
-    private ExporterProcess(Process process, int port)
+    private ExporterProcess(DotnetProcess process, int port)
     {
         _process = process;
         Port = port;
-        _process.OutputDataReceived += (_, e) => Append(e.Data);
-        _process.ErrorDataReceived += (_, e) => Append(e.Data);
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
     }
 
     public int Port { get; }
@@ -30,10 +24,7 @@ public sealed class ExporterProcess : IAsyncDisposable
     public int ProcessId => _process.Id;
 
     /// <summary>Everything the exporter printed so far.</summary>
-    public string Output
-    {
-        get { lock (_output) return _output.ToString(); }
-    }
+    public string Output => _process.Output;
 
     /// <summary>Starts the exporter against a broker and waits until /healthz answers.</summary>
     public static async Task<ExporterProcess> StartAsync(Uri brokerUrl, params string[] extraArgs)
@@ -46,21 +37,7 @@ public sealed class ExporterProcess : IAsyncDisposable
     /// <summary>Starts the exporter with exactly these arguments; <paramref name="port"/> is where it listens.</summary>
     public static async Task<ExporterProcess> StartWithArgsAsync(int port, IEnumerable<string> args, IDictionary<string, string>? env = null)
     {
-        var dll = RepositoryPaths.ExporterDll;
-        if (!File.Exists(dll)) throw new FileNotFoundException($"The exporter is not built: {dll}. Run `make build`.");
-        var info = new ProcessStartInfo("dotnet")
-        {
-            UseShellExecute = false,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        info.ArgumentList.Add(dll);
-        foreach (var arg in args) info.ArgumentList.Add(arg);
-        if (env is not null)
-        {
-            foreach (var (key, value) in env) info.Environment[key] = value;
-        }
-        var exporter = new ExporterProcess(Process.Start(info)!, port);
+        var exporter = new ExporterProcess(DotnetProcess.Start(RepositoryPaths.ExporterDll, args, env), port);
         await exporter.WaitUntilAsync(async () => (await exporter.GetAsync("healthz")).IsSuccessStatusCode, TimeSpan.FromSeconds(30), "/healthz to answer");
         return exporter;
     }
@@ -112,38 +89,10 @@ public sealed class ExporterProcess : IAsyncDisposable
     }
 
     /// <summary>Asks the exporter to stop (SIGTERM) and waits for it to exit.</summary>
-    public async Task StopAsync()
-    {
-        if (_process.HasExited) return;
-        Posix.Terminate(_process.Id);
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-        try
-        {
-            await _process.WaitForExitAsync(cts.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            _process.Kill(entireProcessTree: true);
-        }
-    }
+    public Task StopAsync() => _process.StopAsync();
 
     /// <summary>Kills the exporter with SIGKILL, as a crash or an OOM kill would.</summary>
-    public async Task KillAsync()
-    {
-        if (_process.HasExited) return;
-        _process.Kill(entireProcessTree: true);
-        await _process.WaitForExitAsync();
-    }
+    public Task KillAsync() => _process.KillAsync();
 
-    public async ValueTask DisposeAsync()
-    {
-        await StopAsync();
-        _process.Dispose();
-    }
-
-    private void Append(string? line)
-    {
-        if (line is null) return;
-        lock (_output) _output.AppendLine(line);
-    }
+    public ValueTask DisposeAsync() => _process.DisposeAsync();
 }

@@ -12,43 +12,26 @@ namespace JobExporter.IntegrationTests.Security;
 /// </summary>
 internal sealed class SecuredExporter : IAsyncDisposable
 {
-    private readonly Process _process;
-    private readonly StringBuilder _output = new();
+    private readonly DotnetProcess _process;
 
-    private SecuredExporter(Process process, int port)
+    private SecuredExporter(DotnetProcess process, int port)
     {
         _process = process;
         Port = port;
-        _process.OutputDataReceived += (_, e) => Append(e.Data);
-        _process.ErrorDataReceived += (_, e) => Append(e.Data);
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
     }
 
     public int Port { get; }
     public Uri BaseUrl(string scheme = "https") => new($"{scheme}://127.0.0.1:{Port}/");
 
-    public string Output
-    {
-        get { lock (_output) return _output.ToString(); }
-    }
+    public string Output => _process.Output;
 
     /// <summary>Starts the exporter and waits until <paramref name="ready"/> (a client that the exporter accepts) gets /healthz.</summary>
     public static async Task<SecuredExporter> StartAsync(IEnumerable<string> args, HttpClient ready, string scheme = "https",
         IDictionary<string, string>? env = null)
     {
         var port = FreePort.Next();
-        var info = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        info.ArgumentList.Add(RepositoryPaths.ExporterDll);
-        foreach (var arg in (string[])["--web.listen-address", $"127.0.0.1:{port}", "--broker.queue", Events.UniqueQueue(), .. args])
-        {
-            info.ArgumentList.Add(arg);
-        }
-        if (env is not null)
-        {
-            foreach (var (key, value) in env) info.Environment[key] = value;
-        }
-        var exporter = new SecuredExporter(Process.Start(info)!, port);
+        string[] allArgs = ["--web.listen-address", $"127.0.0.1:{port}", "--broker.queue", Events.UniqueQueue(), .. args];
+        var exporter = new SecuredExporter(DotnetProcess.Start(RepositoryPaths.ExporterDll, allArgs, env), port);
         await exporter.WaitUntilAsync(async () =>
         {
             try
@@ -106,27 +89,5 @@ internal sealed class SecuredExporter : IAsyncDisposable
         return client;
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        if (!_process.HasExited)
-        {
-            Posix.Terminate(_process.Id);
-            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-            try
-            {
-                await _process.WaitForExitAsync(cts.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                _process.Kill(entireProcessTree: true);
-            }
-        }
-        _process.Dispose();
-    }
-
-    private void Append(string? line)
-    {
-        if (line is null) return;
-        lock (_output) _output.AppendLine(line);
-    }
+    public ValueTask DisposeAsync() => _process.DisposeAsync();
 }

@@ -5,11 +5,12 @@ DOTNET ?= dotnet
 CONFIGURATION ?= Release
 RESULTS := .tmp/test-results
 
-# Debian packages the tests and the demo use: package name, then a file that shows it is installed.
+# Debian packages the tests and the demo use: package name, then a file (globs allowed) that shows it is installed.
+# The probe must come from the package itself: a client-only postgresql image has /usr/lib/postgresql but no initdb.
 DEBIAN_DEPS := rabbitmq-server:/usr/lib/rabbitmq/bin/rabbitmq-server \
                prometheus:/usr/bin/promtool \
                prometheus-alertmanager:/usr/bin/amtool \
-               postgresql:/usr/lib/postgresql \
+               postgresql:/usr/lib/postgresql/*/bin/initdb \
                libjsonnet0:/usr/lib/x86_64-linux-gnu/libjsonnet.so.0 \
                jsonnet:/usr/bin/jsonnet
 

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# Installs the Debian packages named as package:probe-file when the probe file is missing.
+# Installs the Debian packages named as package:probe when no file matches the probe (a path, globs allowed).
 set -euo pipefail
 missing=()
 for pair in "$@"; do
   package=${pair%%:*}
   probe=${pair#*:}
-  [ -e "$probe" ] || missing+=("$package")
+  compgen -G "$probe" >/dev/null || missing+=("$package")
 done
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -ne 0 ]; then

@@ -28,7 +28,7 @@ public class CommandLineTests
     public async Task The_landing_page_links_the_metrics_path()
     {
         await using var exporter = await ExporterProcess.StartAsync(SharedBroker.Node.AmqpUrl, "--web.telemetry-path", "/custom-metrics",
-            "--broker.queue", Events.UniqueQueue());
+            "--broker.queue", EventLane.New().Queue);
         var page = await (await exporter.GetAsync("")).Content.ReadAsStringAsync();
         Assert.That(page, Does.Contain("href=\"/custom-metrics\""));
         Assert.That((await exporter.GetAsync("custom-metrics")).IsSuccessStatusCode, Is.True);

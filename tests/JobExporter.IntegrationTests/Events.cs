@@ -8,8 +8,6 @@ internal static class Events
 {
     public static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
 
-    public static EventPublisher Publisher(Uri broker) => new(new EventPublisherOptions { BrokerUrl = broker, BufferCapacity = 200_000 });
-
     /// <summary>The events of one job that succeeds: sent, received, started, succeeded.</summary>
     public static IEnumerable<JobEvent> SucceededJob(EventFactory f, string name, string queue, double runtime = 0.2) =>
     [
@@ -23,6 +21,4 @@ internal static class Events
 
     public static Task<MetricsSnapshot> WaitForAppliedAsync(ExporterProcess exporter, double count) =>
         exporter.WaitForMetricsAsync(m => Applied(m) >= count, Patience, $"{count} events applied");
-
-    public static string UniqueQueue() => $"jobexporter.test.{Guid.NewGuid():N}";
 }

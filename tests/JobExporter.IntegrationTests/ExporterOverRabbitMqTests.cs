@@ -9,16 +9,17 @@ public class ExporterOverRabbitMqTests
 {
     private static Uri Broker => SharedBroker.Node.AmqpUrl;
 
-    private static Task<ExporterProcess> StartExporter(params string[] args) =>
-        ExporterProcess.StartAsync(Broker, ["--broker.queue", Events.UniqueQueue(), "--rabbitmq.poll-interval", "1s", .. args]);
+    private static Task<ExporterProcess> StartExporter(EventLane lane, params string[] args) =>
+        ExporterProcess.StartAsync(Broker, [.. lane.ExporterArgs, "--rabbitmq.poll-interval", "1s", .. args]);
 
     [Test]
     public async Task Events_from_the_publisher_are_counted_exactly_on_metrics()
     {
-        await using var exporter = await StartExporter("--systems", "hangfire,masstransit");
+        var lane = EventLane.New();
+        await using var exporter = await StartExporter(lane, "--systems", "hangfire,masstransit");
         await exporter.WaitUntilAsync(async () => (await exporter.GetAsync("readyz")).IsSuccessStatusCode, Events.Patience, "/readyz");
         var f = new EventFactory("hangfire", "web-1.prod");
-        await using (var publisher = Events.Publisher(Broker))
+        await using (var publisher = lane.Publisher(Broker))
         {
             publisher.TryPublish(f.Worker(EventType.WorkerOnline, TimeSpan.FromSeconds(10)));
             for (var i = 0; i < 5; i++)
@@ -55,10 +56,11 @@ public class ExporterOverRabbitMqTests
     [Test]
     public async Task Every_event_of_a_batch_message_is_counted()
     {
-        await using var exporter = await StartExporter();
+        var lane = EventLane.New();
+        await using var exporter = await StartExporter(lane);
         await exporter.WaitUntilAsync(async () => (await exporter.GetAsync("readyz")).IsSuccessStatusCode, Events.Patience, "/readyz");
         var f = new EventFactory("masstransit", "consumer-1");
-        await using var raw = await RawPublisher.OpenAsync(Broker);
+        await using var raw = await lane.RawPublisherAsync(Broker);
         var batch = Enumerable.Range(0, 250).Select(_ => f.Job(EventType.JobSent, "OrderSubmitted", "orders")).ToList();
         await raw.PublishAsync(EventJson.SerializeBatch(batch), "masstransit.job-sent.consumer-1");
         var m = await exporter.WaitForMetricsAsync(mm => (mm.Value("jobs_sent_total", ("name", "OrderSubmitted")) ?? 0) >= 250, Events.Patience, "the batch applied");
@@ -68,10 +70,11 @@ public class ExporterOverRabbitMqTests
     [Test]
     public async Task Malformed_messages_between_good_ones_are_counted_invalid_and_the_good_ones_all_counted()
     {
-        await using var exporter = await StartExporter();
+        var lane = EventLane.New();
+        await using var exporter = await StartExporter(lane);
         await exporter.WaitUntilAsync(async () => (await exporter.GetAsync("readyz")).IsSuccessStatusCode, Events.Patience, "/readyz");
         var f = new EventFactory("hangfire", "web-1");
-        await using var raw = await RawPublisher.OpenAsync(Broker);
+        await using var raw = await lane.RawPublisherAsync(Broker);
         var good = 0;
         async Task Good()
         {
@@ -110,9 +113,8 @@ public class ExporterOverRabbitMqTests
     [Test]
     public async Task Queue_lengths_are_polled_in_the_background_and_a_missing_queue_reads_zero()
     {
-        await using (var raw = await RawPublisher.OpenAsync(Broker))
+        await using (var connection = await new RabbitMQ.Client.ConnectionFactory { Uri = Broker }.CreateConnectionAsync())
         {
-            await using var connection = await new RabbitMQ.Client.ConnectionFactory { Uri = Broker }.CreateConnectionAsync();
             await using var channel = await connection.CreateChannelAsync();
             await channel.QueueDeclareAsync("billing", durable: false, exclusive: false, autoDelete: false);
             await channel.QueuePurgeAsync("billing");
@@ -121,7 +123,8 @@ public class ExporterOverRabbitMqTests
                 await channel.BasicPublishAsync("", "billing", false, new RabbitMQ.Client.BasicProperties(), Encoding.UTF8.GetBytes("x"));
             }
         }
-        await using var exporter = await StartExporter("--rabbitmq.queues", "masstransit/billing,no-such-queue");
+        var lane = EventLane.New();
+        await using var exporter = await StartExporter(lane, "--rabbitmq.queues", "masstransit/billing,no-such-queue");
         var m = await exporter.WaitForMetricsAsync(mm => mm.Value("jobs_queue_length", ("queue", "billing")) == 7
             && mm.Has("jobs_queue_length", ("queue", "no-such-queue")), Events.Patience, "queue lengths");
         Assert.That(m.Value("jobs_queue_length", ("system", "masstransit"), ("queue", "billing")), Is.EqualTo(7));
@@ -133,7 +136,8 @@ public class ExporterOverRabbitMqTests
     [Test]
     public async Task MassTransit_endpoint_queues_learnt_from_events_are_polled_with_their_error_queue()
     {
-        await using var exporter = await StartExporter();
+        var lane = EventLane.New();
+        await using var exporter = await StartExporter(lane);
         await exporter.WaitUntilAsync(async () => (await exporter.GetAsync("readyz")).IsSuccessStatusCode, Events.Patience, "/readyz");
         await using (var connection = await new RabbitMQ.Client.ConnectionFactory { Uri = Broker }.CreateConnectionAsync())
         {
@@ -142,7 +146,7 @@ public class ExporterOverRabbitMqTests
             await channel.QueuePurgeAsync("shipping_error");
             for (var i = 0; i < 3; i++) await channel.BasicPublishAsync("", "shipping_error", false, new RabbitMQ.Client.BasicProperties(), Encoding.UTF8.GetBytes("dead"));
         }
-        await using (var publisher = Events.Publisher(Broker))
+        await using (var publisher = lane.Publisher(Broker))
         {
             publisher.TryPublish(new EventFactory("masstransit", "c1").Job(EventType.JobFailed, "ShipConsumer", "shipping") with { Runtime = 1, Exception = "X" });
         }
@@ -155,12 +159,13 @@ public class ExporterOverRabbitMqTests
     [Test]
     public async Task Ingest_rate_is_measured_for_twenty_thousand_events()
     {
-        await using var exporter = await StartExporter();
+        var lane = EventLane.New();
+        await using var exporter = await StartExporter(lane);
         await exporter.WaitUntilAsync(async () => (await exporter.GetAsync("readyz")).IsSuccessStatusCode, Events.Patience, "/readyz");
         const int jobs = 5000;
         var f = new EventFactory("hangfire", "bench-1");
         var watch = Stopwatch.StartNew();
-        await using (var publisher = Events.Publisher(Broker))
+        await using (var publisher = lane.Publisher(Broker))
         {
             for (var i = 0; i < jobs; i++)
             {

@@ -10,11 +10,12 @@ public class ResilienceTests
     public async Task When_the_broker_stops_and_comes_back_mid_stream_the_exporter_reconnects_and_the_counts_are_exact()
     {
         await using var node = await RabbitMqNode.StartAsync();
-        await using var exporter = await ExporterProcess.StartAsync(node.AmqpUrl, "--broker.queue", "outage");
+        var lane = EventLane.New();
+        await using var exporter = await ExporterProcess.StartAsync(node.AmqpUrl, lane.ExporterArgs);
         await exporter.WaitUntilAsync(async () => (await exporter.GetAsync("readyz")).IsSuccessStatusCode, Events.Patience, "/readyz");
         var f = new EventFactory("hangfire", "web-1");
         const int jobs = 1500;
-        await using (var publisher = Events.Publisher(node.AmqpUrl))
+        await using (var publisher = lane.Publisher(node.AmqpUrl))
         {
             for (var i = 0; i < jobs; i++)
             {
@@ -42,21 +43,21 @@ public class ResilienceTests
     [Test]
     public async Task Events_published_while_the_exporter_is_stopped_are_counted_when_it_comes_back()
     {
-        var queue = Events.UniqueQueue();
+        var lane = EventLane.New();
         var broker = SharedBroker.Node.AmqpUrl;
-        var first = await ExporterProcess.StartAsync(broker, "--broker.queue", queue);
+        var first = await ExporterProcess.StartAsync(broker, lane.ExporterArgs);
         await first.WaitUntilAsync(async () => (await first.GetAsync("readyz")).IsSuccessStatusCode, Events.Patience, "/readyz");
         await first.DisposeAsync();
 
         var f = new EventFactory("masstransit", "consumer-7");
-        await using (var publisher = Events.Publisher(broker))
+        await using (var publisher = lane.Publisher(broker))
         {
             for (var i = 0; i < 100; i++)
             {
                 foreach (var e in Events.SucceededJob(f, "OrderConsumer", "orders")) publisher.TryPublish(e);
             }
         }
-        await using var second = await ExporterProcess.StartAsync(broker, "--broker.queue", queue);
+        await using var second = await ExporterProcess.StartAsync(broker, lane.ExporterArgs);
         // Wait on this test's own job: the shared broker may also route a stray event from an earlier test's emitter here.
         var m = await second.WaitForMetricsAsync(mm => (mm.Value("jobs_succeeded_total", ("name", "OrderConsumer")) ?? 0) >= 100
             && (mm.Value("jobs_sent_total", ("name", "OrderConsumer")) ?? 0) >= 100, Events.Patience, "the 100 jobs published while stopped");

@@ -15,6 +15,7 @@ public sealed class RabbitMqNode : IAsyncDisposable
 
     private readonly TempFolder _folder = new("rabbitmq");
     private readonly Dictionary<string, string> _env;
+    private readonly System.Text.StringBuilder _output = new();
     private Process? _server;
 
     private RabbitMqNode(RabbitMqTls? tls)
@@ -75,9 +76,21 @@ public sealed class RabbitMqNode : IAsyncDisposable
         {
             throw new InvalidOperationException("rabbitmq-server is not installed: run `make deps` (apt-get install rabbitmq-server).");
         }
-        var node = new RabbitMqNode(tls);
-        await node.StartAgainAsync();
-        return node;
+        const int attempts = 3;
+        for (var attempt = 1; ; attempt++)
+        {
+            var node = new RabbitMqNode(tls);
+            try
+            {
+                await node.StartAgainAsync();
+                return node;
+            }
+            catch (NodeExitedException) when (attempt < attempts)
+            {
+                // Most often a port taken between our check and the node's bind: try again on fresh ports.
+                await node.DisposeAsync();
+            }
+        }
     }
 
     /// <summary>Starts the node (again) on the same port and data folder.</summary>
@@ -92,15 +105,21 @@ public sealed class RabbitMqNode : IAsyncDisposable
             RedirectStandardError = true,
         };
         foreach (var (key, value) in _env) info.Environment[key] = value;
+        lock (_output) _output.Clear();
         _server = Process.Start(info) ?? throw new InvalidOperationException("Could not start rabbitmq-server");
-        _server.OutputDataReceived += (_, _) => { };
-        _server.ErrorDataReceived += (_, _) => { };
+        _server.OutputDataReceived += (_, e) => Capture(e.Data);
+        _server.ErrorDataReceived += (_, e) => Capture(e.Data);
         _server.BeginOutputReadLine();
         _server.BeginErrorReadLine();
-        var wait = await CtlAsync(TimeSpan.FromSeconds(90), "wait", _env["RABBITMQ_PID_FILE"], "--timeout", "80");
-        if (wait.ExitCode != 0)
+        var wait = CtlAsync(TimeSpan.FromSeconds(90), "wait", _env["RABBITMQ_PID_FILE"], "--timeout", "80");
+        var exited = _server.WaitForExitAsync();
+        if (await Task.WhenAny(wait, exited) == exited)
         {
-            throw new InvalidOperationException($"RabbitMQ node {NodeName} did not start:\n{wait.Output}\n{ReadLog()}");
+            throw new NodeExitedException($"RabbitMQ node {NodeName} exited with {_server.ExitCode} while starting:\n{ServerOutput}\n{ReadLog()}");
+        }
+        if ((await wait).ExitCode != 0)
+        {
+            throw new InvalidOperationException($"RabbitMQ node {NodeName} did not start:\n{(await wait).Output}\n{ServerOutput}\n{ReadLog()}");
         }
     }
 
@@ -138,6 +157,21 @@ public sealed class RabbitMqNode : IAsyncDisposable
         {
             return -1;
         }
+    }
+
+    /// <summary>What rabbitmq-server printed since it was last started (the last 4,000 characters).</summary>
+    public string ServerOutput
+    {
+        get
+        {
+            lock (_output) return _output.Length > 4000 ? _output.ToString(_output.Length - 4000, 4000) : _output.ToString();
+        }
+    }
+
+    private void Capture(string? line)
+    {
+        if (line is null) return;
+        lock (_output) _output.AppendLine(line);
     }
 
     public string ReadLog()
@@ -181,6 +215,9 @@ public sealed class RabbitMqNode : IAsyncDisposable
         }
     }
 }
+
+/// <summary>The node's process ended before it was ready: it can be started again on fresh ports.</summary>
+internal sealed class NodeExitedException(string message) : Exception(message);
 
 /// <summary>PEM files of a TLS listener: the CA that client certificates must chain to, the server's certificate and key.</summary>
 public sealed record RabbitMqTls(string CaFile, string CertFile, string KeyFile, bool RequireClientCertificate = true);

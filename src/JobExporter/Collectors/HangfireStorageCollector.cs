@@ -27,20 +27,20 @@ internal sealed class HangfireStorageCollector(
     protected override TimeSpan Interval => options.HangfirePollInterval;
     protected override TimeSpan Timeout => options.CollectorTimeout;
 
-    protected override async Task PollAsync(CancellationToken cancellationToken)
+    protected override async Task PollAsync(PollSnapshot values, CancellationToken cancellationToken)
     {
-        var snapshot = await _reader.ReadAsync(cancellationToken);
-        foreach (var queue in snapshot.Queues)
+        var storage = await _reader.ReadAsync(cancellationToken);
+        foreach (var queue in storage.Queues)
         {
-            Metrics.QueueLength.WithLabels(System, queue.Name).Set(queue.Enqueued);
-            Metrics.QueueFetched.WithLabels(System, queue.Name).Set(queue.Fetched);
-            Metrics.QueueOldestAge.WithLabels(System, queue.Name).Set(queue.OldestAgeSeconds);
+            values.Set(Metrics.QueueLength, queue.Enqueued, System, queue.Name);
+            values.Set(Metrics.QueueFetched, queue.Fetched, System, queue.Name);
+            values.Set(Metrics.QueueOldestAge, queue.OldestAgeSeconds, System, queue.Name);
         }
-        foreach (var (state, count) in snapshot.Jobs)
+        foreach (var (state, count) in storage.Jobs)
         {
-            Metrics.HangfireJobs.WithLabels(state).Set(count);
+            values.Set(Metrics.HangfireJobs, count, state);
         }
-        Metrics.HangfireServers.Set(snapshot.Servers);
+        values.Set(Metrics.HangfireServers, storage.Servers);
     }
 
     public override void Dispose()

@@ -10,6 +10,7 @@ namespace JobExporter.Collectors;
 /// A source polled in the background on a fixed interval, each poll bounded by a timeout. The values land in
 /// gauges, so a scrape never waits on the source; a failed poll keeps the last values and shows in
 /// <c>exporter_collector_success{collector}</c>, with the poll's time in <c>exporter_collector_duration_seconds</c>.
+/// A poll's values, success and duration are written together once it is over (<see cref="PollSnapshot"/>).
 /// </summary>
 internal abstract class PollingCollector(ExporterMetrics metrics, TimeProvider time, ILogger logger) : BackgroundService
 {
@@ -25,7 +26,8 @@ internal abstract class PollingCollector(ExporterMetrics metrics, TimeProvider t
     /// <summary>False when there is nothing to poll this time (no success or failure is recorded).</summary>
     protected virtual bool HasWork => true;
 
-    protected abstract Task PollAsync(CancellationToken cancellationToken);
+    /// <summary>Reads the source and puts what it read into <paramref name="values"/>; throws when the poll failed.</summary>
+    protected abstract Task PollAsync(PollSnapshot values, CancellationToken cancellationToken);
 
     /// <summary>Drops connections after a failure, so that the next poll starts afresh.</summary>
     protected virtual Task ResetAsync() => Task.CompletedTask;
@@ -37,12 +39,14 @@ internal abstract class PollingCollector(ExporterMetrics metrics, TimeProvider t
         {
             if (!HasWork) continue;
             var watch = Stopwatch.StartNew();
+            var values = new PollSnapshot();
+            var succeeded = false;
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
             timeout.CancelAfter(Timeout);
             try
             {
-                await PollAsync(timeout.Token);
-                Metrics.CollectorSuccess.WithLabels(Name).Set(1);
+                await PollAsync(values, timeout.Token);
+                succeeded = true;
                 _failures.Reset();
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -51,11 +55,21 @@ internal abstract class PollingCollector(ExporterMetrics metrics, TimeProvider t
             }
             catch (Exception ex)
             {
-                Metrics.CollectorSuccess.WithLabels(Name).Set(0);
                 _failures.Failure($"Polling {Name}", ex);
                 await ResetAsync();
             }
-            Metrics.CollectorDuration.WithLabels(Name).Set(watch.Elapsed.TotalSeconds);
+            // A failed poll publishes only its failure: the last good values stay.
+            var published = succeeded ? values : new PollSnapshot();
+            published.Set(Metrics.CollectorSuccess, succeeded ? 1 : 0, Name);
+            published.Set(Metrics.CollectorDuration, watch.Elapsed.TotalSeconds, Name);
+            try
+            {
+                await Metrics.Gate.WriteAsync(published.Write, stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
         }
         while (await WaitForTickAsync(timer, stoppingToken));
         await ResetAsync();

@@ -28,7 +28,7 @@ internal sealed class RabbitMqQueueCollector(
     protected override TimeSpan Timeout => options.CollectorTimeout;
     protected override bool HasWork => queues.Snapshot().Count > 0;
 
-    protected override async Task PollAsync(CancellationToken token)
+    protected override async Task PollAsync(PollSnapshot values, CancellationToken token)
     {
         if (_connection is not { IsOpen: true })
         {
@@ -53,8 +53,8 @@ internal sealed class RabbitMqQueueCollector(
                 // The broker closes the channel on a missing queue; a fresh one is opened for the next.
                 _channel = null;
             }
-            Metrics.QueueLength.WithLabels(queue.System, queue.Queue).Set(length);
-            Metrics.QueueConsumers.WithLabels(queue.System, queue.Queue).Set(consumers);
+            values.Set(Metrics.QueueLength, length, queue.System, queue.Queue);
+            values.Set(Metrics.QueueConsumers, consumers, queue.System, queue.Queue);
         }
     }
 

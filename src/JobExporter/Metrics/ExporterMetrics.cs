@@ -77,6 +77,9 @@ internal sealed class ExporterMetrics
     }
 
     public CollectorRegistry Registry { get; }
+
+    /// <summary>What scrapes and background polls take turns through, so that a page never holds half a poll.</summary>
+    public ScrapeGate Gate { get; } = new();
     public bool HistogramHostname { get; }
 
     public Counter Sent { get; }
@@ -112,11 +115,20 @@ internal sealed class ExporterMetrics
     public Gauge CollectorSuccess { get; }
     public Gauge CollectorDuration { get; }
 
+    /// <summary>Writes the page /metrics serves, with every background poll either wholly in it or not at all.</summary>
+    public async Task RenderAsync(Stream page, CancellationToken cancellationToken)
+    {
+        using (await Gate.EnterScrapeAsync(cancellationToken))
+        {
+            await Registry.CollectAndExportAsTextAsync(page, cancellationToken);
+        }
+    }
+
     /// <summary>The page /metrics serves, as text.</summary>
     public async Task<string> RenderAsync()
     {
         using var stream = new MemoryStream();
-        await Registry.CollectAndExportAsTextAsync(stream);
+        await RenderAsync(stream, CancellationToken.None);
         return System.Text.Encoding.UTF8.GetString(stream.ToArray());
     }
 }

@@ -19,7 +19,7 @@ internal static class Endpoints
             // Render to memory first: prometheus-net holds its metric locks while it serialises, so writing
             // straight to a slow or stalled client would hold up every event that creates a series.
             using var page = new MemoryStream();
-            await metrics.Registry.CollectAndExportAsTextAsync(page, context.RequestAborted);
+            await metrics.RenderAsync(page, context.RequestAborted);
             context.Response.ContentType = TextFormat;
             context.Response.ContentLength = page.Length;
             page.Position = 0;

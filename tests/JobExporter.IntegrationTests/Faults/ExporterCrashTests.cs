@@ -11,31 +11,31 @@ public class ExporterCrashTests
     public async Task A_killed_exporter_counts_after_restart_exactly_the_events_it_had_not_acknowledged()
     {
         var broker = SharedBroker.Node.AmqpUrl;
-        var queue = Events.UniqueQueue();
+        var lane = EventLane.New();
         const int events = 40_000;
 
         // Declare the queue, then pre-fill it with one event per message so that messages and events are the same count.
-        var first = await ExporterProcess.StartAsync(broker, "--broker.queue", queue);
+        var first = await ExporterProcess.StartAsync(broker, lane.ExporterArgs);
         await first.WaitUntilAsync(async () => (await first.GetAsync("readyz")).IsSuccessStatusCode, Events.Patience, "/readyz");
         await first.DisposeAsync();
         var f = new EventFactory("masstransit", "consumer-1");
-        await using (var raw = await RawPublisher.OpenAsync(broker))
+        await using (var raw = await lane.RawPublisherAsync(broker))
         {
             await raw.PublishManyAsync(Enumerable.Range(0, events).Select(_ => EventJson.Serialize(f.Job(EventType.JobSent, "OrderSubmitted", "orders"))));
         }
 
-        var victim = await ExporterProcess.StartAsync(broker, "--broker.queue", queue);
+        var victim = await ExporterProcess.StartAsync(broker, lane.ExporterArgs);
         await victim.WaitForMetricsAsync(m => Events.Applied(m) >= events / 10, TimeSpan.FromSeconds(60), "a tenth applied");
         await victim.KillAsync();
 
         // The broker returns every unacknowledged message to the queue: what is left is what the dead process never finished.
-        var left = await WaitForStableQueueLengthAsync(broker, queue);
+        var left = await WaitForStableQueueLengthAsync(broker, lane.Queue);
         Assert.That(left, Is.GreaterThan(0).And.LessThan(events), "the kill must come mid-stream");
 
-        await using var survivor = await ExporterProcess.StartAsync(broker, "--broker.queue", queue);
+        await using var survivor = await ExporterProcess.StartAsync(broker, lane.ExporterArgs);
         var m = await survivor.WaitForMetricsAsync(mm => Events.Applied(mm) >= left, TimeSpan.FromSeconds(120), $"{left} events applied after restart");
         Assert.That(m.Value("jobs_sent_total"), Is.EqualTo(left));
-        Assert.That(await SharedBroker.Node.QueueLengthAsync(queue), Is.EqualTo(0));
+        Assert.That(await SharedBroker.Node.QueueLengthAsync(lane.Queue), Is.EqualTo(0));
         TestContext.Out.WriteLine($"killed after {events - left} of {events} events were acknowledged; the restarted exporter counted the other {left}");
         await victim.DisposeAsync();
     }

@@ -17,7 +17,8 @@ public class HostileTrafficTests
     [Test]
     public async Task A_flood_of_malformed_messages_neither_loses_good_events_nor_grows_memory_nor_blocks_metrics()
     {
-        await using var exporter = await ExporterProcess.StartAsync(Broker, "--broker.queue", Events.UniqueQueue());
+        var lane = EventLane.New();
+        await using var exporter = await ExporterProcess.StartAsync(Broker, lane.ExporterArgs);
         await exporter.WaitUntilAsync(async () => (await exporter.GetAsync("readyz")).IsSuccessStatusCode, Events.Patience, "/readyz");
         var rssBefore = ProcessMemory.Rss(exporter.ProcessId);
 
@@ -53,7 +54,7 @@ public class HostileTrafficTests
                 await Task.Delay(50);
             }
         });
-        await using (var raw = await RawPublisher.OpenAsync(Broker))
+        await using (var raw = await lane.RawPublisherAsync(Broker))
         {
             // One good event after every ten junk messages.
             await raw.PublishManyAsync(Enumerable.Range(0, junk).SelectMany(i => i % 10 == 0
@@ -77,13 +78,14 @@ public class HostileTrafficTests
     [Test]
     public async Task A_stalled_scraper_and_a_crowd_of_scrapers_do_not_stall_ingest()
     {
-        await using var exporter = await ExporterProcess.StartAsync(Broker, "--broker.queue", Events.UniqueQueue());
+        var lane = EventLane.New();
+        await using var exporter = await ExporterProcess.StartAsync(Broker, lane.ExporterArgs);
         await exporter.WaitUntilAsync(async () => (await exporter.GetAsync("readyz")).IsSuccessStatusCode, Events.Patience, "/readyz");
         // Enough series (a page of about 15 MB) that the page does not fit in the socket buffers, so a reader
         // that stops reading holds its response open for good.
         const int Warmup = 4000;
         var f = new EventFactory("hangfire", "web-1");
-        await using (var publisher = Events.Publisher(Broker))
+        await using (var publisher = lane.Publisher(Broker))
         {
             for (var i = 0; i < Warmup; i++) publisher.TryPublish(f.Job(EventType.JobSucceeded, $"Warmup.Job{i / 4}", $"q{i % 4}") with { Runtime = 0.1 });
         }
@@ -118,7 +120,7 @@ public class HostileTrafficTests
 
         const int fresh = 20_000;
         var watch = Stopwatch.StartNew();
-        await using (var publisher = Events.Publisher(Broker))
+        await using (var publisher = lane.Publisher(Broker))
         {
             for (var i = 0; i < fresh; i++)
             {

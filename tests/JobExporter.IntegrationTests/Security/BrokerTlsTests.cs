@@ -29,13 +29,15 @@ public class BrokerTlsTests
     [Test]
     public async Task The_exporter_and_the_publisher_exchange_events_over_tls_with_client_certificates()
     {
-        await using var exporter = await ExporterProcess.StartAsync(_node.AmqpsUrl, "--broker.queue", Events.UniqueQueue(),
-            "--broker.ca-file", _pki.CaFile, "--broker.cert-file", _pki.ClientCertFile, "--broker.key-file", _pki.ClientKeyFile);
+        var lane = EventLane.New();
+        await using var exporter = await ExporterProcess.StartAsync(_node.AmqpsUrl, [.. lane.ExporterArgs,
+            "--broker.ca-file", _pki.CaFile, "--broker.cert-file", _pki.ClientCertFile, "--broker.key-file", _pki.ClientKeyFile]);
         await exporter.WaitForMetricsAsync(m => m.Value("jobs_exporter_broker_connected") == 1, Events.Patience, "a TLS connection");
 
         await using var publisher = new EventPublisher(new EventPublisherOptions
         {
             BrokerUrl = _node.AmqpsUrl,
+            Exchange = lane.Exchange,
             CaFile = _pki.CaFile,
             CertFile = _pki.ClientCertFile,
             KeyFile = _pki.ClientKeyFile,
@@ -51,7 +53,7 @@ public class BrokerTlsTests
     [Test]
     public async Task Without_a_client_certificate_the_broker_refuses_the_exporter()
     {
-        await using var exporter = await ExporterProcess.StartAsync(_node.AmqpsUrl, "--broker.queue", Events.UniqueQueue(), "--broker.ca-file", _pki.CaFile);
+        await using var exporter = await ExporterProcess.StartAsync(_node.AmqpsUrl, "--broker.queue", EventLane.New().Queue, "--broker.ca-file", _pki.CaFile);
         await exporter.WaitUntilAsync(() => Task.FromResult(exporter.Output.Contains("Connecting to the broker")), Events.Patience, "a failure line");
         Assert.That((await exporter.ScrapeAsync()).Value("jobs_exporter_broker_connected"), Is.EqualTo(0));
     }
@@ -60,7 +62,7 @@ public class BrokerTlsTests
     public async Task A_broker_certificate_from_another_ca_is_refused()
     {
         using var other = new TestPki();
-        await using var exporter = await ExporterProcess.StartAsync(_node.AmqpsUrl, "--broker.queue", Events.UniqueQueue(),
+        await using var exporter = await ExporterProcess.StartAsync(_node.AmqpsUrl, "--broker.queue", EventLane.New().Queue,
             "--broker.ca-file", other.CaFile, "--broker.cert-file", _pki.ClientCertFile, "--broker.key-file", _pki.ClientKeyFile);
         await exporter.WaitUntilAsync(() => Task.FromResult(exporter.Output.Contains("Connecting to the broker")), Events.Patience, "a failure line");
         Assert.That((await exporter.ScrapeAsync()).Value("jobs_exporter_broker_connected"), Is.EqualTo(0));

@@ -23,7 +23,7 @@ public class CredentialLeakTests
         var port = FreePort.Next();
         string[] url = broker is null ? [] : ["--broker.url", broker.ToString()];
         return await ExporterProcess.StartWithArgsAsync(port,
-            [.. url, "--web.listen-address", $"127.0.0.1:{port}", "--broker.queue", Events.UniqueQueue(), "--log.level", "debug", .. extra], env);
+            [.. url, "--web.listen-address", $"127.0.0.1:{port}", "--broker.queue", EventLane.New().Queue, "--log.level", "debug", .. extra], env);
     }
 
     private static void AssertNoPassword(string where, string text, string password = Password)

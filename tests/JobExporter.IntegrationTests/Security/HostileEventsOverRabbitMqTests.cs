@@ -16,9 +16,10 @@ public class HostileEventsOverRabbitMqTests
     [Test]
     public async Task Hostile_messages_between_good_events_are_rejected_or_sanitised_and_the_page_stays_valid()
     {
-        await using var exporter = await ExporterProcess.StartAsync(SharedBroker.Node.AmqpUrl, "--broker.queue", Events.UniqueQueue());
+        var lane = EventLane.New();
+        await using var exporter = await ExporterProcess.StartAsync(SharedBroker.Node.AmqpUrl, lane.ExporterArgs);
         await exporter.WaitForMetricsAsync(m => m.Value("jobs_exporter_broker_connected") == 1, Events.Patience, "a connection");
-        await using var publisher = await RawPublisher.OpenAsync(SharedBroker.Node.AmqpUrl);
+        await using var publisher = await lane.RawPublisherAsync(SharedBroker.Node.AmqpUrl);
 
         var tooLarge = new byte[2_000_000];
         Array.Fill(tooLarge, (byte)'[');

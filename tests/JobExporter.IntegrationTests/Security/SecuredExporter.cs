@@ -30,7 +30,7 @@ internal sealed class SecuredExporter : IAsyncDisposable
         IDictionary<string, string>? env = null)
     {
         var port = FreePort.Next();
-        string[] allArgs = ["--web.listen-address", $"127.0.0.1:{port}", "--broker.queue", Events.UniqueQueue(), .. args];
+        string[] allArgs = ["--web.listen-address", $"127.0.0.1:{port}", "--broker.queue", EventLane.New().Queue, .. args];
         var exporter = new SecuredExporter(DotnetProcess.Start(RepositoryPaths.ExporterDll, allArgs, env), port);
         await exporter.WaitUntilAsync(async () =>
         {

@@ -12,7 +12,8 @@ DEBIAN_DEPS := rabbitmq-server:/usr/lib/rabbitmq/bin/rabbitmq-server \
                prometheus-alertmanager:/usr/bin/amtool \
                postgresql:/usr/lib/postgresql/*/bin/initdb \
                libjsonnet0:/usr/lib/x86_64-linux-gnu/libjsonnet.so.0 \
-               jsonnet:/usr/bin/jsonnet
+               jsonnet:/usr/bin/jsonnet \
+               python3-celery:/usr/lib/python3/dist-packages/celery/__init__.py
 
 .PHONY: help deps build test run mixin bench clean
 

@@ -1,6 +1,7 @@
 using System.Reflection;
 using JobExporter.Aggregation;
 using JobExporter.Broker;
+using JobExporter.Celery;
 using JobExporter.Collectors;
 using JobExporter.Configuration;
 using JobExporter.Metrics;
@@ -45,6 +46,11 @@ internal static class ExporterApp
         if (options.HangfirePostgres is not null)
         {
             services.AddHostedService<HangfireStorageCollector>();
+        }
+        if (options.Celery.Enabled)
+        {
+            services.AddSingleton(sp => new CeleryMetrics(sp.GetRequiredService<ExporterMetrics>()));
+            services.AddHostedService<CeleryConsumer>();
         }
         services.AddHostedService<LivenessTimer>();
         services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(10));

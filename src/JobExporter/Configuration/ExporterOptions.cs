@@ -52,6 +52,9 @@ internal sealed record ExporterOptions
     public required string HangfireSchema { get; init; }
     public required TimeSpan HangfirePollInterval { get; init; }
 
+    /// <summary>The Celery event source. Default <see cref="CeleryOptions.Off"/>.</summary>
+    public CeleryOptions Celery { get; init; } = CeleryOptions.Off;
+
     public required string LogLevel { get; init; }
     public required string LogFormat { get; init; }
 

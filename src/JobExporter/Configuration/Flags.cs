@@ -60,6 +60,16 @@ internal static class Flags
     public static readonly Flag HangfireSchema = new("hangfire.schema", "hangfire", "Schema of the Hangfire tables.");
     public static readonly Flag HangfirePollInterval = new("hangfire.poll-interval", "15s", "How often Hangfire's storage is polled.");
 
+    public static readonly Flag CeleryEnabled = new("celery.enabled", "false",
+        "Also consume Celery's own events (workers started with -E) from --celery.exchange, as system=\"celery\".", IsSwitch: true);
+    public static readonly Flag CeleryExchange = new("celery.exchange", "celeryev", "Celery's event exchange (topic) to bind to.");
+    public static readonly Flag CeleryQueue = new("celery.queue", $"jobexporter.celery.{HostnamePlaceholder}",
+        "Durable queue the exporter consumes Celery events from; same x-max-length and x-expires as --broker.queue.");
+    public static readonly Flag CeleryTaskIndexSize = new("celery.task-index-size", "100000",
+        "Most unfinished Celery tasks whose name and queue are remembered (about 300 bytes each); the oldest are forgotten and counted.");
+    public static readonly Flag CeleryExporterNames = new("celery.exporter-names", "false",
+        "Also serve the Celery series under celery-exporter's names and labels (celery_task_sent_total, celery_worker_up, ...).", IsSwitch: true);
+
     public static readonly Flag LogLevel = new("log.level", "info", "One of debug, info, warn, error.");
     public static readonly Flag LogFormat = new("log.format", "text", "One of text, json.");
 
@@ -74,6 +84,7 @@ internal static class Flags
         MetricsHistogramHostname, EventsDedupWindow, EventsMaxMessageBytes,
         Systems, RabbitMqQueues, RabbitMqPollInterval, CollectorTimeout,
         HangfirePostgres, HangfireSchema, HangfirePollInterval,
+        CeleryEnabled, CeleryExchange, CeleryQueue, CeleryTaskIndexSize, CeleryExporterNames,
         LogLevel, LogFormat, Help, Version,
     ];
 }

@@ -49,6 +49,14 @@ internal static partial class OptionsReader
             HangfirePostgres = values.Get(Flags.HangfirePostgres) is { Length: > 0 } pg ? pg : null,
             HangfireSchema = NonEmpty(values, Flags.HangfireSchema),
             HangfirePollInterval = Positive(values, Flags.HangfirePollInterval),
+            Celery = new CeleryOptions
+            {
+                Enabled = Bool(values, Flags.CeleryEnabled),
+                Exchange = NonEmpty(values, Flags.CeleryExchange),
+                Queue = NonEmpty(values, Flags.CeleryQueue).Replace(Flags.HostnamePlaceholder, hostname, StringComparison.Ordinal),
+                TaskIndexSize = (int)Integer(values, Flags.CeleryTaskIndexSize, 1, 10_000_000),
+                ExporterNames = Bool(values, Flags.CeleryExporterNames),
+            },
             LogLevel = OneOf(values, Flags.LogLevel, "debug", "info", "warn", "error"),
             LogFormat = OneOf(values, Flags.LogFormat, "text", "json"),
         };

@@ -19,6 +19,8 @@ internal sealed class ExporterMetrics
             factory = factory.WithLabels(options.StaticLabels.ToDictionary());
         }
         var p = options.MetricsPrefix + "_";
+        Factory = factory;
+        Prefix = p;
         HistogramHostname = options.HistogramHostnameLabel;
 
         Counter JobCounter(string name, string help, params string[] labels) =>
@@ -77,6 +79,10 @@ internal sealed class ExporterMetrics
     }
 
     public CollectorRegistry Registry { get; }
+
+    /// <summary>The factory (registry and static labels) and name prefix, for optional sources that add their own families.</summary>
+    public IMetricFactory Factory { get; }
+    public string Prefix { get; }
 
     /// <summary>What scrapes and background polls take turns through, so that a page never holds half a poll.</summary>
     public ScrapeGate Gate { get; } = new();

@@ -1,0 +1,111 @@
+using System.Text;
+using System.Text.Json;
+using JobExporter.Contracts;
+
+namespace JobExporter.Celery;
+
+/// <summary>The fields of one Celery event the exporter uses, as they are read, then checked.</summary>
+internal struct CeleryEventFields
+{
+    public enum Field
+    {
+        Unknown, Type, Uuid, Hostname, Timestamp, Name, Queue, Runtime, Exception, Freq, Active,
+    }
+
+    private bool _hasType, _typeUnknown;
+    private string? _rejection;
+    private double? _timestamp;
+
+    public EventType Type;
+    public string? Uuid, Hostname, Name, Queue, Exception, TimestampText;
+    public double? Runtime, Freq;
+    public int? Active;
+
+    public readonly double Timestamp => _timestamp!.Value;
+
+    public static Field FieldOf(ref Utf8JsonReader reader)
+    {
+        if (reader.ValueTextEquals("type"u8)) return Field.Type;
+        if (reader.ValueTextEquals("uuid"u8)) return Field.Uuid;
+        if (reader.ValueTextEquals("hostname"u8)) return Field.Hostname;
+        if (reader.ValueTextEquals("timestamp"u8)) return Field.Timestamp;
+        if (reader.ValueTextEquals("name"u8)) return Field.Name;
+        if (reader.ValueTextEquals("queue"u8)) return Field.Queue;
+        if (reader.ValueTextEquals("runtime"u8)) return Field.Runtime;
+        if (reader.ValueTextEquals("exception"u8)) return Field.Exception;
+        if (reader.ValueTextEquals("freq"u8)) return Field.Freq;
+        if (reader.ValueTextEquals("active"u8)) return Field.Active;
+        return Field.Unknown;
+    }
+
+    public void Reject(string reason) => _rejection ??= reason;
+
+    public bool Set(Field field, ref Utf8JsonReader reader)
+    {
+        switch (field)
+        {
+            case Field.Type:
+                if (reader.TokenType != JsonTokenType.String) return false;
+                _hasType = true;
+                if (reader.ValueIsEscaped ? !(TryString(ref reader, out var name) && CeleryEventTypes.TryParse(Encoding.UTF8.GetBytes(name!), out Type))
+                    : !CeleryEventTypes.TryParse(reader.ValueSpan, out Type))
+                {
+                    _typeUnknown = true;
+                }
+                return true;
+            case Field.Uuid: return TryString(ref reader, out Uuid);
+            case Field.Hostname: return TryString(ref reader, out Hostname);
+            case Field.Name: return TryString(ref reader, out Name);
+            case Field.Queue: return TryString(ref reader, out Queue);
+            case Field.Exception: return TryString(ref reader, out Exception);
+            case Field.Timestamp:
+                if (!TryNumber(ref reader, out _timestamp)) return false;
+                TimestampText = Encoding.UTF8.GetString(reader.ValueSpan);
+                return true;
+            case Field.Runtime: return TryNumber(ref reader, out Runtime);
+            case Field.Freq: return TryNumber(ref reader, out Freq);
+            case Field.Active:
+                // Celery sends a count; a float or a huge number is not one.
+                if (reader.TokenType != JsonTokenType.Number) return false;
+                Active = reader.TryGetInt32(out var active) ? active : null;
+                if (Active is null) Reject(InvalidReasons.InvalidValue);
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    public readonly string? Validate()
+    {
+        if (_typeUnknown) return InvalidReasons.UnknownType;
+        if (_rejection is not null) return _rejection;
+        if (!_hasType || string.IsNullOrEmpty(Hostname) || _timestamp is null) return InvalidReasons.MissingField;
+        if (Type.IsJobEvent() && string.IsNullOrEmpty(Uuid)) return InvalidReasons.MissingField;
+        if (!double.IsFinite(_timestamp.Value) || !IsDuration(Runtime) || !IsDuration(Freq) || Active < 0) return InvalidReasons.InvalidValue;
+        return null;
+    }
+
+    private static bool IsDuration(double? seconds) => seconds is null || (double.IsFinite(seconds.Value) && seconds.Value >= 0);
+
+    private static bool TryString(ref Utf8JsonReader reader, out string? value)
+    {
+        value = null;
+        if (reader.TokenType != JsonTokenType.String) return false;
+        try
+        {
+            value = reader.GetString();
+        }
+        catch (InvalidOperationException)
+        {
+            // An escaped lone surrogate is valid JSON syntax but no valid string.
+            return false;
+        }
+        return value is not null;
+    }
+
+    private static bool TryNumber(ref Utf8JsonReader reader, out double? value)
+    {
+        value = reader.TokenType == JsonTokenType.Number && reader.TryGetDouble(out var d) ? d : null;
+        return value is not null;
+    }
+}

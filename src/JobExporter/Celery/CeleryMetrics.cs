@@ -1,0 +1,22 @@
+using JobExporter.Metrics;
+using Prometheus;
+
+namespace JobExporter.Celery;
+
+/// <summary>The metrics only the Celery source has, created when it is turned on.</summary>
+internal sealed class CeleryMetrics
+{
+    public CeleryMetrics(ExporterMetrics metrics)
+    {
+        TaskIndexEvicted = metrics.Factory.CreateCounter(metrics.Prefix + "exporter_celery_task_index_evicted_total",
+            "Unfinished Celery tasks forgotten because the task index (--celery.task-index-size) was full; their later events show name and queue unknown.",
+            []);
+        TaskIndexEvicted.Inc(0);
+        foreach (var reason in CeleryInvalidReasons.All)
+        {
+            metrics.EventsInvalid.WithLabels(reason).Inc(0);
+        }
+    }
+
+    public Counter TaskIndexEvicted { get; }
+}

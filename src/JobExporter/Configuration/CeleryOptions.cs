@@ -1,0 +1,19 @@
+namespace JobExporter.Configuration;
+
+/// <summary>Settings of the Celery event source; defaults are in <see cref="Flags"/>.</summary>
+internal sealed record CeleryOptions
+{
+    public static readonly CeleryOptions Off = new() { Enabled = false, Exchange = "celeryev", Queue = "", TaskIndexSize = 1, ExporterNames = false };
+
+    public required bool Enabled { get; init; }
+
+    /// <summary>Celery's event exchange (a durable topic exchange, <c>celeryev</c> unless renamed).</summary>
+    public required string Exchange { get; init; }
+    public required string Queue { get; init; }
+
+    /// <summary>Most unfinished tasks whose name and queue are remembered.</summary>
+    public required int TaskIndexSize { get; init; }
+
+    /// <summary>Also serve celery-exporter's metric names and labels.</summary>
+    public required bool ExporterNames { get; init; }
+}

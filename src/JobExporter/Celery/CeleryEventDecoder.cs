@@ -179,7 +179,7 @@ internal sealed class CeleryEventDecoder(EventParserLimits limits, CeleryTaskInd
             Runtime = runtime,
             Exception = f.Type is EventType.JobFailed or EventType.JobRetried ? ExceptionRepr.TypeName(f.Exception) : null,
         };
-        if (ends) tasks.Remove(f.Uuid!);
+        if (ends) tasks.End(f.Uuid!);
         return e;
     }
 }

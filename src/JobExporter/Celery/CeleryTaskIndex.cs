@@ -3,12 +3,17 @@ namespace JobExporter.Celery;
 /// <summary>
 /// What later events of a Celery task do not carry: only task-sent and task-received name the task, only task-sent
 /// names its queue, and the wait and a failure's runtime need the times of earlier events. Entries are keyed by the
-/// task's uuid and dropped when the task ends (succeeded, failed, rejected, revoked). The index holds at most
-/// <c>capacity</c> tasks: beyond that the oldest entry is forgotten and <paramref name="onEvicted"/> is called, so
-/// that a flood of tasks that never finish costs bounded memory (about 300 bytes a task) and is seen on /metrics.
+/// task's uuid.
+/// <para>
+/// Unfinished tasks: at most <c>capacity</c>; beyond that the oldest is forgotten and <c>onEvicted</c> called, so that
+/// a flood of tasks that never finish costs bounded memory (about 300 bytes a task) and shows on /metrics.
+/// Finished tasks (succeeded, failed, rejected, revoked) move to a smaller ring of <c>capacity / 4</c>, forgotten
+/// silently: Celery sends a worker's events over more than one channel (single messages and buffered task.multi
+/// lists), so an event of a task can arrive just after the event that ended it, and must still find its name.
+/// </para>
 /// Not thread-safe: one consumer owns it.
 /// </summary>
-internal sealed class CeleryTaskIndex(int capacity, Action onEvicted)
+internal sealed class CeleryTaskIndex
 {
     /// <summary>What is known of one task so far; times are the senders' Unix seconds.</summary>
     internal sealed class Entry
@@ -21,33 +26,55 @@ internal sealed class CeleryTaskIndex(int capacity, Action onEvicted)
         internal LinkedListNode<string>? Age;
     }
 
-    private readonly Dictionary<string, Entry> _entries = new(StringComparer.Ordinal);
-    private readonly LinkedList<string> _oldestFirst = new();
+    private readonly int _capacity;
+    private readonly int _endedCapacity;
+    private readonly Action _onEvicted;
+    private readonly Dictionary<string, Entry> _open = new(StringComparer.Ordinal);
+    private readonly LinkedList<string> _openOldestFirst = new();
+    private readonly Dictionary<string, Entry> _ended = new(StringComparer.Ordinal);
+    private readonly Queue<(string Uuid, Entry Entry)> _endedOldestFirst = new();
 
-    public int Count => _entries.Count;
+    public CeleryTaskIndex(int capacity, Action onEvicted)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
+        _capacity = capacity;
+        _endedCapacity = Math.Max(1, capacity / 4);
+        _onEvicted = onEvicted;
+    }
 
-    /// <summary>The task's entry, created (and the oldest forgotten if full) when new.</summary>
+    /// <summary>Unfinished tasks remembered.</summary>
+    public int Count => _open.Count;
+
+    /// <summary>The task's entry, unfinished or recently finished; a new one (the oldest forgotten if full) otherwise.</summary>
     public Entry GetOrAdd(string uuid)
     {
-        if (_entries.TryGetValue(uuid, out var entry)) return entry;
-        if (_entries.Count >= capacity && _oldestFirst.First is { } oldest)
+        if (Find(uuid) is { } known) return known;
+        if (_open.Count >= _capacity && _openOldestFirst.First is { } oldest)
         {
-            _entries.Remove(oldest.Value);
-            _oldestFirst.RemoveFirst();
-            onEvicted();
+            _open.Remove(oldest.Value);
+            _openOldestFirst.RemoveFirst();
+            _onEvicted();
         }
-        entry = new Entry();
-        entry.Age = _oldestFirst.AddLast(uuid);
-        _entries[uuid] = entry;
+        var entry = new Entry();
+        entry.Age = _openOldestFirst.AddLast(uuid);
+        _open[uuid] = entry;
         return entry;
     }
 
-    public Entry? Find(string uuid) => _entries.GetValueOrDefault(uuid);
+    public Entry? Find(string uuid) => _open.GetValueOrDefault(uuid) ?? _ended.GetValueOrDefault(uuid);
 
-    /// <summary>Forgets a task that ended.</summary>
-    public void Remove(string uuid)
+    /// <summary>Marks a task finished: it stays findable for a while, outside the unfinished tasks' capacity.</summary>
+    public void End(string uuid)
     {
-        if (!_entries.Remove(uuid, out var entry)) return;
-        _oldestFirst.Remove(entry.Age!);
+        if (!_open.Remove(uuid, out var entry)) return;
+        _openOldestFirst.Remove(entry.Age!);
+        entry.Age = null;
+        if (_endedOldestFirst.Count >= _endedCapacity)
+        {
+            var (oldUuid, oldEntry) = _endedOldestFirst.Dequeue();
+            if (_ended.TryGetValue(oldUuid, out var current) && ReferenceEquals(current, oldEntry)) _ended.Remove(oldUuid);
+        }
+        _ended[uuid] = entry;
+        _endedOldestFirst.Enqueue((uuid, entry));
     }
 }

@@ -145,6 +145,20 @@ public class CeleryEventMappingTests
     }
 
     [Test]
+    public void An_event_arriving_just_after_the_one_that_ended_its_task_still_counts_under_its_name()
+    {
+        var feed = new CeleryFeed();
+        var t = feed.Now;
+        feed.Send(Sent("u1", t, "app.flaky", "q"));
+        // A task.multi list flushed after a single message: the retry shows up after the final success.
+        feed.Send(With(Task("task-succeeded", "u1", t + 3), ("runtime", 0.5)));
+        feed.SendList(With(Task("task-retried", "u1", t + 1), ("exception", "ConnectionError('reset')")));
+        var m = feed.Scrape();
+        Assert.That(m.Value("jobs_retried_total", ("name", "app.flaky"), ("queue", "q"), ("exception", "ConnectionError")), Is.EqualTo(1));
+        Assert.That(m.Has("jobs_retried_total", ("name", "unknown")), Is.False);
+    }
+
+    [Test]
     public void A_message_delivered_twice_counts_once()
     {
         var feed = new CeleryFeed();

@@ -52,10 +52,16 @@ internal static class ExporterApp
             services.AddSingleton(sp => new CeleryMetrics(sp.GetRequiredService<ExporterMetrics>()));
             services.AddHostedService<CeleryConsumer>();
         }
+        if (options.Celery.ExporterNames)
+        {
+            services.AddSingleton(sp => new CeleryExporterNames(sp.GetRequiredService<ExporterMetrics>()));
+        }
         services.AddHostedService<LivenessTimer>();
         services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(10));
 
         var app = builder.Build();
+        // Created now, not at first use: it hooks itself into every scrape.
+        if (options.Celery.ExporterNames) app.Services.GetRequiredService<CeleryExporterNames>();
         if (options.Web.Users is { } users) app.UseBasicAuth(users);
         Endpoints.Map(app, options, app.Services.GetRequiredService<ExporterMetrics>(), app.Services.GetRequiredService<EventConsumer>());
         return app;

@@ -9,9 +9,9 @@ public class RealCeleryWorkerTests
     private const string App = "jobexporter_celery_app.";
     private static Uri Broker => SharedBroker.Node.AmqpUrl;
 
-    private static async Task<ExporterProcess> StartExporterFor(CeleryWorker worker) =>
+    private static async Task<ExporterProcess> StartExporterFor(CeleryWorker worker, params string[] args) =>
         await ExporterProcess.StartAsync(Broker, ["--celery.enabled", "--celery.exchange", worker.EventExchange,
-            "--celery.queue", $"jobexporter.celery.{Guid.NewGuid():N}", "--systems", "celery", .. EventLane.New().ExporterArgs]);
+            "--celery.queue", $"jobexporter.celery.{Guid.NewGuid():N}", "--systems", "celery", .. EventLane.New().ExporterArgs, .. args]);
 
     private static Task<MetricsSnapshot> WaitForWorkerUp(ExporterProcess exporter, CeleryWorker worker, double up) =>
         exporter.WaitForMetricsAsync(m => m.Value("jobs_worker_up", ("system", "celery"), ("hostname", worker.Hostname)) == up,
@@ -21,7 +21,8 @@ public class RealCeleryWorkerTests
     public async Task Real_tasks_that_succeed_fail_retry_get_rejected_and_revoked_show_exact_counts()
     {
         await using var worker = CeleryWorker.Start(Broker);
-        await using var exporter = await StartExporterFor(worker);
+        await using var exporter = await StartExporterFor(worker, "--celery.exporter-names", "--rabbitmq.queues", $"celery/{worker.TaskQueue}",
+            "--rabbitmq.poll-interval", "1s");
         await WaitForWorkerUp(exporter, worker, 1);
 
         await worker.SendTasksAsync(succeeding: 5, failing: 2, retriedTwice: 1, rejected: 1, revoked: 1);
@@ -59,7 +60,15 @@ public class RealCeleryWorkerTests
             Assert.That(m.Find("jobs_received_total", ("system", "celery"), ("name", "unknown")), Is.Empty);
             Assert.That(m.Value("jobs_workers_alive", ("system", "celery")), Is.EqualTo(1));
             Assert.That(m.Value("jobs_exporter_events_invalid_total"), Is.EqualTo(0));
+            // The same counts under celery-exporter's names, for celery-mixin dashboards during a migration.
+            Assert.That(m.Value("celery_task_succeeded_total", ("name", App + "add"), ("hostname", "localhost"), ("queue_name", worker.TaskQueue)), Is.EqualTo(5));
+            Assert.That(m.Value("celery_task_failed_total", ("name", App + "fail"), ("exception", "ValueError")), Is.EqualTo(2));
+            Assert.That(m.Value("celery_worker_up", ("hostname", "localhost")), Is.EqualTo(1));
+            // The task queue is polled like any other RabbitMQ queue: the worker consumes it, and it is empty.
+            Assert.That(m.Value("jobs_queue_consumers", ("system", "celery"), ("queue", worker.TaskQueue)), Is.EqualTo(1));
+            Assert.That(m.Value("celery_active_consumer_count", ("queue_name", worker.TaskQueue)), Is.EqualTo(1));
         });
+        TestContext.Out.WriteLine($"Real worker counts: {string.Join(", ", m.All.Where(s => s.Name.EndsWith("_total") && s.Name.StartsWith("jobs_") && s.Labels.GetValueOrDefault("system") == "celery" && s.Value > 0 && !s.Name.Contains("exporter")).Select(s => $"{s.Name}{{{s.Labels.GetValueOrDefault("name")}}}={s.Value}"))}");
     }
 
     [Test]
@@ -75,6 +84,7 @@ public class RealCeleryWorkerTests
 
         // A SIGKILL sends no worker-offline: only silence past 3 x the 2 s heartbeat interval (6 s) sets it down.
         Assert.That(killedAt.Elapsed, Is.GreaterThan(TimeSpan.FromSeconds(3)));
+        TestContext.Out.WriteLine($"Down {killedAt.Elapsed.TotalSeconds:F1} s after SIGKILL");
         Assert.That(m.Value("jobs_workers_alive", ("system", "celery")), Is.EqualTo(0));
     }
 

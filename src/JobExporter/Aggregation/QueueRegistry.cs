@@ -4,14 +4,18 @@ using JobExporter.Configuration;
 namespace JobExporter.Aggregation;
 
 /// <summary>
-/// The RabbitMQ queues the poller watches: those named by --rabbitmq.queues, and the MassTransit endpoint
-/// queues learnt from events together with their _error and _skipped queues (where dead letters pile up).
+/// The RabbitMQ queues the poller watches: those named by --rabbitmq.queues, the MassTransit endpoint
+/// queues learnt from events together with their _error and _skipped queues (where dead letters pile up),
+/// and the Celery task queues learnt from events.
 /// Thread-safe: events add, the poller reads.
 /// </summary>
 internal sealed class QueueRegistry
 {
     /// <summary>The system whose queue names are RabbitMQ queues; Hangfire's queues live in its storage.</summary>
     public const string MassTransit = "masstransit";
+
+    /// <summary>Celery on RabbitMQ: a task's queue (from task-sent) is a RabbitMQ queue, with no dead-letter companions.</summary>
+    public const string Celery = "celery";
 
     private readonly ConcurrentDictionary<QueueName, byte> _queues = new();
     private readonly int _maxLearnt;
@@ -26,10 +30,11 @@ internal sealed class QueueRegistry
     /// <summary>Learns the queue of a job event when it names a RabbitMQ queue.</summary>
     public void Learn(string system, string queue)
     {
-        if (system != MassTransit || queue == Metrics.LabelGuard.Other) return;
+        if (system is not (MassTransit or Celery) || queue is Metrics.LabelGuard.Other or Metrics.LabelGuard.Unknown) return;
         var endpoint = new QueueName(system, queue);
         if (_queues.ContainsKey(endpoint) || Volatile.Read(ref _learnt) >= _maxLearnt) return;
-        foreach (var name in new[] { endpoint, endpoint with { Queue = queue + "_error" }, endpoint with { Queue = queue + "_skipped" } })
+        QueueName[] names = system == Celery ? [endpoint] : [endpoint, endpoint with { Queue = queue + "_error" }, endpoint with { Queue = queue + "_skipped" }];
+        foreach (var name in names)
         {
             if (_queues.TryAdd(name, 0)) Interlocked.Increment(ref _learnt);
         }

@@ -21,8 +21,7 @@ public class RealCeleryWorkerTests
     public async Task Real_tasks_that_succeed_fail_retry_get_rejected_and_revoked_show_exact_counts()
     {
         await using var worker = CeleryWorker.Start(Broker);
-        await using var exporter = await StartExporterFor(worker, "--celery.exporter-names", "--rabbitmq.queues", $"celery/{worker.TaskQueue}",
-            "--rabbitmq.poll-interval", "1s");
+        await using var exporter = await StartExporterFor(worker, "--celery.exporter-names", "--rabbitmq.poll-interval", "1s");
         await WaitForWorkerUp(exporter, worker, 1);
 
         await worker.SendTasksAsync(succeeding: 5, failing: 2, retriedTwice: 1, rejected: 1, revoked: 1);
@@ -31,7 +30,8 @@ public class RealCeleryWorkerTests
         var m = await exporter.WaitForMetricsAsync(mm =>
                 mm.Value("jobs_succeeded_total", On("add")) == 5 && mm.Value("jobs_succeeded_total", On("flaky")) == 1
                 && mm.Value("jobs_failed_total", On("fail")) == 2 && mm.Value("jobs_rejected_total", On("refuse")) == 1
-                && mm.Value("jobs_revoked_total", On("add")) == 1,
+                && mm.Value("jobs_revoked_total", On("add")) == 1
+                && mm.Value("jobs_queue_consumers", ("system", "celery"), ("queue", worker.TaskQueue)) == 1,
             TimeSpan.FromSeconds(120), $"every task to end\nWorker output:\n{worker.Output}");
         TestContext.Out.WriteLine(string.Join("\n", m.Text.Split('\n').Where(l => l.StartsWith("jobs_") && l.Contains("celery") && !l.EndsWith(" 0"))));
 
@@ -64,7 +64,7 @@ public class RealCeleryWorkerTests
             Assert.That(m.Value("celery_task_succeeded_total", ("name", App + "add"), ("hostname", "localhost"), ("queue_name", worker.TaskQueue)), Is.EqualTo(5));
             Assert.That(m.Value("celery_task_failed_total", ("name", App + "fail"), ("exception", "ValueError")), Is.EqualTo(2));
             Assert.That(m.Value("celery_worker_up", ("hostname", "localhost")), Is.EqualTo(1));
-            // The task queue is polled like any other RabbitMQ queue: the worker consumes it, and it is empty.
+            // The task queue, learnt from the events, is polled like any other RabbitMQ queue: the worker consumes it.
             Assert.That(m.Value("jobs_queue_consumers", ("system", "celery"), ("queue", worker.TaskQueue)), Is.EqualTo(1));
             Assert.That(m.Value("celery_active_consumer_count", ("queue_name", worker.TaskQueue)), Is.EqualTo(1));
         });

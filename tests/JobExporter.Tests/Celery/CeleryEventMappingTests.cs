@@ -159,6 +159,17 @@ public class CeleryEventMappingTests
     }
 
     [Test]
+    public void The_queues_tasks_are_sent_to_are_polled_on_rabbitmq_and_an_unknown_queue_is_not()
+    {
+        var feed = new CeleryFeed();
+        var t = feed.Now;
+        feed.Send(Sent("u1", t, "app.mail.send", "emails"));
+        feed.Send(Received("u1", t, "app.mail.send"));
+        feed.Send(Received("u2", t, "app.never.sent"));
+        Assert.That(feed.Exporter.Queues.Snapshot(), Is.EquivalentTo(new[] { new JobExporter.Configuration.QueueName("celery", "emails") }));
+    }
+
+    [Test]
     public void A_message_delivered_twice_counts_once()
     {
         var feed = new CeleryFeed();

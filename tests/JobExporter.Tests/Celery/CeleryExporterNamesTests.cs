@@ -54,3 +54,24 @@ public class CeleryExporterNamesTests
         Assert.That(m.Has("celery_task_received_total", ("hostname", "web-1")), Is.False);
     }
 }
+
+public class CeleryReadmeTests
+{
+    [Test]
+    public async Task The_readme_documents_every_metric_family_the_celery_source_adds()
+    {
+        var readme = await File.ReadAllTextAsync(Path.Combine(JobExporter.Testing.RepositoryPaths.Root, "README.md"));
+        var feed = new CeleryFeed();
+        _ = new CeleryExporterNames(feed.Exporter.Metrics);
+        var page = await feed.Exporter.Metrics.RenderAsync();
+        var families = System.Text.RegularExpressions.Regex.Matches(page, @"^# TYPE (\S+) ", System.Text.RegularExpressions.RegexOptions.Multiline)
+            .Select(m => m.Groups[1].Value).ToList();
+        Assert.That(families, Does.Contain("jobs_exporter_celery_task_index_evicted_total").And.Contain("celery_task_sent_total"));
+        foreach (var family in families)
+        {
+            // Ours are rows of the metrics table; celery-exporter's are named in the migration table.
+            Assert.That(readme, Does.Contain(family.StartsWith("celery_", StringComparison.Ordinal) ? $"`{family}`" : $"| `{family}` |"), family);
+        }
+        Assert.That(readme, Does.Contain("reason=\"unsupported_content_type\""));
+    }
+}

@@ -34,7 +34,7 @@ test: deps build ## Install what is missing, build, run every test; ends with "N
 	  scripts/test-summary.sh $(RESULTS); summary=$$?; \
 	  if [ $$status -ne 0 ] || [ $$summary -ne 0 ]; then exit 1; fi
 
-run: deps ## Start RabbitMQ, the exporter, demo Hangfire and MassTransit workers, Prometheus and Alertmanager; Ctrl-C stops all
+run: deps ## Start RabbitMQ, the exporter, demo Hangfire, MassTransit and Celery workers, Prometheus and Alertmanager; Ctrl-C stops all
 	@scripts/run-demo.sh
 
 mixin: ## Render the monitoring mixin into mixin/ (alerts, rules, dashboards)

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `make run`: the whole loop on one machine, without Docker. A private RabbitMQ node, the exporter, a demo Hangfire
-# worker and a demo MassTransit worker (src/JobExporter.Demo, the emitters set up as the README shows), Prometheus
+# worker and a demo MassTransit worker (src/JobExporter.Demo, the emitters set up as the README shows), a Celery worker
+# started with -E and a Celery client sending it tasks (src/JobExporter.Demo/Celery, Debian's python3-celery), Prometheus
 # with the mixin's alert and recording rules scraping the exporter, and Alertmanager receiving its alerts. All on
 # loopback, all data in one temp folder. Ctrl-C or SIGTERM stops everything it started and removes the folder.
 #
@@ -17,6 +18,7 @@ demo_dll="$root/src/JobExporter.Demo/bin/$configuration/net10.0/JobExporter.Demo
 for tool in /usr/bin/prometheus /usr/bin/prometheus-alertmanager /usr/lib/rabbitmq/bin/rabbitmq-server curl; do
   command -v "$tool" > /dev/null || { echo "$tool is missing: run \`make deps\`." >&2; exit 1; }
 done
+[ -f /usr/lib/python3/dist-packages/celery/__init__.py ] || { echo "python3-celery is missing: run \`make deps\`." >&2; exit 1; }
 # Build what changed since the last build (SKIP_BUILD=1: never).
 if [ "${SKIP_BUILD:-0}" != 1 ]; then
   if ! up_to_date "$exporter_dll" "$root"/src/JobExporter "$root"/src/JobExporter.Contracts "$root"/src/JobExporter.HangfireStorage; then
@@ -68,7 +70,7 @@ rabbitmq_start "$work/rabbitmq" "$amqp_port"
 broker="amqp://guest:guest@127.0.0.1:$amqp_port/"
 
 dotnet "$exporter_dll" --broker.url "$broker" --web.listen-address "127.0.0.1:$exporter_port" \
-  --systems hangfire,masstransit --rabbitmq.poll-interval 5s > "$work/exporter.log" 2>&1 &
+  --systems hangfire,masstransit,celery --celery.enabled --rabbitmq.poll-interval 5s > "$work/exporter.log" 2>&1 &
 exporter_pid=$!
 pids+=("$exporter_pid")
 
@@ -81,6 +83,16 @@ dotnet "$demo_dll" masstransit --RabbitMq:Url="$broker" --JobExporter:BrokerUrl=
   --JobExporter:HeartbeatInterval=00:00:05 --Demo:JobsPerSecond="$rate" > "$work/masstransit-worker.log" 2>&1 &
 masstransit_pid=$!
 pids+=("$masstransit_pid")
+# Celery: Debian's interpreter (it has python3-celery), the worker with task events on (-E), and a client sending tasks.
+# The exporter binds its Celery queue at start; the worker's heartbeats (every 2 s) bring it up even if it came first.
+export CELERY_BROKER_URL="amqp://guest:guest@127.0.0.1:$amqp_port//" CELERY_TASK_QUEUE=demo PYTHONDONTWRITEBYTECODE=1
+export PYTHONPATH="$root/src/JobExporter.Demo/Celery"
+/usr/bin/python3 -m celery -A jobexporter_celery_app worker -E --hostname celery@demo-celery-1 --concurrency 2 \
+  --without-gossip --without-mingle --queues demo --loglevel INFO > "$work/celery-worker.log" 2>&1 &
+celery_pid=$!
+pids+=("$celery_pid")
+/usr/bin/python3 "$root/src/JobExporter.Demo/Celery/jobexporter_celery_app.py" demo "$rate" > "$work/celery-client.log" 2>&1 &
+pids+=($!)
 
 wait_http "http://127.0.0.1:$exporter_port/healthz" 60 || { echo "The exporter did not start; see $work/exporter.log:" >&2; cat "$work/exporter.log" >&2; exit 1; }
 wait_http "http://127.0.0.1:$prometheus_port/-/ready" 60 || { echo "Prometheus did not start:" >&2; cat "$work/prometheus.log" >&2; exit 1; }
@@ -93,8 +105,9 @@ JobExporter demo is running (data and logs in $work).
   Prometheus:    http://127.0.0.1:$prometheus_port/alerts   (InvoiceJob.Send fails in bursts: JobExporterJobFailureBurst fires in about 2 min)
   Alertmanager:  http://127.0.0.1:$alertmanager_port/
   RabbitMQ:      $broker
-  workers:       Hangfire pid $hangfire_pid (demo-hangfire-1), MassTransit pid $masstransit_pid (demo-masstransit-1)
-  logs:          $work/{exporter,hangfire-worker,masstransit-worker,prometheus,alertmanager}.log
+  workers:       Hangfire pid $hangfire_pid (demo-hangfire-1), MassTransit pid $masstransit_pid (demo-masstransit-1),
+                 Celery pid $celery_pid (celery@demo-celery-1)
+  logs:          $work/{exporter,hangfire-worker,masstransit-worker,celery-worker,celery-client,prometheus,alertmanager}.log
 Try:   curl -s http://127.0.0.1:$exporter_port/metrics | grep -E '^jobs_(succeeded|failed)_total'
 Kill a worker to watch JobExporterAllWorkersDown (after 1 min) and JobExporterWorkerDown (after 3 min) fire:
        kill -9 $hangfire_pid

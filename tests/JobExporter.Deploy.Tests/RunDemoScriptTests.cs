@@ -47,8 +47,9 @@ public sealed partial class RunDemoScriptTests
             await WaitAsync(async () =>
             {
                 var metrics = MetricsSnapshot.Parse(await GetStringAsync($"http://127.0.0.1:{exporterPort}/metrics"));
-                return metrics.Sum("jobs_succeeded_total", ("system", "hangfire")) > 0 && metrics.Sum("jobs_succeeded_total", ("system", "masstransit")) > 0;
-            }, TimeSpan.FromSeconds(60), "jobs of both demo workers on /metrics", Output);
+                return metrics.Sum("jobs_succeeded_total", ("system", "hangfire")) > 0 && metrics.Sum("jobs_succeeded_total", ("system", "masstransit")) > 0
+                    && metrics.Sum("jobs_succeeded_total", ("system", "celery")) > 0;
+            }, TimeSpan.FromSeconds(90), "jobs of the three demo workers (Hangfire, MassTransit, Celery) on /metrics", Output);
             await WaitAsync(async () =>
             {
                 using var targets = JsonDocument.Parse(await GetStringAsync($"http://127.0.0.1:{prometheusPort}/api/v1/targets"));
@@ -66,7 +67,7 @@ public sealed partial class RunDemoScriptTests
                 Assert.That(active, Has.Some.Contains($"127.0.0.1:{alertmanagerPort}"));
             }
             started = Descendants(script.Id);
-            Assert.That(started, Has.Count.GreaterThanOrEqualTo(6), "RabbitMQ, the exporter, two workers, Prometheus, Alertmanager");
+            Assert.That(started, Has.Count.GreaterThanOrEqualTo(8), "RabbitMQ, the exporter, three workers, the Celery client, Prometheus, Alertmanager");
         }
         finally
         {

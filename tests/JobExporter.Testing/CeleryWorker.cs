@@ -5,7 +5,7 @@ namespace JobExporter.Testing;
 
 /// <summary>
 /// A real Celery worker from Debian's python3-celery, started with <c>-E</c> (task events on) against a test broker,
-/// running the tasks of <c>Celery/jobexporter_celery_app.py</c>, with its files in a temp folder. Each worker has its
+/// running the tasks of <c>src/JobExporter.Demo/Celery/jobexporter_celery_app.py</c> (the demo's), with its files in a temp folder. Each worker has its
 /// own event exchange and task queue, so tests on a shared broker do not see each other's events. Stopped gracefully
 /// (SIGTERM: it says worker-offline) or killed with SIGKILL (it says nothing), by its pid.
 /// </summary>
@@ -25,7 +25,7 @@ public sealed class CeleryWorker : IAsyncDisposable
         Hostname = $"worker-{id}@localhost";
         EventExchange = $"celeryev.{id}";
         TaskQueue = $"tasks.{id}";
-        File.Copy(Path.Combine(RepositoryPaths.Root, "tests", "JobExporter.Testing", "Celery", AppModule + ".py"), _folder.File(AppModule + ".py"));
+        File.Copy(Path.Combine(RepositoryPaths.Root, "src", "JobExporter.Demo", "Celery", AppModule + ".py"), _folder.File(AppModule + ".py"));
         _env = new Dictionary<string, string>
         {
             ["HOME"] = _folder.Path,

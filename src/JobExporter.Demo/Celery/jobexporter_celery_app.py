@@ -1,4 +1,4 @@
-"""A small Celery app for the exporter's tests and demo: tasks that succeed, fail, retry, get rejected or revoked.
+"""A small Celery app for the exporter's demo (`make run`) and tests: tasks that succeed, fail, retry, get rejected or revoked.
 
 Configured from the environment so that each test has its own event exchange and task queue on a shared broker:
   CELERY_BROKER_URL      amqp://guest:guest@127.0.0.1:5672//
@@ -7,9 +7,12 @@ Configured from the environment so that each test has its own event exchange and
 
 Run as a worker:  python3 -m celery -A jobexporter_celery_app worker -E ...
 Send tasks:       python3 jobexporter_celery_app.py send OK FAIL FLAKY REJECT REVOKE
+Demo traffic:     python3 jobexporter_celery_app.py demo TASKS_PER_SECOND   (until stopped)
 """
 import os
+import random
 import sys
+import time
 import uuid
 
 from celery import Celery
@@ -69,5 +72,22 @@ def send(ok, failing, flaky_count, rejected, revoked):
         add.apply_async((0, 0), task_id=task_id)
 
 
+def demo(per_second):
+    """Steady traffic for the demo: mostly successes, some failures and retries."""
+    while True:
+        started = time.monotonic()
+        for _ in range(per_second):
+            roll = random.random()
+            if roll < 0.1:
+                fail.apply_async()
+            elif roll < 0.2:
+                flaky.apply_async()
+            else:
+                add.apply_async((random.randint(0, 100), 1))
+        time.sleep(max(0.0, 1.0 - (time.monotonic() - started)))
+
+
 if __name__ == "__main__" and len(sys.argv) == 7 and sys.argv[1] == "send":
     send(*(int(n) for n in sys.argv[2:]))
+elif __name__ == "__main__" and len(sys.argv) == 3 and sys.argv[1] == "demo":
+    demo(int(sys.argv[2]))

@@ -71,7 +71,7 @@ internal sealed class IngestBenchmark(Broker broker, TextWriter log)
     /// from the first sample that saw events (so process start-up is left out) to the moment the count crossed the
     /// target, interpolated between the two samples around it.
     /// </summary>
-    private static async Task<IngestRun> MeasureAsync(IConsumerProcess consumer, int round, long target)
+    internal static async Task<IngestRun> MeasureAsync(IConsumerProcess consumer, int round, long target)
     {
         var clock = Stopwatch.StartNew();
         var samples = new List<(double T, long Count, double Cpu)>();

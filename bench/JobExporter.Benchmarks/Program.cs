@@ -4,6 +4,7 @@ using JobExporter.Testing;
 
 // `make bench` runs this through scripts/bench.sh; see docs/benchmarks.md for what each part measures.
 if (args.Length > 0 && args[0] == "bare-consumer") return await BareConsumer.RunAsync(args[1..]);
+if (args.Length > 0 && args[0] == "bare-celery-consumer") return await CeleryBareConsumer.RunAsync(args[1..]);
 
 var settings = BenchSettings.Parse(args);
 var log = Console.Out;
@@ -39,6 +40,11 @@ await using (var node = await RabbitMqNode.StartAsync())
         log.WriteLine($"Cardinality: {settings.DistinctNames:N0} distinct job names");
         report.Cardinality = await new CardinalityBenchmark(broker, log).RunAsync(settings.DistinctNames);
         report.CardinalityBaseline = await new CardinalityBenchmark(broker, log).RunAsync(settings.DistinctNames, repeatNames: true);
+    });
+    if (settings.Runs("celery")) await Section("celery", async () =>
+    {
+        log.WriteLine($"Celery: {CeleryWorkload.Events:N0} events, one a message and task.multi x 24, {settings.Rounds} rounds");
+        report.Celery = await new CeleryIngestBenchmark(broker, log).RunAsync(settings.Rounds);
     });
     if (settings.Runs("emitter")) await Section("emitter", async () =>
     {
@@ -101,7 +107,7 @@ internal sealed record BenchSettings(bool Quick, string Output, IReadOnlySet<str
                 case "--quick": quick = true; break;
                 case "--out": output = args[++i]; break;
                 case "--only": only = [.. args[++i].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)]; break;
-                default: throw new ArgumentException($"unknown argument {args[i]}; use --quick, --out PATH, --only ingest,scrape,cardinality,emitter,apply");
+                default: throw new ArgumentException($"unknown argument {args[i]}; use --quick, --out PATH, --only ingest,scrape,cardinality,celery,emitter,apply");
             }
         }
         return new BenchSettings(quick, output, only, Environment.GetEnvironmentVariable("BENCH_COMMAND") ?? "JobExporter.Benchmarks " + string.Join(' ', args));

@@ -38,6 +38,7 @@ internal sealed class Report(BenchSettings settings, MachineInfo machine)
     public CardinalityResult? Cardinality { get; set; }
     public CardinalityResult? CardinalityBaseline { get; set; }
     public EmitterResult? Emitters { get; set; }
+    public CeleryIngestResult? Celery { get; set; }
     public ApplyResult? Apply { get; set; }
     public double TotalMinutes { get; set; }
     public string LoadAtEnd { get; set; } = "";
@@ -70,6 +71,7 @@ internal sealed class Report(BenchSettings settings, MachineInfo machine)
         RenderApply(md);
         RenderScrape(md);
         RenderCardinality(md);
+        CeleryIngestBenchmark.Render(md, Celery);
         RenderEmitters(md);
         return md.ToString();
     }

@@ -25,6 +25,25 @@ internal struct CeleryEventFields
 
     public static Field FieldOf(ref Utf8JsonReader reader)
     {
+        // Celery never escapes its field names; an escaped name is compared the slow way.
+        if (reader.ValueIsEscaped) return SlowFieldOf(ref reader);
+        var name = reader.ValueSpan;
+        // By length first: most of an event's fields (args, kwargs, root_id, clock, ...) are skipped after one comparison.
+        return name.Length switch
+        {
+            4 => name.SequenceEqual("type"u8) ? Field.Type : name.SequenceEqual("uuid"u8) ? Field.Uuid
+                : name.SequenceEqual("name"u8) ? Field.Name : name.SequenceEqual("freq"u8) ? Field.Freq : Field.Unknown,
+            5 => name.SequenceEqual("queue"u8) ? Field.Queue : Field.Unknown,
+            6 => name.SequenceEqual("active"u8) ? Field.Active : Field.Unknown,
+            7 => name.SequenceEqual("runtime"u8) ? Field.Runtime : Field.Unknown,
+            8 => name.SequenceEqual("hostname"u8) ? Field.Hostname : Field.Unknown,
+            9 => name.SequenceEqual("timestamp"u8) ? Field.Timestamp : name.SequenceEqual("exception"u8) ? Field.Exception : Field.Unknown,
+            _ => Field.Unknown,
+        };
+    }
+
+    private static Field SlowFieldOf(ref Utf8JsonReader reader)
+    {
         if (reader.ValueTextEquals("type"u8)) return Field.Type;
         if (reader.ValueTextEquals("uuid"u8)) return Field.Uuid;
         if (reader.ValueTextEquals("hostname"u8)) return Field.Hostname;

@@ -170,6 +170,14 @@ public class CeleryEventMappingTests
     }
 
     [Test]
+    public void Field_names_written_with_json_escapes_are_read_like_plain_ones()
+    {
+        var feed = new CeleryFeed();
+        feed.Receive("{\"\\u0074ype\": \"task-sent\", \"uuid\": \"u1\", \"host\\u006eame\": \"gen@web\", \"name\": \"app.a\", \"queue\": \"q\", \"timestamp\": 1.5}");
+        Assert.That(feed.Scrape().Value("jobs_sent_total", ("name", "app.a"), ("queue", "q")), Is.EqualTo(1));
+    }
+
+    [Test]
     public void A_message_delivered_twice_counts_once()
     {
         var feed = new CeleryFeed();

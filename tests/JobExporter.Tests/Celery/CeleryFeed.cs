@@ -1,6 +1,4 @@
-using System.Globalization;
 using System.Text;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using JobExporter.Celery;
 using JobExporter.Testing;
@@ -93,8 +91,4 @@ internal sealed class CeleryFeed
     }
 
     public static string SamplePath(string file) => Path.Combine(TestContext.CurrentContext.TestDirectory, "Celery", "Samples", file);
-
-    public static string Number(double value) => value.ToString("R", CultureInfo.InvariantCulture);
-
-    public static string Serialize(object value) => JsonSerializer.Serialize(value);
 }

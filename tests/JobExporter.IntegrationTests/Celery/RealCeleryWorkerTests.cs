@@ -82,8 +82,9 @@ public class RealCeleryWorkerTests
         var killedAt = Stopwatch.StartNew();
         var m = await WaitForWorkerUp(exporter, worker, 0);
 
-        // A SIGKILL sends no worker-offline: only silence past 3 x the 2 s heartbeat interval (6 s) sets it down.
-        Assert.That(killedAt.Elapsed, Is.GreaterThan(TimeSpan.FromSeconds(3)));
+        // A SIGKILL sends no worker-offline: only silence past 3 x the 2 s heartbeat interval (6 s since the last heartbeat
+        // the exporter took in) sets it down. Under load the last heartbeat may have come late, so the bound is loose.
+        Assert.That(killedAt.Elapsed, Is.GreaterThan(TimeSpan.FromSeconds(1)));
         TestContext.Out.WriteLine($"Down {killedAt.Elapsed.TotalSeconds:F1} s after SIGKILL");
         Assert.That(m.Value("jobs_workers_alive", ("system", "celery")), Is.EqualTo(0));
     }

@@ -24,7 +24,7 @@ public sealed class EventFactory(string system, string hostname, TimeProvider? t
         JobId = jobId,
     };
 
-    public JobEvent Worker(EventType type, TimeSpan interval, int? active = null, long? dropped = null) => new()
+    public JobEvent Worker(EventType type, TimeSpan interval, int? active = null, long? dropped = null, long? publishFailures = null) => new()
     {
         Type = type,
         Id = NewId(),
@@ -34,6 +34,7 @@ public sealed class EventFactory(string system, string hostname, TimeProvider? t
         Interval = interval.TotalSeconds,
         Active = active,
         Dropped = dropped,
+        PublishFailures = publishFailures,
     };
 
     /// <summary>Now, as Unix seconds on this host's clock.</summary>

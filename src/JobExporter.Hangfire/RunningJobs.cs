@@ -15,18 +15,9 @@ internal sealed class RunningJobs
 
     private readonly ConcurrentDictionary<string, (string Queue, double? EnqueuedAt)> _dequeued = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, JobAttempt> _ended = new(StringComparer.Ordinal);
-    private int _active;
-
-    /// <summary>Jobs performing now on this process.</summary>
-    public int Active => Volatile.Read(ref _active);
-
     public void Dequeued(string jobId, string queue, double? enqueuedAt) => Add(_dequeued, jobId, (queue, enqueuedAt));
 
     public bool TryTakeDequeued(string jobId, out (string Queue, double? EnqueuedAt) facts) => _dequeued.TryRemove(jobId, out facts);
-
-    public void Started() => Interlocked.Increment(ref _active);
-
-    public void Finished() => Interlocked.Decrement(ref _active);
 
     public void Ended(JobAttempt attempt) => Add(_ended, attempt.JobId, attempt);
 

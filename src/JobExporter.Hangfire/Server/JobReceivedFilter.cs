@@ -31,7 +31,7 @@ internal sealed class JobReceivedFilter(JobExporterEmitter emitter) : IServerFil
             }
             var attempt = new JobAttempt(id, JobNames.Of(job), queue, wait);
             context.Items[AttemptKey] = attempt;
-            emitter.Jobs.Started();
+            emitter.Core.JobStarted();
             emitter.Publish(emitter.Events.Job(EventType.JobReceived, attempt.Name, attempt.Queue, id));
         }
         catch (Exception ex)
@@ -45,7 +45,7 @@ internal sealed class JobReceivedFilter(JobExporterEmitter emitter) : IServerFil
         try
         {
             if (!context.Items.TryGetValue(AttemptKey, out var item) || item is not JobAttempt attempt) return;
-            emitter.Jobs.Finished();
+            emitter.Core.JobEnded();
             attempt.FinishedAt ??= System.Diagnostics.Stopwatch.GetTimestamp();
             if (context.Canceled)
             {

@@ -41,6 +41,7 @@ public sealed class JobExporterEmitter : IAsyncDisposable
             (new JobSentFilter(this), null),
             (new JobReceivedFilter(this), int.MinValue),
             (new JobStartedFilter(this), int.MaxValue),
+            (new EnqueuedFilter(this), null),
             (new DequeuedFilter(this), null),
             (new OutcomeFilter(this), null),
         ];

@@ -3,8 +3,8 @@ using System.Collections.Concurrent;
 namespace JobExporter.Hangfire;
 
 /// <summary>
-/// What the emitter remembers between Hangfire's hooks for one job: the queue and enqueue time read when the
-/// job moves to Processing, the attempt while it runs, and an attempt that threw or was rejected until the
+/// What the emitter remembers between Hangfire's hooks for one job: the queue and enqueue time read when a job
+/// without <see cref="States.EnqueuedFacts"/> moves to Processing, the attempt while it runs, and an attempt that threw or was rejected until the
 /// state Hangfire moves the job to next is applied.
 /// Entries whose follow-up hook never comes (a server killed mid-job) are bounded by <see cref="MaxEntries"/>.
 /// </summary>

@@ -20,10 +20,17 @@ internal sealed class JobReceivedFilter(JobExporterEmitter emitter) : IServerFil
             var job = context.BackgroundJob.Job;
             string queue;
             double? wait = null;
-            if (emitter.Jobs.TryTakeDequeued(id, out var facts))
+            // The parameters came with the job: no storage read. Otherwise the DequeuedFilter has read them.
+            if (context.BackgroundJob.ParametersSnapshot?.GetValueOrDefault(States.EnqueuedFacts.ParameterName) is { } facts
+                && States.EnqueuedFacts.TryParse(facts, out var enqueuedQueue, out var enqueuedAt))
             {
-                queue = facts.Queue;
-                if (facts.EnqueuedAt is { } enqueuedAt) wait = Math.Max(0, emitter.Now() - enqueuedAt);
+                queue = enqueuedQueue;
+                wait = Math.Max(0, emitter.Now() - enqueuedAt);
+            }
+            else if (emitter.Jobs.TryTakeDequeued(id, out var dequeued))
+            {
+                queue = dequeued.Queue;
+                if (dequeued.EnqueuedAt is { } at) wait = Math.Max(0, emitter.Now() - at);
             }
             else
             {

@@ -18,7 +18,7 @@ public sealed class EmitterCore : IAsyncDisposable
     public const int LogEvery = 1000;
 
     private readonly ILogger _logger;
-    private readonly Lock _lock = new();
+    private readonly object _lock = new(); // not System.Threading.Lock: the package also targets net8.0
     private readonly EmitterMeter _meter;
     private WorkerHeartbeat? _heartbeat;
     private int _workers;

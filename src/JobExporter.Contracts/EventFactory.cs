@@ -40,5 +40,11 @@ public sealed class EventFactory(string system, string hostname, TimeProvider? t
     /// <summary>Now, as Unix seconds on this host's clock.</summary>
     public double Now() => _time.GetUtcNow().ToUnixTimeMilliseconds() / 1000.0;
 
+#if NET9_0_OR_GREATER
+    // Version 7: time-ordered, so ids sort by creation (handy when reading a capture).
     private static string NewId() => Guid.CreateVersion7().ToString("N");
+#else
+    // .NET 8 has no version-7 Guid; the exporter only needs ids to be unique.
+    private static string NewId() => Guid.NewGuid().ToString("N");
+#endif
 }

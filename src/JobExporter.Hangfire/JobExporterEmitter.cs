@@ -19,7 +19,7 @@ public sealed class JobExporterEmitter : IAsyncDisposable
     public const string MeterName = "JobExporter.Hangfire";
 
     private readonly (object Filter, int? Order)[] _filters;
-    private readonly Lock _lock = new();
+    private readonly object _lock = new(); // not System.Threading.Lock: the package also targets net8.0
     private JobFilterCollection? _installedIn;
     private int _disposed;
 

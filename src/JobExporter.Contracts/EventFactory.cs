@@ -6,13 +6,14 @@ namespace JobExporter.Contracts;
 /// </summary>
 public sealed class EventFactory(string system, string hostname, TimeProvider? time = null)
 {
-    private readonly TimeProvider _time = time ?? TimeProvider.System;
+    private readonly EventClock _clock = new(time ?? TimeProvider.System);
 
     public string System { get; } = system;
     public string Hostname { get; } = hostname;
 
-    /// <summary>A job event; the caller sets type-specific fields with a <c>with</c> expression.</summary>
-    public JobEvent Job(EventType type, string name, string queue, string? jobId = null) => new()
+    /// <summary>A job event, with its type-specific fields given here (one allocation, no <c>with</c> copy).</summary>
+    public JobEvent Job(EventType type, string name, string queue, string? jobId = null, double? runtime = null, double? wait = null,
+        string? exception = null) => new()
     {
         Type = type,
         Id = NewId(),
@@ -22,6 +23,9 @@ public sealed class EventFactory(string system, string hostname, TimeProvider? t
         Name = name,
         Queue = queue,
         JobId = jobId,
+        Runtime = runtime,
+        Wait = wait,
+        Exception = exception,
     };
 
     public JobEvent Worker(EventType type, TimeSpan interval, int? active = null, long? dropped = null, long? publishFailures = null) => new()
@@ -38,13 +42,7 @@ public sealed class EventFactory(string system, string hostname, TimeProvider? t
     };
 
     /// <summary>Now, as Unix seconds on this host's clock.</summary>
-    public double Now() => _time.GetUtcNow().ToUnixTimeMilliseconds() / 1000.0;
+    public double Now() => _clock.Now();
 
-#if NET9_0_OR_GREATER
-    // Version 7: time-ordered, so ids sort by creation (handy when reading a capture).
-    private static string NewId() => Guid.CreateVersion7().ToString("N");
-#else
-    // .NET 8 has no version-7 Guid; the exporter only needs ids to be unique.
-    private static string NewId() => Guid.NewGuid().ToString("N");
-#endif
+private static string NewId() => EventIds.Next();
 }

@@ -63,7 +63,7 @@ internal sealed class JobReceivedFilter(JobExporterEmitter emitter) : IServerFil
             }
             else if (context.Exception is null || context.ExceptionHandled)
             {
-                emitter.Publish(emitter.Events.Job(EventType.JobSucceeded, attempt.Name, attempt.Queue, attempt.JobId) with { Runtime = attempt.Runtime });
+                emitter.Publish(emitter.Events.Job(EventType.JobSucceeded, attempt.Name, attempt.Queue, attempt.JobId, runtime: attempt.Runtime));
             }
             else if (!IsShutdown(context))
             {

@@ -1,5 +1,5 @@
-using System.Reflection;
-using System.Runtime.Versioning;
+using JobExporter.Testing;
+using NUnit.Framework;
 
 namespace JobExporter.Hangfire.Tests;
 
@@ -10,9 +10,7 @@ public sealed class RuntimeTests
     [Test]
     public void The_tests_run_on_the_runtime_their_build_targets()
     {
-        var target = typeof(RuntimeTests).Assembly.GetCustomAttribute<TargetFrameworkAttribute>()!.FrameworkName; // ".NETCoreApp,Version=v8.0"
-        var major = int.Parse(target[(target.IndexOf("=v", StringComparison.Ordinal) + 2)..].Split('.')[0]);
-        TestContext.Out.WriteLine($"{target} on {System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription}");
-        Assert.That(Environment.Version.Major, Is.EqualTo(major));
+        TestContext.Out.WriteLine(System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription);
+        Assert.That(Environment.Version.Major, Is.EqualTo(TestRuntime.TargetMajor(typeof(RuntimeTests).Assembly)));
     }
 }

@@ -15,7 +15,7 @@ DEBIAN_DEPS := rabbitmq-server:/usr/lib/rabbitmq/bin/rabbitmq-server \
                jsonnet:/usr/bin/jsonnet \
                python3-celery:/usr/lib/python3/dist-packages/celery/__init__.py
 
-.PHONY: help deps build test run mixin bench clean
+.PHONY: help deps build test run mixin bench pack clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 10
@@ -42,6 +42,13 @@ mixin: ## Render the monitoring mixin into mixin/ (alerts, rules, dashboards)
 
 bench: deps ## Run the benchmarks; writes docs/benchmarks.md
 	@scripts/bench.sh
+
+pack: ## Write the emitter NuGet packages (and .snupkg symbols) to .tmp/packages
+	@rm -rf .tmp/packages
+	@for project in JobExporter.Contracts JobExporter.Hangfire JobExporter.MassTransit; do \
+	  $(DOTNET) pack src/$$project -c $(CONFIGURATION) -nologo -v q -p:EnableSourceLink=true -p:ContinuousIntegrationBuild=true || exit 1; \
+	done
+	@ls -1 .tmp/packages
 
 clean: ## Remove build output
 	$(DOTNET) clean JobExporter.sln -nologo -v q

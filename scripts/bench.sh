@@ -3,7 +3,7 @@
 # private RabbitMQ node (started and stopped by the benchmark itself); writes docs/benchmarks.md.
 #   make bench            the full run (1,000,000 events; about 15 minutes on 2 shared cores)
 #   make bench QUICK=1    fewer events and rounds, a few minutes; writes .tmp/bench/benchmarks-quick.md
-#   BENCH_ONLY=ingest,apply make bench    only some parts (ingest, apply, scrape, cardinality, celery, emitter)
+#   BENCH_ONLY=ingest,apply make bench    only some parts (ingest, apply, scrape, cardinality, celery, emitter, hooks)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DOTNET=${DOTNET:-dotnet}

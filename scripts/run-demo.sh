@@ -75,8 +75,8 @@ exporter_pid=$!
 pids+=("$exporter_pid")
 
 # Each worker heartbeats every 5 s, so the exporter marks it down 15 s after it dies.
-dotnet "$demo_dll" hangfire --JobExporter:Hangfire:BrokerUrl="$broker" --JobExporter:Hangfire:Hostname=demo-hangfire-1 \
-  --JobExporter:Hangfire:HeartbeatInterval=00:00:05 --Demo:JobsPerSecond="$rate" > "$work/hangfire-worker.log" 2>&1 &
+dotnet "$demo_dll" hangfire --JobExporter:BrokerUrl="$broker" --JobExporter:Hostname=demo-hangfire-1 \
+  --JobExporter:HeartbeatInterval=00:00:05 --Demo:JobsPerSecond="$rate" > "$work/hangfire-worker.log" 2>&1 &
 hangfire_pid=$!
 pids+=("$hangfire_pid")
 dotnet "$demo_dll" masstransit --RabbitMq:Url="$broker" --JobExporter:BrokerUrl="$broker" --JobExporter:Hostname=demo-masstransit-1 \

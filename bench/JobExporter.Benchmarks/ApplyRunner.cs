@@ -11,10 +11,12 @@ internal sealed record ApplyCase(string Description, double MedianNs, double Err
 
 internal sealed record ApplyResult(IReadOnlyList<ApplyCase> Cases, string Job, string Load);
 
-/// <summary>Runs <see cref="ApplyBenchmarks"/> with BenchmarkDotNet, in this process (no generated project to build).</summary>
+/// <summary>Runs <see cref="ApplyBenchmarks"/> (or another class of benchmarks with a baseline) with BenchmarkDotNet, in this process (no generated project to build).</summary>
 internal static class ApplyRunner
 {
-    public static ApplyResult Run(bool quick, string artifacts, TextWriter log)
+    public static ApplyResult Run(bool quick, string artifacts, TextWriter log) => Run<ApplyBenchmarks>(quick, artifacts, log, "apply", "parse only");
+
+    public static ApplyResult Run<T>(bool quick, string artifacts, TextWriter log, string label, string baselineName)
     {
         var job = Job.Default
             .WithToolchain(InProcessEmitToolchain.Instance)
@@ -30,7 +32,7 @@ internal static class ApplyRunner
             .AddDiagnoser(BenchmarkDotNet.Diagnosers.MemoryDiagnoser.Default)
             .WithArtifactsPath(artifacts)
             .WithOptions(ConfigOptions.DisableLogFile | ConfigOptions.JoinSummary);
-        var summary = BenchmarkRunner.Run<ApplyBenchmarks>(config);
+        var summary = BenchmarkRunner.Run<T>(config);
         var baseline = summary.Reports.Single(r => r.BenchmarkCase.Descriptor.Baseline);
         var baselineNs = baseline.ResultStatistics!.Median;
         var cases = summary.Reports.Select(r => new ApplyCase(
@@ -41,7 +43,7 @@ internal static class ApplyRunner
             (r.ResultStatistics?.Median ?? double.NaN) / baselineNs)).ToList();
         foreach (var c in cases)
         {
-            log.WriteLine($"  apply {c.Description}: {c.MedianNs:F0} ns, {c.BytesPerOp} B/op, x{c.Ratio:F2} of parse only");
+            log.WriteLine($"  {label} {c.Description}: {c.MedianNs:F0} ns, {c.BytesPerOp} B/op, x{c.Ratio:F2} of {baselineName}");
         }
         return new ApplyResult(cases, $"BenchmarkDotNet in-process (InProcessEmitToolchain), {(quick ? 1 : 3)} warm-up + {(quick ? 3 : 10)} measured iterations of 250 ms, MemoryDiagnoser", ProcStats.LoadAverage());
     }

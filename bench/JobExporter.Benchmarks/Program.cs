@@ -52,6 +52,16 @@ await using (var node = await RabbitMqNode.StartAsync())
         report.Emitters = await new EmitterBenchmarks(node.AmqpUrl, log).RunAsync(settings.HangfireJobs, settings.MassTransitMessages, settings.Rounds);
     });
 }
+if (settings.Runs("hooks"))
+{
+    log.WriteLine("Hangfire hooks per job (BenchmarkDotNet)");
+    await Section("hooks", () =>
+    {
+        report.HangfireHooks = ApplyRunner.Run<HangfireHookBenchmarks>(settings.Quick,
+            Path.Combine(RepositoryPaths.Root, ".tmp", "bench", "BenchmarkDotNet.Artifacts"), log, "hooks", "contexts only");
+        return Task.CompletedTask;
+    });
+}
 if (settings.Runs("apply"))
 {
     log.WriteLine("Apply path (BenchmarkDotNet)");
@@ -107,7 +117,7 @@ internal sealed record BenchSettings(bool Quick, string Output, IReadOnlySet<str
                 case "--quick": quick = true; break;
                 case "--out": output = args[++i]; break;
                 case "--only": only = [.. args[++i].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)]; break;
-                default: throw new ArgumentException($"unknown argument {args[i]}; use --quick, --out PATH, --only ingest,scrape,cardinality,celery,emitter,apply");
+                default: throw new ArgumentException($"unknown argument {args[i]}; use --quick, --out PATH, --only ingest,scrape,cardinality,celery,emitter,hooks,apply");
             }
         }
         return new BenchSettings(quick, output, only, Environment.GetEnvironmentVariable("BENCH_COMMAND") ?? "JobExporter.Benchmarks " + string.Join(' ', args));

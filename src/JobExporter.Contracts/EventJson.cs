@@ -50,6 +50,7 @@ public static class EventJson
         if (e.Active is { } active) writer.WriteNumber("active"u8, active);
         if (e.Interval is { } interval) writer.WriteNumber("interval"u8, interval);
         if (e.Dropped is { } dropped) writer.WriteNumber("dropped"u8, dropped);
+        if (e.PublishFailures is { } failures) writer.WriteNumber("publish_failures"u8, failures);
         writer.WriteEndObject();
     }
 

@@ -136,12 +136,13 @@ public sealed class EventParser(EventParserLimits limits)
         if (reader.ValueTextEquals("active"u8)) return Field.Active;
         if (reader.ValueTextEquals("interval"u8)) return Field.Interval;
         if (reader.ValueTextEquals("dropped"u8)) return Field.Dropped;
+        if (reader.ValueTextEquals("publish_failures"u8)) return Field.PublishFailures;
         return Field.Unknown;
     }
 
     private enum Field
     {
-        Unknown, V, Type, Id, Ts, System, Hostname, Name, Queue, JobId, Runtime, Wait, Exception, Active, Interval, Dropped,
+        Unknown, V, Type, Id, Ts, System, Hostname, Name, Queue, JobId, Runtime, Wait, Exception, Active, Interval, Dropped, PublishFailures,
     }
 
     /// <summary>The fields of one event as they are read, then checked against what its type requires.</summary>
@@ -154,6 +155,7 @@ public sealed class EventParser(EventParserLimits limits)
         private double? _ts, _runtime, _wait, _interval;
         private int? _active;
         private long? _dropped;
+        private long? _publishFailures;
         private string? _rejection;
 
         public void Reject(string reason) => _rejection ??= reason;
@@ -189,6 +191,7 @@ public sealed class EventParser(EventParserLimits limits)
                 case Field.Active: return TryInt(ref reader, out _active);
                 case Field.Interval: return TryNumber(ref reader, out _interval);
                 case Field.Dropped: return TryLong(ref reader, out _dropped);
+                case Field.PublishFailures: return TryLong(ref reader, out _publishFailures);
                 default: return false;
             }
         }
@@ -210,7 +213,7 @@ public sealed class EventParser(EventParserLimits limits)
             }
             if (type is EventType.JobSucceeded or EventType.JobFailed && _runtime is null) return InvalidReasons.MissingField;
             if (type is EventType.WorkerHeartbeat && _active is null) return InvalidReasons.MissingField;
-            if (!IsDuration(_runtime) || !IsDuration(_wait) || !IsDuration(_interval) || _active < 0 || _dropped < 0
+            if (!IsDuration(_runtime) || !IsDuration(_wait) || !IsDuration(_interval) || _active < 0 || _dropped < 0 || _publishFailures < 0
                 || !double.IsFinite(_ts.Value))
             {
                 return InvalidReasons.InvalidValue;
@@ -235,6 +238,7 @@ public sealed class EventParser(EventParserLimits limits)
             Active = _active,
             Interval = _interval,
             Dropped = _dropped,
+            PublishFailures = _publishFailures,
         };
 
         private static bool IsDuration(double? seconds) => seconds is null || (double.IsFinite(seconds.Value) && seconds.Value >= 0);

@@ -14,7 +14,7 @@ namespace JobExporter.Contracts;
 /// loop sends them in batches with publisher confirms, reconnecting with backoff when the broker is away.
 /// A batch that was not confirmed is sent again; the exporter drops the duplicates by event id.
 /// </summary>
-public sealed class EventPublisher : IAsyncDisposable
+public sealed class EventPublisher : IEventPublisher
 {
     private static readonly BasicProperties MessageProperties = new()
     {
@@ -29,8 +29,11 @@ public sealed class EventPublisher : IAsyncDisposable
     private readonly Task _sender;
     private readonly List<JobEvent> _unconfirmed = [];
     private readonly SslOption _ssl;
+    private readonly ReconnectBackoff _backoff;
     private long _dropped;
     private long _published;
+    private long _failures;
+    private volatile bool _connected;
     private int _disposed;
 
     public EventPublisher(EventPublisherOptions options, ILogger<EventPublisher>? logger = null)
@@ -47,6 +50,7 @@ public sealed class EventPublisher : IAsyncDisposable
                 SingleWriter = false,
             },
             _ => Interlocked.Increment(ref _dropped));
+        _backoff = new ReconnectBackoff(options.ReconnectDelay, options.MaxReconnectDelay, new Random());
         _sender = Task.Run(SendLoopAsync);
     }
 
@@ -56,8 +60,14 @@ public sealed class EventPublisher : IAsyncDisposable
     /// <summary>Events the broker has confirmed.</summary>
     public long Published => Interlocked.Read(ref _published);
 
+    /// <summary>Attempts to connect or to publish a batch that failed since start (each is retried).</summary>
+    public long PublishFailures => Interlocked.Read(ref _failures);
+
+    /// <summary>Events waiting in the buffer now.</summary>
+    public int Buffered => _buffer.Reader.Count;
+
     /// <summary>True while a channel to the broker is open.</summary>
-    public bool IsConnected { get; private set; }
+    public bool IsConnected => _connected;
 
     /// <summary>Queues an event for sending. Never blocks, never throws.</summary>
     public void TryPublish(JobEvent e)
@@ -92,7 +102,6 @@ public sealed class EventPublisher : IAsyncDisposable
 
     private async Task SendLoopAsync()
     {
-        var delay = _options.ReconnectDelay;
         var failures = 0;
         while (!_stopping.IsCancellationRequested)
         {
@@ -104,13 +113,13 @@ public sealed class EventPublisher : IAsyncDisposable
                     _stopping.Token).ConfigureAwait(false);
                 await channel.ExchangeDeclareAsync(_options.Exchange, ExchangeType.Topic, durable: true, autoDelete: false,
                     cancellationToken: _stopping.Token).ConfigureAwait(false);
-                IsConnected = true;
+                _connected = true;
                 if (failures > 0)
                 {
                     _logger.LogInformation("Event publisher reconnected to {Broker}", BrokerUrls.Redact(_options.BrokerUrl!));
                 }
                 failures = 0;
-                delay = _options.ReconnectDelay;
+                _backoff.Reset();
                 if (await SendUntilDoneAsync(channel).ConfigureAwait(false)) return;
             }
             catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
@@ -119,6 +128,7 @@ public sealed class EventPublisher : IAsyncDisposable
             }
             catch (Exception ex)
             {
+                Interlocked.Increment(ref _failures);
                 // One line per failure, and only the first few in a row, so a long outage does not flood the log.
                 if (failures++ < 3)
                 {
@@ -127,18 +137,17 @@ public sealed class EventPublisher : IAsyncDisposable
             }
             finally
             {
-                IsConnected = false;
+                _connected = false;
             }
             if (_buffer.Reader.Completion.IsCompleted && _unconfirmed.Count == 0) return;
             try
             {
-                await Task.Delay(delay, _stopping.Token).ConfigureAwait(false);
+                await Task.Delay(_backoff.Next(), _stopping.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
                 return;
             }
-            delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _options.MaxReconnectDelay.Ticks));
         }
     }
 
@@ -169,7 +178,7 @@ public sealed class EventPublisher : IAsyncDisposable
             {
                 var roots = new X509Certificate2Collection();
                 roots.ImportFromPemFile(options.CaFile);
-                if (roots.Count == 0) throw new ArgumentException($"EventPublisherOptions.CaFile '{options.CaFile}' holds no PEM certificate.");
+                if (roots.Count == 0) throw new ArgumentException($"JobExporter:CaFile '{options.CaFile}' holds no PEM certificate.");
                 ssl.CertificateValidationCallback = (_, certificate, chain, errors) => IsTrusted(certificate, chain, errors, roots);
             }
             if (options.CertFile is not null)
@@ -179,7 +188,7 @@ public sealed class EventPublisher : IAsyncDisposable
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)
         {
-            throw new ArgumentException($"EventPublisherOptions: cannot load the TLS files: {ex.Message.Split('\n')[0]}", ex);
+            throw new ArgumentException($"JobExporter: cannot load the TLS files (CaFile, CertFile, KeyFile): {ex.Message.Split('\n')[0]}", ex);
         }
         return ssl;
     }

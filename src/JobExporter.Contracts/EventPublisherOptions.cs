@@ -1,8 +1,16 @@
 namespace JobExporter.Contracts;
 
-/// <summary>Settings of <see cref="EventPublisher"/>. Every default is stated here once.</summary>
-public sealed class EventPublisherOptions
+/// <summary>
+/// Every setting of an emitter, in one place: the broker and its TLS files, the buffer, the timings and the identity
+/// events carry. Both emitters bind it from the <c>JobExporter</c> configuration section (<see cref="SectionName"/>)
+/// and hand this very object to <see cref="EventPublisher"/>, so that no setting can be lost on the way.
+/// Every default is stated here once.
+/// </summary>
+public class EventPublisherOptions
 {
+    /// <summary>The configuration section every emitter reads: <c>JobExporter</c>.</summary>
+    public const string SectionName = "JobExporter";
+
     /// <summary>The broker, as an amqp:// or amqps:// URL. Required.</summary>
     public Uri? BrokerUrl { get; set; }
 
@@ -24,16 +32,25 @@ public sealed class EventPublisherOptions
     /// <summary>The durable topic exchange events go to. Default <c>jobs.events</c>.</summary>
     public string Exchange { get; set; } = EventDefaults.ExchangeName;
 
-    /// <summary>Events held in memory while the broker is slow or away. Default 10,000; when full, the oldest is dropped.</summary>
+    /// <summary>The <c>hostname</c> label of this process's events. Default null: the machine name.</summary>
+    public string? Hostname { get; set; }
+
+    /// <summary>Time between worker heartbeats while the job system runs. Default 10 s.</summary>
+    public TimeSpan HeartbeatInterval { get; set; } = EventDefaults.HeartbeatInterval;
+
+    /// <summary>Events held in memory while the broker is slow or away. Default 10,000; when full, the oldest is dropped and counted.</summary>
     public int BufferCapacity { get; set; } = 10_000;
 
     /// <summary>Most events sent in one batch message. Default 200.</summary>
     public int MaxBatchSize { get; set; } = 200;
 
-    /// <summary>How long disposing waits to send what is still buffered. Default 5 s.</summary>
+    /// <summary>How long shutting the emitter down waits to send what is still buffered. Default 5 s.</summary>
     public TimeSpan FlushTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>First wait before reconnecting after a failure; doubles up to <see cref="MaxReconnectDelay"/>. Default 500 ms.</summary>
+    /// <summary>
+    /// First wait before reconnecting after a failure; doubles up to <see cref="MaxReconnectDelay"/>, and each wait is
+    /// drawn at random between half and all of it, so that many workers do not reconnect in step. Default 500 ms.
+    /// </summary>
     public TimeSpan ReconnectDelay { get; set; } = TimeSpan.FromMilliseconds(500);
 
     /// <summary>Longest wait between reconnection attempts. Default 15 s.</summary>
@@ -42,18 +59,49 @@ public sealed class EventPublisherOptions
     /// <summary>How long one publish may wait for the broker's confirm before the connection is dropped and retried. Default 10 s.</summary>
     public TimeSpan ConfirmTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>Throws with a clear message when a setting cannot work.</summary>
+    /// <summary>The hostname events carry: <see cref="Hostname"/> when set, else the machine name.</summary>
+    public string EffectiveHostname => string.IsNullOrWhiteSpace(Hostname) ? Environment.MachineName : Hostname!;
+
+    /// <summary>
+    /// What is wrong with these settings, one sentence each naming its configuration key; empty when they can work.
+    /// No message shows the broker URL or a password.
+    /// </summary>
+    public IReadOnlyList<string> Problems()
+    {
+        const string S = SectionName;
+        var problems = new List<string>();
+        if (BrokerUrl is null)
+        {
+            problems.Add($"{S}:BrokerUrl is required (amqp://user:password@host:5672/vhost).");
+        }
+        else if (!BrokerUrl.IsAbsoluteUri)
+        {
+            problems.Add($"{S}:BrokerUrl must be an absolute amqp:// or amqps:// URL.");
+        }
+        else if (BrokerUrl.Scheme is not ("amqp" or "amqps"))
+        {
+            problems.Add($"{S}:BrokerUrl must be an amqp:// or amqps:// URL, not {BrokerUrl.Scheme}://.");
+        }
+        else if ((CaFile is not null || CertFile is not null || KeyFile is not null) && BrokerUrl.Scheme != "amqps")
+        {
+            problems.Add($"{S}:CaFile, CertFile and KeyFile need an amqps:// BrokerUrl.");
+        }
+        if ((CertFile is null) != (KeyFile is null)) problems.Add($"{S}:CertFile and KeyFile go together: set both or neither.");
+        if (string.IsNullOrWhiteSpace(Exchange)) problems.Add($"{S}:Exchange must not be empty (default {EventDefaults.ExchangeName}).");
+        if (HeartbeatInterval <= TimeSpan.Zero) problems.Add($"{S}:HeartbeatInterval must be positive, not {HeartbeatInterval}.");
+        if (BufferCapacity < 1) problems.Add($"{S}:BufferCapacity must be at least 1, not {BufferCapacity}.");
+        if (MaxBatchSize < 1) problems.Add($"{S}:MaxBatchSize must be at least 1, not {MaxBatchSize}.");
+        if (FlushTimeout < TimeSpan.Zero) problems.Add($"{S}:FlushTimeout must not be negative, not {FlushTimeout}.");
+        if (ReconnectDelay <= TimeSpan.Zero) problems.Add($"{S}:ReconnectDelay must be positive, not {ReconnectDelay}.");
+        if (MaxReconnectDelay < ReconnectDelay) problems.Add($"{S}:MaxReconnectDelay must be at least ReconnectDelay, not {MaxReconnectDelay}.");
+        if (ConfirmTimeout <= TimeSpan.Zero) problems.Add($"{S}:ConfirmTimeout must be positive, not {ConfirmTimeout}.");
+        return problems;
+    }
+
+    /// <summary>Throws one <see cref="ArgumentException"/> listing every problem, when there is any.</summary>
     public void Validate()
     {
-        if (BrokerUrl is null) throw new ArgumentException("EventPublisherOptions.BrokerUrl is required (amqp://user:password@host:5672/vhost).");
-        if (BrokerUrl.Scheme is not ("amqp" or "amqps")) throw new ArgumentException($"EventPublisherOptions.BrokerUrl must be amqp:// or amqps://, not {BrokerUrl.Scheme}://.");
-        if ((CaFile is not null || CertFile is not null || KeyFile is not null) && BrokerUrl.Scheme != "amqps")
-        {
-            throw new ArgumentException("EventPublisherOptions.CaFile, CertFile and KeyFile need an amqps:// BrokerUrl.");
-        }
-        if ((CertFile is null) != (KeyFile is null)) throw new ArgumentException("EventPublisherOptions.CertFile and KeyFile go together: set both or neither.");
-        if (string.IsNullOrWhiteSpace(Exchange)) throw new ArgumentException("EventPublisherOptions.Exchange must not be empty.");
-        if (BufferCapacity < 1) throw new ArgumentException("EventPublisherOptions.BufferCapacity must be at least 1.");
-        if (MaxBatchSize < 1) throw new ArgumentException("EventPublisherOptions.MaxBatchSize must be at least 1.");
+        var problems = Problems();
+        if (problems.Count > 0) throw new ArgumentException("Invalid JobExporter emitter settings: " + string.Join(" ", problems));
     }
 }

@@ -32,4 +32,6 @@ public sealed record JobEvent
     public double? Interval { get; init; }
     /// <summary>Events the emitter dropped since it started (worker-heartbeat, optional).</summary>
     public long? Dropped { get; init; }
+    /// <summary>Attempts to reach the broker or publish a batch that failed since the emitter started (worker-heartbeat, optional).</summary>
+    public long? PublishFailures { get; init; }
 }

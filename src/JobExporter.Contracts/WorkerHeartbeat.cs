@@ -2,19 +2,20 @@ namespace JobExporter.Contracts;
 
 /// <summary>
 /// Announces a worker: <c>worker-online</c> at start, <c>worker-heartbeat</c> every interval with the jobs
-/// running now and the publisher's drop count, and <c>worker-offline</c> when stopped. Emitters own one each.
+/// running now and the publisher's health (events dropped, publish failures), and <c>worker-offline</c> when stopped. Emitters own one each.
 /// </summary>
 public sealed class WorkerHeartbeat : IAsyncDisposable
 {
-    private readonly EventPublisher _publisher;
+    private readonly IEventPublisher _publisher;
     private readonly EventFactory _factory;
     private readonly TimeSpan _interval;
     private readonly Func<int> _activeJobs;
     private readonly TimeProvider _time;
     private readonly CancellationTokenSource _stop = new();
     private Task? _loop;
+    private PeriodicTimer? _timer;
 
-    public WorkerHeartbeat(EventPublisher publisher, EventFactory factory, TimeSpan interval, Func<int> activeJobs, TimeProvider? time = null)
+    public WorkerHeartbeat(IEventPublisher publisher, EventFactory factory, TimeSpan interval, Func<int> activeJobs, TimeProvider? time = null)
     {
         if (interval <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(interval), "The heartbeat interval must be positive.");
         _publisher = publisher;
@@ -27,12 +28,15 @@ public sealed class WorkerHeartbeat : IAsyncDisposable
     public void Start()
     {
         if (_loop is not null) return;
+        // The timer starts now, before worker-online, so that the first beat is one interval after it.
+        _timer = new PeriodicTimer(_interval, _time);
         _publisher.TryPublish(_factory.Worker(EventType.WorkerOnline, _interval));
-        _loop = Task.Run(LoopAsync);
+        _loop = Task.Run(() => LoopAsync(_timer));
     }
 
     /// <summary>Publishes one heartbeat now (also called by the timer).</summary>
-    public void Beat() => _publisher.TryPublish(_factory.Worker(EventType.WorkerHeartbeat, _interval, SafeActiveJobs(), _publisher.Dropped));
+    public void Beat() => _publisher.TryPublish(
+        _factory.Worker(EventType.WorkerHeartbeat, _interval, SafeActiveJobs(), _publisher.Dropped, _publisher.PublishFailures));
 
     /// <summary>Stops the timer and publishes <c>worker-offline</c>.</summary>
     public async Task StopAsync()
@@ -49,9 +53,9 @@ public sealed class WorkerHeartbeat : IAsyncDisposable
         _stop.Dispose();
     }
 
-    private async Task LoopAsync()
+    private async Task LoopAsync(PeriodicTimer timer)
     {
-        using var timer = new PeriodicTimer(_interval, _time);
+        using var owned = timer;
         try
         {
             while (await timer.WaitForNextTickAsync(_stop.Token).ConfigureAwait(false))

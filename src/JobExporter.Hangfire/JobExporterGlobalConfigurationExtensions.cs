@@ -33,16 +33,16 @@ public static class JobExporterGlobalConfigurationExtensions
     }
 
     /// <summary>As <see cref="UseJobExporter(IGlobalConfiguration, JobExporterHangfireOptions, ILoggerFactory?)"/>, with options
-    /// bound from a configuration section (normally <see cref="JobExporterHangfireOptions.SectionName"/>).</summary>
+    /// bound from a <c>JobExporter</c> configuration section and its <c>Hangfire</c> sub-section.</summary>
     public static IGlobalConfiguration<JobExporterEmitter> UseJobExporter(this IGlobalConfiguration configuration,
         IConfiguration section, ILoggerFactory? loggerFactory = null)
     {
         var options = new JobExporterHangfireOptions();
-        section.Bind(options);
+        JobExporterServiceCollectionExtensions.Bind(section, options);
         return configuration.UseJobExporter(options, loggerFactory);
     }
 
-    /// <summary>Uses the emitter registered by <see cref="JobExporterServiceCollectionExtensions.AddJobExporterHangfire(IServiceCollection, IConfiguration)"/>.</summary>
+    /// <summary>Uses the emitter registered by <c>services.AddJobExporterHangfire(...)</c>.</summary>
     public static IGlobalConfiguration<JobExporterEmitter> UseJobExporter(this IGlobalConfiguration configuration, IServiceProvider services) =>
         configuration.UseJobExporter(services.GetService<JobExporterEmitter>()
             ?? throw new InvalidOperationException("No JobExporter emitter is registered: call services.AddJobExporterHangfire(...) first."));

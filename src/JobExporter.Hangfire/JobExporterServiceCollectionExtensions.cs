@@ -1,4 +1,5 @@
 using Hangfire.Server;
+using JobExporter.Contracts;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -9,24 +10,35 @@ using Microsoft.Extensions.Options;
 namespace JobExporter.Hangfire;
 
 /// <summary>
-/// One-line set-up in a host: <c>services.AddJobExporterHangfire(configuration.GetSection("JobExporter:Hangfire"))</c>.
-/// It registers the validated options (checked at start), one <see cref="JobExporterEmitter"/>, its worker process
-/// as an <see cref="IBackgroundProcess"/> (which Hangfire's <c>AddHangfireServer</c> picks up), and a hosted
-/// service that installs the filters before any hosted service starts.
+/// One-line set-up in a host: <c>services.AddJobExporterHangfire()</c> reads the <c>JobExporter</c> section of the
+/// app's configuration, then its <c>Hangfire</c> sub-section, then the optional callback. It registers the
+/// validated options (checked at start), one <see cref="JobExporterEmitter"/>, its worker process as an
+/// <see cref="IBackgroundProcess"/> (which Hangfire's <c>AddHangfireServer</c> picks up), and a hosted service that
+/// installs the filters before any hosted service starts.
 /// </summary>
 public static class JobExporterServiceCollectionExtensions
 {
-    public static IServiceCollection AddJobExporterHangfire(this IServiceCollection services, IConfiguration section) =>
-        services.AddJobExporterHangfire(builder => builder.Bind(section));
+    /// <summary>Adds the emitter, with options from the app's <c>JobExporter</c> section (and its <c>Hangfire</c> sub-section), then <paramref name="configure"/>.</summary>
+    public static IServiceCollection AddJobExporterHangfire(this IServiceCollection services, Action<JobExporterHangfireOptions>? configure = null) =>
+        services.AddJobExporterHangfire(section: null, configure);
 
-    public static IServiceCollection AddJobExporterHangfire(this IServiceCollection services, Action<JobExporterHangfireOptions> configure) =>
-        services.AddJobExporterHangfire(builder => builder.Configure(configure));
-
-    private static IServiceCollection AddJobExporterHangfire(this IServiceCollection services, Action<OptionsBuilder<JobExporterHangfireOptions>> options)
+    /// <summary>Adds the emitter, with options bound from <paramref name="section"/> (a <c>JobExporter</c> section) and its
+    /// <c>Hangfire</c> sub-section, then <paramref name="configure"/>.</summary>
+    public static IServiceCollection AddJobExporterHangfire(this IServiceCollection services, IConfiguration? section,
+        Action<JobExporterHangfireOptions>? configure = null)
     {
-        options(services.AddOptions<JobExporterHangfireOptions>());
+        ArgumentNullException.ThrowIfNull(services);
+        var options = services.AddOptions<JobExporterHangfireOptions>();
+        if (section is not null) options.Configure(o => Bind(section, o));
+        else options.Configure<IServiceProvider>((o, provider) =>
+        {
+            if (provider.GetService<IConfiguration>() is { } configuration) Bind(configuration.GetSection(EventPublisherOptions.SectionName), o);
+        });
+        if (configure is not null) options.Configure(configure);
+
+        // The rest once, however often the options are added to.
         if (services.Any(d => d.ServiceType == typeof(JobExporterEmitter))) return services;
-        services.AddOptions<JobExporterHangfireOptions>().ValidateOnStart();
+        options.ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<JobExporterHangfireOptions>, OptionsValidator>());
         services.AddSingleton(provider => new JobExporterEmitter(
             provider.GetRequiredService<IOptions<JobExporterHangfireOptions>>().Value,
@@ -35,6 +47,13 @@ public static class JobExporterServiceCollectionExtensions
         services.AddSingleton<IBackgroundProcess>(provider => provider.GetRequiredService<JobExporterEmitter>().WorkerProcess);
         services.AddSingleton<IHostedService, FilterInstaller>();
         return services;
+    }
+
+    /// <summary>The shared settings from the <c>JobExporter</c> section, then what the <c>Hangfire</c> sub-section says.</summary>
+    internal static void Bind(IConfiguration section, JobExporterHangfireOptions options)
+    {
+        section.Bind(options);
+        section.GetSection(JobExporterHangfireOptions.SubSection).Bind(options);
     }
 
     private sealed class OptionsValidator : IValidateOptions<JobExporterHangfireOptions>

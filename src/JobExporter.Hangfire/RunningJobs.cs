@@ -3,8 +3,8 @@ using System.Collections.Concurrent;
 namespace JobExporter.Hangfire;
 
 /// <summary>
-/// What the emitter remembers between Hangfire's hooks for one job: the queue and enqueue time read when the
-/// job moves to Processing, the attempt while it runs, and an attempt that threw or was rejected until the
+/// What the emitter remembers between Hangfire's hooks for one job: the queue and enqueue time read when a job
+/// without <see cref="States.EnqueuedFacts"/> moves to Processing, the attempt while it runs, and an attempt that threw or was rejected until the
 /// state Hangfire moves the job to next is applied.
 /// Entries whose follow-up hook never comes (a server killed mid-job) are bounded by <see cref="MaxEntries"/>.
 /// </summary>
@@ -15,18 +15,9 @@ internal sealed class RunningJobs
 
     private readonly ConcurrentDictionary<string, (string Queue, double? EnqueuedAt)> _dequeued = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, JobAttempt> _ended = new(StringComparer.Ordinal);
-    private int _active;
-
-    /// <summary>Jobs performing now on this process.</summary>
-    public int Active => Volatile.Read(ref _active);
-
     public void Dequeued(string jobId, string queue, double? enqueuedAt) => Add(_dequeued, jobId, (queue, enqueuedAt));
 
     public bool TryTakeDequeued(string jobId, out (string Queue, double? EnqueuedAt) facts) => _dequeued.TryRemove(jobId, out facts);
-
-    public void Started() => Interlocked.Increment(ref _active);
-
-    public void Finished() => Interlocked.Decrement(ref _active);
 
     public void Ended(JobAttempt attempt) => Add(_ended, attempt.JobId, attempt);
 

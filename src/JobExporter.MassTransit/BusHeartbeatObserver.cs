@@ -1,17 +1,15 @@
-using JobExporter.Contracts;
 using MassTransit;
 
 namespace JobExporter.MassTransit;
 
 /// <summary>
-/// Ties a <see cref="WorkerHeartbeat"/> to the bus: <c>worker-online</c> when the bus has started,
-/// <c>worker-heartbeat</c> every interval with the consumers running now, <c>worker-offline</c> when it has
-/// stopped. A bus that starts again gets a new heartbeat.
+/// Ties the process's one heartbeat (owned by <see cref="JobExporter.Contracts.EmitterCore"/>) to the bus:
+/// <c>worker-online</c> when the bus has started, <c>worker-heartbeat</c> every interval with the consumers running
+/// now, <c>worker-offline</c> when it has stopped. A bus that starts again starts the heartbeat again.
 /// </summary>
 internal sealed class BusHeartbeatObserver(JobEmitter emitter) : IBusObserver
 {
-    private readonly Lock _gate = new();
-    private WorkerHeartbeat? _heartbeat;
+    private int _running;
 
     public void PostCreate(IBus bus)
     {
@@ -27,12 +25,7 @@ internal sealed class BusHeartbeatObserver(JobEmitter emitter) : IBusObserver
     {
         try
         {
-            lock (_gate)
-            {
-                if (_heartbeat is not null) return Task.CompletedTask;
-                _heartbeat = new WorkerHeartbeat(emitter.Publisher, emitter.Events, emitter.Options.HeartbeatInterval, () => emitter.Active, emitter.Time);
-                _heartbeat.Start();
-            }
+            if (Interlocked.Exchange(ref _running, 1) == 0) emitter.Core.WorkerStarted();
         }
         catch (Exception ex)
         {
@@ -51,16 +44,10 @@ internal sealed class BusHeartbeatObserver(JobEmitter emitter) : IBusObserver
 
     private async Task StopHeartbeatAsync()
     {
-        WorkerHeartbeat? heartbeat;
-        lock (_gate)
-        {
-            heartbeat = _heartbeat;
-            _heartbeat = null;
-        }
-        if (heartbeat is null) return;
+        if (Interlocked.Exchange(ref _running, 0) == 0) return;
         try
         {
-            await heartbeat.DisposeAsync().ConfigureAwait(false);
+            await emitter.Core.WorkerStoppedAsync().ConfigureAwait(false);
         }
         catch (Exception ex)
         {

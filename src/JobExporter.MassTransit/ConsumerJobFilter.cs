@@ -48,11 +48,8 @@ internal sealed class ConsumerJobFilter<TConsumer, TMessage>(JobEmitter emitter)
                 PublishAll(failures.TakeRetried(Name), retried: true);
             }
             emitter.Publish(emitter.Events.Job(EventType.JobReceived, Name, queue, jobId));
-            emitter.Publish(emitter.Events.Job(EventType.JobStarted, Name, queue, jobId) with
-            {
-                // Retries run in process, straight after the failure: only the first attempt waited in the queue.
-                Wait = retryAttempt == 0 ? WaitSince(context.SentTime) : null,
-            });
+            // Retries run in process, straight after the failure: only the first attempt waited in the queue.
+            emitter.Publish(emitter.Events.Job(EventType.JobStarted, Name, queue, jobId, wait: retryAttempt == 0 ? WaitSince(context.SentTime) : null));
             return new Attempt(queue, jobId, Stopwatch.GetTimestamp());
         }
         catch (Exception ex)
@@ -68,10 +65,8 @@ internal sealed class ConsumerJobFilter<TConsumer, TMessage>(JobEmitter emitter)
         {
             emitter.ConsumerEnded();
             if (attempt is null) return;
-            emitter.Publish(emitter.Events.Job(EventType.JobSucceeded, Name, attempt.Queue, attempt.JobId) with
-            {
-                Runtime = Stopwatch.GetElapsedTime(attempt.StartedAt).TotalSeconds,
-            });
+            emitter.Publish(emitter.Events.Job(EventType.JobSucceeded, Name, attempt.Queue, attempt.JobId,
+                runtime: Stopwatch.GetElapsedTime(attempt.StartedAt).TotalSeconds));
         }
         catch (Exception ex)
         {

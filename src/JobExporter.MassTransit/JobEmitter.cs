@@ -5,78 +5,45 @@ using Microsoft.Extensions.Options;
 namespace JobExporter.MassTransit;
 
 /// <summary>
-/// The emitter's one shared part: who is speaking (system <c>masstransit</c>, this host), the publisher the
-/// events go through, and the number of consumers running now. Publishing never throws and never blocks:
-/// the publisher buffers, and any failure is counted in <see cref="Errors"/> instead of reaching the bus.
+/// The MassTransit emitter's link to the shared <see cref="EmitterCore"/> (options, publisher, failure policy,
+/// heartbeat, meter <c>JobExporter.MassTransit</c>): the observers and filters depend on this, and through it on
+/// the <see cref="IEventPublisher"/> seam. Publishing never throws and never blocks.
 /// </summary>
 internal sealed class JobEmitter : IAsyncDisposable
 {
     /// <summary>The <c>system</c> label of every MassTransit event.</summary>
     public const string SystemName = "masstransit";
 
-    private readonly ILogger _logger;
-    private int _active;
-    private long _errors;
+    /// <summary>The name of the emitter's <see cref="System.Diagnostics.Metrics.Meter"/>: the package's name.</summary>
+    public const string MeterName = "JobExporter.MassTransit";
 
-    public JobEmitter(IOptions<JobExporterMassTransitOptions> options, ILoggerFactory? loggers = null, TimeProvider? time = null)
+    public JobEmitter(IOptions<JobExporterMassTransitOptions> options, ILoggerFactory? loggers = null, TimeProvider? time = null,
+        IEventPublisher? publisher = null)
     {
-        var settings = options.Value;
-        Options = settings;
-        Time = time ?? TimeProvider.System;
-        Events = new EventFactory(SystemName, settings.EffectiveHostname, Time);
-        _logger = (ILogger?)loggers?.CreateLogger<JobEmitter>() ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
-        Publisher = new EventPublisher(
-            new EventPublisherOptions
-            {
-                BrokerUrl = settings.BrokerUrl,
-                Exchange = settings.Exchange,
-                BufferCapacity = settings.BufferCapacity,
-            },
-            loggers?.CreateLogger<EventPublisher>());
+        Options = options.Value;
+        Core = new EmitterCore(Options, SystemName, MeterName, loggers, time, publisher);
     }
 
     public JobExporterMassTransitOptions Options { get; }
-    public TimeProvider Time { get; }
-    public EventFactory Events { get; }
-    public EventPublisher Publisher { get; }
+    public EmitterCore Core { get; }
+    public TimeProvider Time => Core.Time;
+    public EventFactory Events => Core.Events;
+    public IEventPublisher Publisher => Core.Publisher;
 
     /// <summary>Consumers running now on this bus (the heartbeat's <c>active</c>).</summary>
-    public int Active => Volatile.Read(ref _active);
+    public int Active => Core.Active;
 
     /// <summary>Failures inside the emitter itself, swallowed so that they never reach a consumer.</summary>
-    public long Errors => Interlocked.Read(ref _errors);
+    public long Errors => Core.HookFailures;
 
-    public void ConsumerStarted() => Interlocked.Increment(ref _active);
+    public void ConsumerStarted() => Core.JobStarted();
 
-    public void ConsumerEnded() => Interlocked.Decrement(ref _active);
+    public void ConsumerEnded() => Core.JobEnded();
 
-    public void Publish(JobEvent e)
-    {
-        try
-        {
-            Publisher.TryPublish(e);
-        }
-        catch (Exception ex)
-        {
-            Failed(ex);
-        }
-    }
+    public void Publish(JobEvent e) => Core.Publish(e);
 
-    /// <summary>Counts a failure of the emitter; logs only the first few so that a bug cannot flood the log.</summary>
-    public void Failed(Exception ex)
-    {
-        try
-        {
-            if (Interlocked.Increment(ref _errors) <= 3)
-            {
-                _logger.LogWarning(ex, "The JobExporter emitter failed to record a MassTransit event; the message is not affected");
-            }
-        }
-        catch
-        {
-            // A failing logger must not fail the consumer either.
-        }
-    }
+    /// <summary>Counts a failure of the emitter, by the one policy of <see cref="EmitterCore.HookFailed"/>.</summary>
+    public void Failed(Exception ex) => Core.HookFailed("MassTransit hook", ex);
 
-    public ValueTask DisposeAsync() => Publisher.DisposeAsync();
+    public ValueTask DisposeAsync() => Core.DisposeAsync();
 }

@@ -1,3 +1,4 @@
+using JobExporter.Contracts;
 using MassTransit;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -9,7 +10,7 @@ namespace JobExporter.MassTransit;
 
 /// <summary>
 /// Adds the JobExporter emitter to an application that uses MassTransit: every overload funnels into one,
-/// which binds the options (the <c>JobExporter</c> section, then the callback), validates them at start and
+/// which binds the options (the <c>JobExporter</c> section, its <c>MassTransit</c> sub-section, then the callback), validates them at start and
 /// connects the observers to the bus that <c>AddMassTransit</c> builds.
 /// </summary>
 public static class JobExporterServiceCollectionExtensions
@@ -24,21 +25,17 @@ public static class JobExporterServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         var options = services.AddOptions<JobExporterMassTransitOptions>();
-        if (section is not null)
+        if (section is not null) options.Configure(o => Bind(section, o));
+        else options.Configure<IServiceProvider>((o, provider) =>
         {
-            options.Bind(section);
-        }
-        else
-        {
-            options.Configure<IServiceProvider>((o, provider) =>
-                provider.GetService<IConfiguration>()?.GetSection(JobExporterMassTransitOptions.SectionName).Bind(o));
-        }
+            if (provider.GetService<IConfiguration>() is { } configuration) Bind(configuration.GetSection(EventPublisherOptions.SectionName), o);
+        });
         if (configure is not null) options.Configure(configure);
         options.ValidateOnStart();
 
         // The rest once, however often the options are added to.
         if (services.Any(d => d.ServiceType == typeof(JobEmitter))) return services;
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<JobExporterMassTransitOptions>, JobExporterMassTransitOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<JobExporterMassTransitOptions>, OptionsValidator>());
         services.AddSingleton(provider => new JobEmitter(
             provider.GetRequiredService<IOptions<JobExporterMassTransitOptions>>(),
             provider.GetService<ILoggerFactory>(),
@@ -51,5 +48,22 @@ public static class JobExporterServiceCollectionExtensions
         services.AddReceiveObserver<JobOutcomeObserver>();
         services.AddBusObserver<BusHeartbeatObserver>();
         return services;
+    }
+
+    /// <summary>The shared settings from the <c>JobExporter</c> section, then what the <c>MassTransit</c> sub-section says.</summary>
+    private static void Bind(IConfiguration section, JobExporterMassTransitOptions options)
+    {
+        section.Bind(options);
+        section.GetSection(JobExporterMassTransitOptions.SubSection).Bind(options);
+    }
+
+    /// <summary>Checks the settings at start by the emitters' one rule set, naming every bad setting at once.</summary>
+    private sealed class OptionsValidator : IValidateOptions<JobExporterMassTransitOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, JobExporterMassTransitOptions options)
+        {
+            var problems = options.Problems();
+            return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
+        }
     }
 }

@@ -17,7 +17,7 @@ public sealed class SetupTests
     {
         var options = new JobExporterHangfireOptions { HeartbeatInterval = TimeSpan.Zero };
         Assert.That(() => new JobExporterEmitter(options), Throws.ArgumentException
-            .With.Message.Contains("JobExporter:Hangfire:BrokerUrl is required")
+            .With.Message.Contains("JobExporter:BrokerUrl is required")
             .And.Message.Contains("HeartbeatInterval must be positive"));
     }
 
@@ -25,13 +25,14 @@ public sealed class SetupTests
     public void Options_bound_from_configuration_are_validated_when_the_host_starts()
     {
         var configuration = new ConfigurationBuilder()
-            .AddInMemoryCollection(new Dictionary<string, string?> { ["JobExporter:Hangfire:BrokerUrl"] = "http://not-amqp/" })
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["JobExporter:BrokerUrl"] = "http://user:s3cret-pw@not-amqp/" })
             .Build();
-        var services = new ServiceCollection().AddLogging();
-        services.AddJobExporterHangfire(configuration.GetSection(JobExporterHangfireOptions.SectionName));
+        var services = new ServiceCollection().AddLogging().AddSingleton<IConfiguration>(configuration);
+        services.AddJobExporterHangfire();
         using var provider = services.BuildServiceProvider();
         Assert.That(() => provider.GetRequiredService<IOptions<JobExporterHangfireOptions>>().Value,
-            Throws.TypeOf<OptionsValidationException>().With.Message.Contains("must be an amqp:// or amqps:// URL"));
+            Throws.TypeOf<OptionsValidationException>().With.Message.Contains("JobExporter:BrokerUrl must be an amqp:// or amqps:// URL")
+                .And.Message.Not.Contains("s3cret-pw"));
     }
 
     [Test]
@@ -40,9 +41,12 @@ public sealed class SetupTests
         var configuration = new ConfigurationBuilder()
             .AddInMemoryCollection(new Dictionary<string, string?>
             {
-                ["JobExporter:Hangfire:BrokerUrl"] = "amqp://guest:guest@127.0.0.1:1/",
+                ["JobExporter:BrokerUrl"] = "amqp://guest@127.0.0.1:1/",
+                ["JobExporter:Password"] = "from-a-secret-store",
+                ["JobExporter:FlushTimeout"] = "00:00:02",
+                ["JobExporter:Hostname"] = "shared-name",
                 ["JobExporter:Hangfire:Hostname"] = "web-1",
-                ["JobExporter:Hangfire:HeartbeatInterval"] = "00:00:03",
+                ["JobExporter:HeartbeatInterval"] = "00:00:03",
             })
             .Build();
         var services = new ServiceCollection().AddLogging();
@@ -53,8 +57,10 @@ public sealed class SetupTests
         var emitter = provider.GetRequiredService<JobExporterEmitter>();
         Assert.Multiple(() =>
         {
-            Assert.That(emitter.Options.EffectiveHostname, Is.EqualTo("web-1"));
+            Assert.That(emitter.Options.EffectiveHostname, Is.EqualTo("web-1"), "the Hangfire sub-section has the last word");
             Assert.That(emitter.Options.HeartbeatInterval, Is.EqualTo(TimeSpan.FromSeconds(3)));
+            Assert.That(emitter.Options.Password, Is.EqualTo("from-a-secret-store"));
+            Assert.That(emitter.Options.FlushTimeout, Is.EqualTo(TimeSpan.FromSeconds(2)));
             Assert.That(provider.GetServices<IBackgroundProcess>(), Is.EqualTo(new[] { emitter.WorkerProcess }));
             Assert.That(GlobalJobFilters.Filters.Select(f => f.Instance), Is.SupersetOf(emitter.FilterRegistrations.Select(r => r.Filter)));
         });

@@ -18,7 +18,7 @@ internal static class HangfireWorker
         var builder = DemoHost.CreateBuilder(args);
         builder.Services.AddDemoWorkload(builder.Configuration);
 
-        builder.Services.AddJobExporterHangfire(builder.Configuration.GetSection(JobExporterHangfireOptions.SectionName));
+        builder.Services.AddJobExporterHangfire();
         builder.Services.AddHangfire((provider, config) => config
             .UseInMemoryStorage()
             .UseJobExporter(provider));

@@ -20,10 +20,17 @@ internal sealed class JobReceivedFilter(JobExporterEmitter emitter) : IServerFil
             var job = context.BackgroundJob.Job;
             string queue;
             double? wait = null;
-            if (emitter.Jobs.TryTakeDequeued(id, out var facts))
+            // The parameters came with the job: no storage read. Otherwise the DequeuedFilter has read them.
+            if (context.BackgroundJob.ParametersSnapshot?.GetValueOrDefault(States.EnqueuedFacts.ParameterName) is { } facts
+                && States.EnqueuedFacts.TryParse(facts, out var enqueuedQueue, out var enqueuedAt))
             {
-                queue = facts.Queue;
-                if (facts.EnqueuedAt is { } enqueuedAt) wait = Math.Max(0, emitter.Now() - enqueuedAt);
+                queue = enqueuedQueue;
+                wait = Math.Max(0, emitter.Now() - enqueuedAt);
+            }
+            else if (emitter.Jobs.TryTakeDequeued(id, out var dequeued))
+            {
+                queue = dequeued.Queue;
+                if (dequeued.EnqueuedAt is { } at) wait = Math.Max(0, emitter.Now() - at);
             }
             else
             {
@@ -31,7 +38,7 @@ internal sealed class JobReceivedFilter(JobExporterEmitter emitter) : IServerFil
             }
             var attempt = new JobAttempt(id, JobNames.Of(job), queue, wait);
             context.Items[AttemptKey] = attempt;
-            emitter.Jobs.Started();
+            emitter.Core.JobStarted();
             emitter.Publish(emitter.Events.Job(EventType.JobReceived, attempt.Name, attempt.Queue, id));
         }
         catch (Exception ex)
@@ -45,7 +52,7 @@ internal sealed class JobReceivedFilter(JobExporterEmitter emitter) : IServerFil
         try
         {
             if (!context.Items.TryGetValue(AttemptKey, out var item) || item is not JobAttempt attempt) return;
-            emitter.Jobs.Finished();
+            emitter.Core.JobEnded();
             attempt.FinishedAt ??= System.Diagnostics.Stopwatch.GetTimestamp();
             if (context.Canceled)
             {
@@ -56,7 +63,7 @@ internal sealed class JobReceivedFilter(JobExporterEmitter emitter) : IServerFil
             }
             else if (context.Exception is null || context.ExceptionHandled)
             {
-                emitter.Publish(emitter.Events.Job(EventType.JobSucceeded, attempt.Name, attempt.Queue, attempt.JobId) with { Runtime = attempt.Runtime });
+                emitter.Publish(emitter.Events.Job(EventType.JobSucceeded, attempt.Name, attempt.Queue, attempt.JobId, runtime: attempt.Runtime));
             }
             else if (!IsShutdown(context))
             {

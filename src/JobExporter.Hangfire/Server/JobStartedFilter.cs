@@ -15,7 +15,7 @@ internal sealed class JobStartedFilter(JobExporterEmitter emitter) : IServerFilt
         try
         {
             if (!context.Items.TryGetValue(JobReceivedFilter.AttemptKey, out var item) || item is not JobAttempt attempt) return;
-            emitter.Publish(emitter.Events.Job(EventType.JobStarted, attempt.Name, attempt.Queue, attempt.JobId) with { Wait = attempt.Wait });
+            emitter.Publish(emitter.Events.Job(EventType.JobStarted, attempt.Name, attempt.Queue, attempt.JobId, wait: attempt.Wait));
             attempt.StartedAt = Stopwatch.GetTimestamp();
         }
         catch (Exception ex)

@@ -11,7 +11,7 @@ internal sealed class WorkerProcess(JobExporterEmitter emitter) : IBackgroundPro
     public void Execute(BackgroundProcessContext context)
     {
         if (context.IsStopping) return;
-        emitter.ServerStarted();
+        emitter.Core.WorkerStarted();
         try
         {
             context.StoppingToken.WaitHandle.WaitOne();
@@ -20,7 +20,7 @@ internal sealed class WorkerProcess(JobExporterEmitter emitter) : IBackgroundPro
         {
             try
             {
-                emitter.ServerStopped();
+                emitter.Core.WorkerStoppedAsync().GetAwaiter().GetResult();
             }
             catch (Exception ex)
             {

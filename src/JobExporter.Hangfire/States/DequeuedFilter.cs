@@ -4,15 +4,18 @@ using Hangfire.States;
 namespace JobExporter.Hangfire.States;
 
 /// <summary>
-/// When a worker moves a job from Enqueued to Processing, reads the enqueued state it leaves (one storage read on
-/// the connection the worker already holds) for the queue the job was taken from and the time it was enqueued,
-/// so that job-received and job-started carry the real queue and the wait.
+/// The fallback for jobs that reach a worker without <see cref="EnqueuedFacts"/> in the parameters that came with
+/// them (a continuation enqueued by its parent, a job enqueued before the emitter was installed, a storage without
+/// parameter snapshots): when the worker moves such a job from Enqueued to Processing, reads the enqueued state it
+/// leaves (one storage read on the connection the worker already holds) for the queue and the enqueue time.
+/// Jobs that carry the facts, the usual case, cost no read.
 /// </summary>
 internal sealed class DequeuedFilter(JobExporterEmitter emitter) : IElectStateFilter
 {
     public void OnStateElection(ElectStateContext context)
     {
         if (context.CandidateState is not ProcessingState || context.CurrentState != EnqueuedState.StateName) return;
+        if (context.BackgroundJob.ParametersSnapshot?.ContainsKey(EnqueuedFacts.ParameterName) == true) return;
         try
         {
             var id = context.BackgroundJob.Id;

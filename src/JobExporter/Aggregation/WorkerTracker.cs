@@ -68,6 +68,7 @@ internal sealed class WorkerTracker
         if (e.Active is { } active) _metrics.WorkerActive.WithLabels(labels).Set(active);
         else if (e.Type == EventType.WorkerOnline) _metrics.WorkerActive.WithLabels(labels).Set(0);
         if (e.Dropped is { } dropped) _metrics.EmitterDropped.WithLabels(labels).Set(dropped);
+        if (e.PublishFailures is { } failures) _metrics.EmitterPublishFailures.WithLabels(labels).Set(failures);
         if (!worker.Up)
         {
             worker.Up = true;
@@ -101,6 +102,7 @@ internal sealed class WorkerTracker
             _metrics.WorkerActive.RemoveLabelled(labels);
             _metrics.WorkerHeartbeat.RemoveLabelled(labels);
             _metrics.EmitterDropped.RemoveLabelled(labels);
+            _metrics.EmitterPublishFailures.RemoveLabelled(labels);
             _purge(key);
         }
     }

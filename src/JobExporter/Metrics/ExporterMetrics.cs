@@ -47,6 +47,7 @@ internal sealed class ExporterMetrics
         WorkerHeartbeat = factory.CreateGauge(p + "worker_heartbeat_timestamp_seconds", "Unix time of a worker's last heartbeat, on the worker's clock.", [L.System, L.Hostname]);
         WorkersAlive = factory.CreateGauge(p + "workers_alive", "Workers up, per system.", [L.System]);
         EmitterDropped = factory.CreateGauge(p + "emitter_dropped_events", "Events an emitter dropped since it started (buffer full, broker away).", [L.System, L.Hostname]);
+        EmitterPublishFailures = factory.CreateGauge(p + "emitter_publish_failures", "Failed attempts of an emitter to reach the broker or publish a batch since it started (each retried).", [L.System, L.Hostname]);
 
         QueueLength = factory.CreateGauge(p + "queue_length", "Messages or jobs waiting in a queue, as last polled.", [L.System, L.Queue]);
         QueueConsumers = factory.CreateGauge(p + "queue_consumers", "Consumers attached to a RabbitMQ queue, as last polled.", [L.System, L.Queue]);
@@ -104,6 +105,7 @@ internal sealed class ExporterMetrics
     public Gauge WorkerHeartbeat { get; }
     public Gauge WorkersAlive { get; }
     public Gauge EmitterDropped { get; }
+    public Gauge EmitterPublishFailures { get; }
 
     public Gauge QueueLength { get; }
     public Gauge QueueConsumers { get; }

@@ -3,6 +3,7 @@ using Hangfire;
 using Hangfire.Common;
 using Hangfire.InMemory;
 using Hangfire.Server;
+using JobExporter.Contracts;
 
 namespace JobExporter.Hangfire.Tests.Support;
 
@@ -16,7 +17,9 @@ internal sealed class HangfireWorld : IAsyncDisposable
     private BackgroundJobServer? _server;
 
     /// <param name="timedCalls">When given, the emitter's filters are installed wrapped in <see cref="TimingFilter"/>s recording here.</param>
-    public HangfireWorld(JobExporterHangfireOptions options, bool withEmitter = true, ConcurrentBag<(string JobId, long Ticks)>? timedCalls = null)
+    /// <param name="publisher">When given, the emitter's events go there instead of to the broker.</param>
+    public HangfireWorld(JobExporterHangfireOptions options, bool withEmitter = true, ConcurrentBag<(string JobId, long Ticks)>? timedCalls = null,
+        IEventPublisher? publisher = null, TimeProvider? time = null)
     {
         // Hangfire's own default is 10 retries; jobs here retry only as their attribute says.
         Filters.Add(new AutomaticRetryAttribute { Attempts = 0 });
@@ -24,7 +27,7 @@ internal sealed class HangfireWorld : IAsyncDisposable
         Provider = new JobFilterProviderCollection(Filters, new JobFilterAttributeFilterProvider());
         if (withEmitter)
         {
-            Emitter = new JobExporterEmitter(options);
+            Emitter = new JobExporterEmitter(options, publisher, time: time);
             if (timedCalls is null) Emitter.InstallFilters(Filters);
             else TimingFilter.InstallTimed(Emitter, Filters, timedCalls);
         }

@@ -27,12 +27,12 @@ public class EventParserTests
     [Test]
     public void Reads_every_field_of_an_event()
     {
-        var sink = Parse("""{"v":1,"type":"job-failed","id":"x","ts":12.5,"system":"masstransit","hostname":"h","name":"N","queue":"q","job_id":"j","runtime":1.5,"wait":2,"exception":"TimeoutException","active":3,"interval":10,"dropped":4}""");
+        var sink = Parse("""{"v":1,"type":"job-failed","id":"x","ts":12.5,"system":"masstransit","hostname":"h","name":"N","queue":"q","job_id":"j","runtime":1.5,"wait":2,"exception":"TimeoutException","active":3,"interval":10,"dropped":4,"publish_failures":6}""");
         Assert.That(sink.Invalid, Is.Empty);
         Assert.That(sink.Events.Single(), Is.EqualTo(new JobEvent
         {
             Type = EventType.JobFailed, Id = "x", Ts = 12.5, System = "masstransit", Hostname = "h", Name = "N", Queue = "q", JobId = "j",
-            Runtime = 1.5, Wait = 2, Exception = "TimeoutException", Active = 3, Interval = 10, Dropped = 4,
+            Runtime = 1.5, Wait = 2, Exception = "TimeoutException", Active = 3, Interval = 10, Dropped = 4, PublishFailures = 6,
         }));
     }
 

@@ -10,7 +10,17 @@ public class EventPublisherTlsOptionsTests
     {
         var options = new EventPublisherOptions { BrokerUrl = new Uri("amqp://u:p@rabbit/"), CaFile = "/ca.pem" };
         Assert.That(Assert.Throws<ArgumentException>(options.Validate)!.Message,
-            Is.EqualTo("EventPublisherOptions.CaFile, CertFile and KeyFile need an amqps:// BrokerUrl."));
+            Does.Contain("JobExporter:CaFile, CertFile and KeyFile need an amqps:// BrokerUrl."));
+    }
+
+    [Test]
+    public void No_validation_message_shows_the_password_of_the_url()
+    {
+        var options = new EventPublisherOptions { BrokerUrl = new Uri("https://user:hunter2-secret@rabbit/"), BufferCapacity = 0, CertFile = "/c.pem" };
+        var message = Assert.Throws<ArgumentException>(options.Validate)!.Message;
+        Assert.That(message, Does.Contain("JobExporter:BrokerUrl must be an amqp:// or amqps:// URL, not https://")
+            .And.Contain("JobExporter:BufferCapacity").And.Contain("JobExporter:CertFile")
+            .And.Not.Contain("hunter2-secret"));
     }
 
     [Test]
@@ -18,7 +28,7 @@ public class EventPublisherTlsOptionsTests
     {
         var options = new EventPublisherOptions { BrokerUrl = new Uri("amqps://u:p@rabbit/"), CertFile = "/client.pem" };
         Assert.That(Assert.Throws<ArgumentException>(options.Validate)!.Message,
-            Is.EqualTo("EventPublisherOptions.CertFile and KeyFile go together: set both or neither."));
+            Does.Contain("JobExporter:CertFile and KeyFile go together: set both or neither."));
     }
 
     [Test]
@@ -26,7 +36,7 @@ public class EventPublisherTlsOptionsTests
     {
         var options = new EventPublisherOptions { BrokerUrl = new Uri("amqps://u:p@rabbit/"), CaFile = "/nonexistent/ca.pem" };
         Assert.That(Assert.Throws<ArgumentException>(() => _ = new EventPublisher(options))!.Message,
-            Does.StartWith("EventPublisherOptions: cannot load the TLS files:"));
+            Does.StartWith("JobExporter: cannot load the TLS files"));
     }
 
     [Test]

@@ -1,0 +1,39 @@
+using System.Diagnostics.Metrics;
+
+namespace JobExporter.Contracts;
+
+/// <summary>
+/// The emitter's health as <see cref="System.Diagnostics.Metrics"/> instruments, on a <see cref="Meter"/> named after
+/// the emitter's package (<c>JobExporter.Hangfire</c>, <c>JobExporter.MassTransit</c>), so that an app exporting
+/// metrics with OpenTelemetry sees them by adding that meter. All instruments are observable: they are read when
+/// a listener collects, so the job's path pays nothing for them.
+/// </summary>
+internal sealed class EmitterMeter : IDisposable
+{
+    public const string Published = "jobexporter.emitter.events.published";
+    public const string Dropped = "jobexporter.emitter.events.dropped";
+    public const string PublishFailures = "jobexporter.emitter.publish.failures";
+    public const string HookFailures = "jobexporter.emitter.hook.failures";
+    public const string BufferDepth = "jobexporter.emitter.buffer.depth";
+    public const string BrokerConnected = "jobexporter.emitter.broker.connected";
+
+    private readonly Meter _meter;
+
+    public EmitterMeter(string name, EmitterCore core)
+    {
+        _meter = new Meter(name, typeof(EmitterMeter).Assembly.GetName().Version?.ToString());
+        var publisher = core.Publisher;
+        _meter.CreateObservableCounter(Published, () => publisher.Published, "{event}", "Events the broker has confirmed.");
+        _meter.CreateObservableCounter(Dropped, () => publisher.Dropped, "{event}",
+            "Events dropped because the buffer was full while the broker was slow or away.");
+        _meter.CreateObservableCounter(PublishFailures, () => publisher.PublishFailures, "{failure}",
+            "Attempts to reach the broker or publish a batch that failed (each is retried).");
+        _meter.CreateObservableCounter(HookFailures, () => core.HookFailures, "{failure}",
+            "Job-system hook calls that failed inside the emitter (the job was not affected).");
+        _meter.CreateObservableUpDownCounter(BufferDepth, () => publisher.Buffered, "{event}", "Events waiting in the buffer now.");
+        _meter.CreateObservableGauge(BrokerConnected, () => publisher.IsConnected ? 1 : 0, null,
+            "1 while the emitter has a channel open to the broker, else 0.");
+    }
+
+    public void Dispose() => _meter.Dispose();
+}

@@ -1,0 +1,26 @@
+namespace JobExporter.Contracts;
+
+/// <summary>
+/// Where an emitter's hooks put events. <see cref="EventPublisher"/> sends them to the broker; tests pass a
+/// recording one, so that what a hook publishes is checked without a broker.
+/// </summary>
+public interface IEventPublisher : IAsyncDisposable
+{
+    /// <summary>Queues an event for sending. Never blocks, never throws.</summary>
+    void TryPublish(JobEvent e);
+
+    /// <summary>Events the broker has confirmed.</summary>
+    long Published { get; }
+
+    /// <summary>Events dropped since start because the buffer was full (or the publisher was closed).</summary>
+    long Dropped { get; }
+
+    /// <summary>Attempts to connect or to publish a batch that failed since start (each is retried).</summary>
+    long PublishFailures { get; }
+
+    /// <summary>Events waiting in the buffer now.</summary>
+    int Buffered { get; }
+
+    /// <summary>True while a channel to the broker is open.</summary>
+    bool IsConnected { get; }
+}

@@ -1,0 +1,57 @@
+using JobExporter.Contracts;
+using JobExporter.Hangfire.Tests.Support;
+using JobExporter.Testing;
+
+namespace JobExporter.Hangfire.Tests.Packaging;
+
+/// <summary>
+/// The emitter as a user gets it: the packages packed into a local folder feed, a sample worker
+/// (samples/PackagedHangfireWorker, net8.0, self-contained) restored from that feed (no project reference), and run
+/// on the .NET 8 runtime against a real RabbitMQ node.
+/// </summary>
+[TestFixture]
+[NonParallelizable]
+public sealed class PackagedWorkerTests
+{
+    private static readonly string Dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
+
+    [Test]
+    public async Task A_worker_on_dotnet_8_that_references_the_packages_from_a_folder_feed_publishes_its_jobs()
+    {
+        var root = RepositoryPaths.Root;
+        var configuration = RepositoryPaths.Configuration;
+        using var feed = new TempFolder("feed");
+        // A version of this run only, so that no package of an earlier run is taken from the NuGet cache.
+        var version = $"0.0.0-test.{DateTime.UtcNow:yyyyMMddHHmmssfff}";
+        foreach (var project in new[] { "JobExporter.Contracts", "JobExporter.Hangfire" })
+        {
+            var path = Path.Combine(root, "src", project);
+            await Run("build", path, "-c", configuration, "-nologo", "-v", "q"); // a no-op after make build: every target framework
+            await Run("pack", path, "-c", configuration, "--no-build", "-nologo", "-v", "q", "-o", feed.Path, $"-p:Version={version}");
+        }
+        var sample = Path.Combine(root, "samples", "PackagedHangfireWorker");
+        await Run("build", sample, "-c", configuration, "-nologo", "-v", "q", $"-p:JobExporterVersion={version}",
+            $"-p:RestoreAdditionalProjectSources={feed.Path}");
+        var assets = await File.ReadAllTextAsync(Path.Combine(sample, "obj", "project.assets.json"));
+        Assert.That(assets, Does.Contain($"JobExporter.Hangfire/{version}").And.Not.Contain("\"type\": \"project\""),
+            "the emitter came from the feed as a package");
+
+        await using var broker = await RabbitMqNode.StartAsync();
+        await using var tap = await EventTap.StartAsync(broker.AmqpUrl);
+        var worker = Path.Combine(sample, "bin", configuration, "net8.0", "linux-x64", "PackagedHangfireWorker");
+        var run = await ProcessRunner.RunAsync(worker, [$"--JobExporter:BrokerUrl={broker.AmqpUrl}", "--JobExporter:Hostname=packaged-worker", "--Jobs=5"],
+            timeout: TimeSpan.FromMinutes(2));
+        Assert.That(run.ExitCode, Is.Zero, run.Output);
+        Assert.That(run.Output, Does.Contain("ran 5 jobs on .NET 8."), "the worker ran on the .NET 8 runtime");
+
+        await tap.WaitForAsync(t => t.Count(EventType.JobSucceeded, "SampleJobs.Work") == 5 && t.Count(EventType.WorkerOffline) == 1,
+            "the sample's five jobs and its worker-offline");
+        Assert.That(tap.Events.Select(e => e.Hostname).Distinct(), Is.EqualTo(new[] { "packaged-worker" }));
+    }
+
+    private static async Task Run(string command, params string[] args)
+    {
+        var result = await ProcessRunner.RunAsync(Dotnet, [command, .. args], timeout: TimeSpan.FromMinutes(5));
+        Assert.That(result.ExitCode, Is.Zero, $"dotnet {command} {string.Join(' ', args)}\n{result.Output}");
+    }
+}

@@ -41,36 +41,38 @@
   // redeploys never read as a burst of lifetime totals:
   //   1. a series Prometheus already had at the window's start: increase(), which handles resets;
   //   2. a series born inside the window, when that is known to be a real birth: its whole value.
-  //      It is, when Prometheus scraped that replica at the window's start (so it would have seen
-  //      the series), or, for the exporter's own counters (`sinceProcessStart`), when the exporter
-  //      process is younger than the window (all it counted happened inside the window);
-  //   3. any other series (Prometheus was away at the window's start: restart, scrape gap):
-  //      increase() over what it has, which ignores the first sample but never counts old totals.
+  //      It is, when Prometheus scraped that replica successfully while the series was not there
+  //      (more successful scrapes, sum_over_time(up), than samples of the series), or, for the
+  //      exporter's own counters (`sinceProcessStart`), when the exporter process is younger than the
+  //      window (all it counted happened inside the window);
+  //   3. any other series (it was there before Prometheus looked: a Prometheus restart, a scrape gap,
+  //      a fresh Prometheus): increase() over what Prometheus has, which ignores the first sample but
+  //      never counts an old total.
   // The exporter's uptime is a duration from its monotonic clock: no clock is compared.
   increaseSafe(config, series, window, sinceProcessStart=true)::
-    local up = 'up%s offset %s == 1' % [$.selector(config), window];
-    local young = '%sexporter_uptime_seconds%s < %d' % [config.metricPrefix, $.selector(config), $.seconds(window)];
+    local on = $.onReplica(config);
+    local watched = 'count_over_time(%(s)s[%(w)s]) < %(on)s group_left () sum_over_time(up%(sel)s[%(w)s])' % {
+      s: series, w: window, on: on, sel: $.selector(config),
+    };
+    local young = '%(s)s and %(on)s (%(p)sexporter_uptime_seconds%(sel)s < %(secs)d)' % {
+      s: series, on: on, p: config.metricPrefix, sel: $.selector(config), secs: $.seconds(window),
+    };
     |||
       (increase(%(s)s[%(w)s]) and %(s)s offset %(w)s)
       or
-      ((%(s)s unless %(s)s offset %(w)s) and %(on)s (%(gate)s))
+      ((%(s)s unless %(s)s offset %(w)s) and (%(gate)s))
       or
       increase(%(s)s[%(w)s])
     ||| % {
       s: series,
       w: window,
-      on: $.onReplica(config),
-      gate: if sinceProcessStart then '(%s) or (%s)' % [up, young] else up,
+      gate: if sinceProcessStart then '(%s) or (%s)' % [watched, young] else watched,
     },
 
   // Runs of `metric` (e.g. 'failed_total') within `window`, per job: counted per replica with
   // increaseSafe, deduplicated, then summed by `labels`.
-  // `metric` may be a regex on the name without the prefix, e.g. '(succeeded|failed)_total'.
   countIn(config, metric, window, labels, matchers=[])::
-    local series =
-      if std.length(std.findSubstr('(', metric)) > 0
-      then $.selector(config, ['__name__=~"%s%s"' % [config.metricPrefix, metric]] + matchers)
-      else config.metricPrefix + metric + $.selector(config, matchers);
+    local series = config.metricPrefix + metric + $.selector(config, matchers);
     'sum by (%s) (\n%s)' % [
       $.by(config, labels),
       $.indent($.dedup(config, '\n' + $.indent($.increaseSafe(config, series, window), 2)), 2),

@@ -57,7 +57,8 @@ cp "$root/deploy/local/alertmanager.yml" "$work/alertmanager/alertmanager.yml"
 pids+=($!)
 sed -e "s/127\.0\.0\.1:9821/127.0.0.1:$exporter_port/" -e "s/127\.0\.0\.1:9093/127.0.0.1:$alertmanager_port/" \
   "$root/deploy/local/prometheus.yml" > "$work/prometheus/prometheus.yml"
-cp "$root/mixin/prometheus_alerts.yaml" "$root/mixin/prometheus_rules.yaml" "$work/prometheus/rules/"
+# The demo's rendering of the mixin, with its own failure-burst classes (deploy/local/mixin-config.jsonnet).
+cp "$root/deploy/local/rules/prometheus_alerts.yaml" "$root/deploy/local/rules/prometheus_rules.yaml" "$work/prometheus/rules/"
 /usr/bin/prometheus --config.file "$work/prometheus/prometheus.yml" --storage.tsdb.path "$work/prometheus/data" \
   --web.listen-address "127.0.0.1:$prometheus_port" > "$work/prometheus.log" 2>&1 &
 pids+=($!)

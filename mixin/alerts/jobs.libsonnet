@@ -28,13 +28,14 @@ local common = import '../common.libsonnet';
   // Failures over `window` reaching the class's count, and (unless minShare is 0) its share of runs.
   local burstExpr(class, classMatchers, rank) =
     local failed = common.countIn(c, 'failed_total', burst.window, job, classMatchers);
-    // Finished runs: both counters in one selector. They never collide once the name is dropped,
-    // because only failed_total carries an `exception` label.
-    local runs = common.countIn(c, '(succeeded|failed)_total', burst.window, job, classMatchers);
+    local succeeded = common.countIn(c, 'succeeded_total', burst.window, job, classMatchers);
     local count = '%s\n>= %s' % [failed, common.number(class.threshold)];
     local share =
       if class.minShare <= 0 then count
-      else '%s\nand on (%s)\n(\n%s\n/\n%s\n) >= %s' % [count, by, failed, runs, common.number(class.minShare)];
+      // failed / (failed + succeeded); succeeded_total is created with failed_total, `or` guards anyway.
+      else '%s\nand on (%s)\n(\n%s\n/\n(\n%s\n+\n(%s\nor %s * 0)\n)\n) >= %s' % [
+        count, by, failed, failed, succeeded, std.rstripChars(failed, '\n'), common.number(class.minShare),
+      ];
     share + std.join('', ['\nunless on (%s)\n%s' % [by, t] for t in takenBefore(rank)]) + '\n',
 
   local burstRule(class, classMatchers, rank) =

@@ -51,21 +51,23 @@ local common = import '../common.libsonnet';
       'JobExporterDeadLettersGrowing',
       d,
       // Growth against the window's start. A dead-letter queue that appeared inside the window counts
-      // whole, but only when Prometheus was scraping an exporter at the window's start: after a
-      // Prometheus restart or a long scrape gap, a queue it did not see is not a new queue.
+      // whole, but only when Prometheus saw it appear (it scraped an exporter successfully more often
+      // than it has samples of the queue): after a Prometheus restart or a long scrape gap, a queue it
+      // had not seen is not a new queue.
       |||
         (%(now)s - %(before)s > 0)
         or
         (
           (%(now)s > 0 unless %(before)s)
-          and on (%(cluster)s)
-          %(scraped)s
+          and
+          %(samples)s < on (%(cluster)s) group_left () %(scrapes)s
         )
       ||| % {
         now: length('=~' + deadLetter),
         before: length('=~' + deadLetter, ' offset ' + d.window),
         cluster: common.by(c, []),
-        scraped: 'max by (%s) (up%s offset %s) == 1' % [common.by(c, []), common.selector(c), d.window],
+        samples: 'max without (%s) (count_over_time(%s[%s]))' % [std.join(', ', c.replicaLabels), p + 'queue_length' + common.selector(c, ['queue=~' + deadLetter]), d.window],
+        scrapes: 'max by (%s) (sum_over_time(up%s[%s]))' % [common.by(c, []), common.selector(c), d.window],
       },
       'Messages are piling up in a dead-letter queue.',
       'Dead-letter queue {{ $labels.queue }} ({{ $labels.system }}) gained {{ $value }} messages in the last %s.' % d.window,

@@ -97,8 +97,9 @@ JobExporter demo is running (data and logs in $work).
   workers:       Hangfire pid $hangfire_pid (demo-hangfire-1), MassTransit pid $masstransit_pid (demo-masstransit-1)
   logs:          $work/{exporter,hangfire-worker,masstransit-worker,prometheus,alertmanager}.log
 Try:   curl -s http://127.0.0.1:$exporter_port/metrics | grep -E '^jobs_(succeeded|failed)_total'
-Kill a worker to watch JobExporterAllWorkersDown (after 1 min) and JobExporterWorkerDown (after 3 min) fire:
-       kill -9 $hangfire_pid
+Kill a worker to watch JobExporterAllWorkersDown and JobExporterWorkerDown fire, each 1 min after the exporter's
+15 s timeout; stop one gracefully (it says goodbye) and WorkerDown stays quiet:
+       kill -9 $hangfire_pid        kill -INT $masstransit_pid
 Press Ctrl-C to stop everything.
 MSG
 wait "$exporter_pid"

@@ -99,7 +99,7 @@ JobExporter demo is running (data and logs in $work).
 Try:   curl -s http://127.0.0.1:$exporter_port/metrics | grep -E '^jobs_(succeeded|failed)_total'
 Kill a worker to watch JobExporterAllWorkersDown and JobExporterWorkerDown fire, each 1 min after the exporter's
 15 s timeout; stop one gracefully (it says goodbye) and WorkerDown stays quiet:
-       kill -9 $hangfire_pid        kill -INT $masstransit_pid
+       kill -9 $hangfire_pid        kill $masstransit_pid
 Press Ctrl-C to stop everything.
 MSG
 wait "$exporter_pid"

@@ -33,9 +33,10 @@
     if std.length(config.replicaLabels) == 0 then expr
     else 'max without (%s) (%s)' % [std.join(', ', config.replicaLabels), expr],
 
-  // Matching on one exporter replica: the replica labels, and the cluster label when there is one.
+  // Matching on one exporter target: its replica labels and `instance` (always a target label, also
+  // when replicaLabels is empty, as for sidecars), and the cluster label when there is one.
   onReplica(config)::
-    'on (%s)' % std.join(', ', (if config.showMultiCluster then [config.clusterLabel] else []) + config.replicaLabels),
+    'on (%s)' % std.join(', ', (if config.showMultiCluster then [config.clusterLabel] else []) + std.uniq(std.sort(['instance'] + config.replicaLabels))),
 
   // How much a counter series grew within `window`, per replica, so that gaps, restarts and
   // redeploys never read as a burst of lifetime totals:

@@ -60,6 +60,15 @@ public sealed class ConfigTests
     }
 
     [Test]
+    public void Sidecars_without_replica_labels_sum_their_series_and_still_match_each_target_on_instance()
+    {
+        var exprs = Mixin.Alerts("{ replicaLabels: [] }").Select(r => r.GetProperty("expr").GetString()!).ToList();
+
+        Assert.That(exprs, Has.None.Contains("max without"));
+        Assert.That(exprs.Where(e => e.Contains("group_left")), Is.Not.Empty.And.All.Contain("on (instance) group_left"));
+    }
+
+    [Test]
     public void The_selector_and_metric_prefix_apply_everywhere()
     {
         const string config = "{ exporterSelector: 'job=\"jobs\", env=\"prod\"', metricPrefix: 'work_' }";

@@ -66,7 +66,7 @@ local common = import '../common.libsonnet';
         now: length('=~' + deadLetter),
         before: length('=~' + deadLetter, ' offset ' + d.window),
         cluster: common.by(c, []),
-        samples: 'max without (%s) (count_over_time(%s[%s]))' % [std.join(', ', c.replicaLabels), p + 'queue_length' + common.selector(c, ['queue=~' + deadLetter]), d.window],
+        samples: common.dedup(c, 'count_over_time(%s[%s])' % [p + 'queue_length' + common.selector(c, ['queue=~' + deadLetter]), d.window]),
         scrapes: 'max by (%s) (sum_over_time(up%s[%s]))' % [common.by(c, []), common.selector(c), d.window],
       },
       'Messages are piling up in a dead-letter queue.',

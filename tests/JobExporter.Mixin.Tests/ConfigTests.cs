@@ -65,7 +65,7 @@ public sealed class ConfigTests
         var exprs = Mixin.Alerts("{ replicaLabels: [] }").Select(r => r.GetProperty("expr").GetString()!).ToList();
 
         Assert.That(exprs, Has.None.Contains("max without"));
-        Assert.That(exprs.Where(e => e.Contains("group_left")), Is.Not.Empty.And.All.Contain("on (instance) group_left"));
+        Assert.That(exprs.Where(e => e.Contains("jobs_failed_total")), Is.Not.Empty.And.All.Contain("on (instance) group_left"));
     }
 
     [Test]

@@ -37,8 +37,13 @@ test: deps build ## Install what is missing, build, run every test; ends with "N
 run: deps ## Start RabbitMQ, the exporter, demo Hangfire, MassTransit and Celery workers, Prometheus and Alertmanager; Ctrl-C stops all
 	@scripts/run-demo.sh
 
-mixin: ## Render the monitoring mixin into mixin/ (alerts, rules, dashboards)
-	$(DOTNET) run --project src/JobExporter.Mixin -c $(CONFIGURATION) -- --mixin mixin
+mixin: ## Render the monitoring mixin into mixin/ (alerts, rules, dashboards), its test fixture and the demo's rules
+	$(DOTNET) build src/JobExporter.Mixin -c $(CONFIGURATION) -nologo -v q
+	$(DOTNET) run --no-build --project src/JobExporter.Mixin -c $(CONFIGURATION) -- --mixin mixin
+	$(DOTNET) run --no-build --project src/JobExporter.Mixin -c $(CONFIGURATION) -- --mixin mixin --rules-only \
+	    --out mixin/tests/rendered --config "$$(cat mixin/tests/config.jsonnet)"
+	$(DOTNET) run --no-build --project src/JobExporter.Mixin -c $(CONFIGURATION) -- --mixin mixin --rules-only \
+	    --out deploy/local/rules --config "$$(cat deploy/local/mixin-config.jsonnet)"
 
 bench: deps ## Run the benchmarks; writes docs/benchmarks.md
 	@scripts/bench.sh

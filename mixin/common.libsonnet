@@ -26,9 +26,69 @@
     then error '_config.exporterSelector is required, e.g. job="jobexporter"'
     else '{' + std.join(', ', [config.exporterSelector] + matchers) + '}',
 
+  // Drops the replica labels (HA pair, old and new pod of a redeploy), keeping the largest value:
+  // replicas that consumed the same events hold the same count, and the one that missed some
+  // (it restarted, its queue was new) holds less. Goes before every sum.
+  dedup(config, expr)::
+    if std.length(config.replicaLabels) == 0 then expr
+    else 'max without (%s) (%s)' % [std.join(', ', config.replicaLabels), expr],
+
+  // Matching on one exporter target: its replica labels and `instance` (always a target label, also
+  // when replicaLabels is empty, as for sidecars), and the cluster label when there is one.
+  onReplica(config)::
+    'on (%s)' % std.join(', ', (if config.showMultiCluster then [config.clusterLabel] else []) + std.uniq(std.sort(['instance'] + config.replicaLabels))),
+
+  // How much a counter series grew within `window`, per replica, so that gaps, restarts and
+  // redeploys never read as a burst of lifetime totals:
+  //   1. a series Prometheus already had at the window's start: increase(), which handles resets;
+  //   2. a series born inside the window, when that is known to be a real birth: its whole value.
+  //      It is, when Prometheus scraped that replica successfully while the series was not there
+  //      (more successful scrapes, sum_over_time(up), than samples of the series), or, for the
+  //      exporter's own counters (`sinceProcessStart`), when the exporter process is younger than the
+  //      window (all it counted happened inside the window);
+  //   3. any other series (it was there before Prometheus looked: a Prometheus restart, a scrape gap,
+  //      a fresh Prometheus): increase() over what Prometheus has, which ignores the first sample but
+  //      never counts an old total.
+  // The exporter's uptime is a duration from its monotonic clock: no clock is compared.
+  increaseSafe(config, series, window, sinceProcessStart=true)::
+    local on = $.onReplica(config);
+    local watched = 'count_over_time(%(s)s[%(w)s]) < %(on)s group_left () sum_over_time(up%(sel)s[%(w)s])' % {
+      s: series, w: window, on: on, sel: $.selector(config),
+    };
+    local young = '%(s)s and %(on)s (%(p)sexporter_uptime_seconds%(sel)s < %(secs)d)' % {
+      s: series, on: on, p: config.metricPrefix, sel: $.selector(config), secs: $.seconds(window),
+    };
+    |||
+      (increase(%(s)s[%(w)s]) and %(s)s offset %(w)s)
+      or
+      ((%(s)s unless %(s)s offset %(w)s) and (%(gate)s))
+      or
+      increase(%(s)s[%(w)s])
+    ||| % {
+      s: series,
+      w: window,
+      gate: if sinceProcessStart then '(%s) or (%s)' % [watched, young] else watched,
+    },
+
+  // Runs of `metric` (e.g. 'failed_total') within `window`, per job: counted per replica with
+  // increaseSafe, deduplicated, then summed by `labels`.
+  countIn(config, metric, window, labels, matchers=[])::
+    local series = config.metricPrefix + metric + $.selector(config, matchers);
+    'sum by (%s) (\n%s)' % [
+      $.by(config, labels),
+      $.indent($.dedup(config, '\n' + $.indent($.increaseSafe(config, series, window), 2)), 2),
+    ],
+
+  // Indents every non-empty line of `text` by `n` spaces.
+  indent(text, n)::
+    std.join('\n', [if std.length(l) == 0 then l else std.repeat(' ', n) + l for l in std.split(text, '\n')]),
+
   // Recording rule name following level:metric:operations, e.g. system_queue_name:jobs_failed:rate5m.
   recorded(config, metric, operation)::
     'system_queue_name:%s%s:%s' % [config.metricPrefix, metric, operation],
+
+  // Alive workers per system, deduplicated over replicas (a recording rule: capacity alerts look back over it).
+  recordedAlive(config):: 'system:%sworkers_alive:max' % config.metricPrefix,
 
   // A Grafana link to a dashboard, with template variables from the alert's labels.
   dashboardUrl(config, dashboard, vars=[])::

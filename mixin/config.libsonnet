@@ -18,6 +18,8 @@
 
     // Windows of the recording rules; dashboards and the failure-rate alert read these.
     recordingWindows: ['5m', '1h', '1d'],
+    // Windows of the recorded run counts (increase with new series counted whole); the 24 h panels read 1d.
+    countWindows: ['1d'],
 
     // Links in alert annotations.
     runbookUrl: 'https://github.com/jobexporter/jobexporter/blob/main/mixin/runbook.md',
@@ -29,22 +31,34 @@
       tags: ['jobexporter'],
       refresh: '30s',
       timeFrom: 'now-6h',
+      // "Jobs failing the most" ranks by failure share among jobs with at least this many runs in 24 h.
+      failingMinRuns: 10,
     },
+
+    // Labels that tell replicas of the exporter apart (an HA pair, a redeploy's old and new pod).
+    // Every expression takes the max over them before it sums, so two replicas that consume the same
+    // events count each event once.
+    replicaLabels: ['instance', 'pod'],
 
     // One entry per alert: `enabled` toggles it, `for` delays it, `severity` labels it.
     alerts: {
-      // More than `threshold` failures of one job (system + name) within `window`.
+      // Failures of one job (system + name) within `window`. Each job belongs to the first class
+      // (lowest `rank`) whose `name` and `system` regexes both match it; `name: null` leaves a class
+      // empty. A class fires when at least `threshold` runs failed AND at least `minShare` of the
+      // runs that finished in the window failed, so a busy job failing at its usual 1 % stays quiet
+      // while a critical job pages on its first failure. Jobs no class matches use `default`.
+      // The defaults name no job: set classes for your own jobs, e.g.
+      //   failureBurst+: { classes+: { critical+: { name: 'Payment\\..*' } } }
       failureBurst: {
         enabled: true,
         window: '10m',
-        'for': '1m',
-        threshold: 5,
-        severity: 'warning',
-        // Per job name: any field of the defaults above except `window` and `enabled`.
-        overrides: {
-          'InvoiceJob.Send': { threshold: 0, severity: 'critical' },
-          'SupplierCatalog.Fetch': { threshold: 50 },
+        // 0s: a burst is already a count over `window`; time to alert is one scrape plus one evaluation.
+        'for': '0s',
+        classes: {
+          critical: { rank: 1, name: null, system: '.+', threshold: 1, minShare: 0, severity: 'critical' },
+          low: { rank: 2, name: null, system: '.+', threshold: 20, minShare: 0.5, severity: 'info' },
         },
+        default: { threshold: 5, minShare: 0.1, severity: 'warning' },
       },
       // Share of failed runs above `threshold` over `window` (one of recordingWindows),
       // only when at least `minRuns` runs finished in that window.
@@ -56,20 +70,31 @@
         minRuns: 20,
         severity: 'warning',
       },
-      // jobs_workers_alive == 0 for a system that had a worker within `lookback`.
+      // No worker of a system is alive. Holds for an outage of any length: it reads the exporter's
+      // workers_alive (0 while none is up; --systems makes it exist from the start) and no lookback.
       allWorkersDown: {
         enabled: true,
-        lookback: '1d',
         'for': '1m',
         severity: 'critical',
       },
-      // A worker marked down, or whose last heartbeat is older than `heartbeatTimeoutSeconds`.
-      // `for` must stay below `seriesTtl`: the exporter drops a down worker's series after it.
+      // A worker went silent past the exporter's timeout (crash, hang, network). A worker that said
+      // goodbye (worker-offline: a deploy, a planned scale-in) does not fire. No clock is compared:
+      // the exporter decides on its own monotonic timer and exports jobs_worker_timed_out.
+      // `for` must stay below `seriesTtl` (--worker.purge-after): the series is dropped after it.
       workerDown: {
         enabled: true,
-        heartbeatTimeoutSeconds: 120,
         seriesTtl: '10m',
-        'for': '3m',
+        'for': '1m',
+        severity: 'warning',
+      },
+      // Alive workers of a system fell below `ratio` of their usual number (the median over
+      // `usualOver`), without reaching 0 (AllWorkersDown covers that). Catches scale-ins nobody
+      // planned; a planned one is absorbed as the median follows it, or silenced.
+      capacityLost: {
+        enabled: true,
+        ratio: 0.5,
+        usualOver: '1d',
+        'for': '15m',
         severity: 'warning',
       },
       // More than `threshold` ready messages in a (non dead-letter) queue.
@@ -85,10 +110,11 @@
         'for': '10m',
         severity: 'warning',
       },
-      // A dead-letter queue (name ends with `deadLetterSuffix`) holds more messages than `window` ago.
+      // A dead-letter queue (name ends with one of `deadLetterSuffixes`: MassTransit's faulted and
+      // skipped messages) holds more messages than `window` ago.
       deadLettersGrowing: {
         enabled: true,
-        deadLetterSuffix: '_error',
+        deadLetterSuffixes: ['_error', '_skipped'],
         window: '10m',
         'for': '5m',
         severity: 'warning',

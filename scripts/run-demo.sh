@@ -59,7 +59,8 @@ cp "$root/deploy/local/alertmanager.yml" "$work/alertmanager/alertmanager.yml"
 pids+=($!)
 sed -e "s/127\.0\.0\.1:9821/127.0.0.1:$exporter_port/" -e "s/127\.0\.0\.1:9093/127.0.0.1:$alertmanager_port/" \
   "$root/deploy/local/prometheus.yml" > "$work/prometheus/prometheus.yml"
-cp "$root/mixin/prometheus_alerts.yaml" "$root/mixin/prometheus_rules.yaml" "$work/prometheus/rules/"
+# The demo's rendering of the mixin, with its own failure-burst classes (deploy/local/mixin-config.jsonnet).
+cp "$root/deploy/local/rules/prometheus_alerts.yaml" "$root/deploy/local/rules/prometheus_rules.yaml" "$work/prometheus/rules/"
 /usr/bin/prometheus --config.file "$work/prometheus/prometheus.yml" --storage.tsdb.path "$work/prometheus/data" \
   --web.listen-address "127.0.0.1:$prometheus_port" > "$work/prometheus.log" 2>&1 &
 pids+=($!)
@@ -109,8 +110,9 @@ JobExporter demo is running (data and logs in $work).
                  Celery pid $celery_pid (celery@demo-celery-1)
   logs:          $work/{exporter,hangfire-worker,masstransit-worker,celery-worker,celery-client,prometheus,alertmanager}.log
 Try:   curl -s http://127.0.0.1:$exporter_port/metrics | grep -E '^jobs_(succeeded|failed)_total'
-Kill a worker to watch JobExporterAllWorkersDown (after 1 min) and JobExporterWorkerDown (after 3 min) fire:
-       kill -9 $hangfire_pid
+Kill a worker to watch JobExporterAllWorkersDown and JobExporterWorkerDown fire, each 1 min after the exporter's
+15 s timeout; stop one gracefully (it says goodbye) and WorkerDown stays quiet:
+       kill -9 $hangfire_pid        kill $masstransit_pid
 Press Ctrl-C to stop everything.
 MSG
 wait "$exporter_pid"

@@ -11,12 +11,10 @@ local common = import '../common.libsonnet';
       c,
       'JobExporterEmitterDroppingEvents',
       e,
-      // The dropped count is a gauge that only grows (until the worker restarts), so increase() applies.
-      |||
-        (increase(%(dropped)s[%(window)s]) > 0)
-        or
-        (%(dropped)s > 0 unless %(dropped)s offset %(window)s)
-      ||| % { dropped: p + 'emitter_dropped_events' + common.selector(c), window: e.window },
+      // The dropped count only grows until the worker restarts, so it is counted like a counter. Its
+      // value is the worker's lifetime count, not this exporter process's: a series new to a
+      // redeployed exporter is not counted whole (sinceProcessStart=false).
+      '%s > 0\n' % common.dedup(c, '\n' + common.indent(common.increaseSafe(c, p + 'emitter_dropped_events' + common.selector(c), e.window, sinceProcessStart=false), 2)),
       'An emitter is dropping job events.',
       'The emitter on {{ $labels.hostname }} ({{ $labels.system }}) dropped {{ $value | printf "%%.0f" }} events in the last %s; job metrics from it undercount.' % e.window,
       'overview',

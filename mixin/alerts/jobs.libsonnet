@@ -1,58 +1,66 @@
-// Alerts on job outcomes: bursts of failures and a high share of failed runs.
+// Alerts on job outcomes: bursts of failures per criticality class, and a high share of failed runs.
 local common = import '../common.libsonnet';
 
 {
   local c = $._config,
-  local p = c.metricPrefix,
-
-  // Failures within the window, per job. increase() alone misses the first failures of a series that
-  // was born inside the window (it needs two samples and ignores the first value), so such series
-  // count with their whole value instead.
-  local failuresIn(window, matchers) =
-    local failed = '%sfailed_total%s' % [p, common.selector(c, matchers)];
-    |||
-      sum by (%(by)s) (
-          (increase(%(failed)s[%(window)s]) and %(failed)s offset %(window)s)
-        or
-          (%(failed)s unless %(failed)s offset %(window)s)
-      )
-    ||| % { by: common.by(c, ['system', 'name']), failed: failed, window: window },
-
   local burst = c.alerts.failureBurst,
-  local overridden = std.objectFields(burst.overrides),
+  local job = ['system', 'name'],
+  local by = common.by(c, job),
 
-  // Every job with its own threshold, then all other jobs with the default: [settings, matchers].
-  local clauses =
-    [[burst + burst.overrides[name], ['name="%s"' % common.quote(name)]] for name in overridden]
-    + [[burst, ['name!="%s"' % common.quote(name) for name in overridden]]],
+  // The matchers that put a job into a class; a class with `name: null` holds no job.
+  local matchers(class) = [
+    'name=~"%s"' % common.quote(class.name),
+    'system=~"%s"' % common.quote(class.system),
+  ],
 
-  // One rule per (severity, for) pair, its expression an `or` of that pair's clauses: rules with
-  // the same name and labels would clash (promtool rejects them as duplicates).
-  local burstRule(group) =
-    local s = group[0][0];
+  local classes = std.sort(
+    [burst.classes[k] { class: k } for k in std.objectFields(burst.classes) if burst.classes[k].name != null],
+    function(class) class.rank
+  ),
+
+  // Jobs taken by the classes before `rank`: a job belongs to the first class that matches it.
+  local takenBefore(rank) = [
+    'group by (%s) (%sfailed_total%s)' % [by, c.metricPrefix, common.selector(c, matchers(class))]
+    for class in classes
+    if class.rank < rank
+  ],
+
+  // Failures over `window` reaching the class's count, and (unless minShare is 0) its share of runs.
+  local burstExpr(class, classMatchers, rank) =
+    local failed = common.countIn(c, 'failed_total', burst.window, job, classMatchers);
+    local succeeded = common.countIn(c, 'succeeded_total', burst.window, job, classMatchers);
+    local count = '%s\n>= %s' % [failed, common.number(class.threshold)];
+    local share =
+      if class.minShare <= 0 then count
+      // failed / (failed + succeeded); succeeded_total is created with failed_total, `or` guards anyway.
+      else '%s\nand on (%s)\n(\n%s\n/\n(\n%s\n+\n(%s\nor %s * 0)\n)\n) >= %s' % [
+        count, by, failed, failed, succeeded, std.rstripChars(failed, '\n'), common.number(class.minShare),
+      ];
+    share + std.join('', ['\nunless on (%s)\n%s' % [by, t] for t in takenBefore(rank)]) + '\n',
+
+  local burstRule(class, classMatchers, rank) =
     common.alert(
       c,
       'JobExporterJobFailureBurst',
-      s,
-      std.join('or\n', [
-        '%s> %s\n' % [failuresIn(burst.window, clause[1]), common.number(clause[0].threshold)]
-        for clause in group
-      ]),
+      burst + class,
+      burstExpr(class, classMatchers, rank),
       'A job failed more often than allowed.',
-      '{{ $value | printf "%%.0f" }} runs of {{ $labels.name }} ({{ $labels.system }}) failed in the last %s, more than this job may fail.'
-      % burst.window,
+      '{{ $value | printf "%%.0f" }} runs of {{ $labels.name }} ({{ $labels.system }}) failed in the last %s, at least %s, the limit of its class %s%s.'
+      % [
+        burst.window,
+        common.number(class.threshold),
+        class.class,
+        if class.minShare > 0 then ' (and at least %s%% of its runs)' % common.number(class.minShare * 100) else '',
+      ],
       'job',
       ['system', 'name'],
+      labels={ class: class.class },
     ),
 
-  local key(clause) = clause[0].severity + '/' + clause[0]['for'],
-  local groups = [
-    [clause for clause in clauses if key(clause) == k]
-    for k in std.set([key(clause) for clause in clauses])
-  ],
-
   jobAlerts:: std.prune([
-    if burst.enabled then [burstRule(group) for group in groups],
+    if burst.enabled then
+      [burstRule(class, matchers(class), class.rank) for class in classes]
+      + [burstRule(burst.default { class: 'default' }, [], 1e9)],
 
     local r = c.alerts.failureRate;
     assert std.member(c.recordingWindows, r.window) : 'alerts.failureRate.window must be one of recordingWindows';

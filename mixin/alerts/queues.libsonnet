@@ -1,11 +1,17 @@
 // Alerts on broker queues: backlogs, queues nobody consumes, growing dead-letter queues.
+// Queue lengths come from the broker, the same for every exporter replica: each expression takes the
+// max over replicas first, so an HA pair or a redeploy (a new instance label) changes nothing.
 local common = import '../common.libsonnet';
 
 {
   local c = $._config,
   local p = c.metricPrefix,
-  local deadLetter = '".+%s"' % c.alerts.deadLettersGrowing.deadLetterSuffix,
-  local length(matcher) = p + 'queue_length' + common.selector(c, ['queue' + matcher]),
+  local d = c.alerts.deadLettersGrowing,
+  // MassTransit's <queue>_error (faulted) and <queue>_skipped (no consumer for the type) both hold
+  // messages that will not be processed: both are dead letters.
+  local deadLetter = '".+(%s)"' % std.join('|', d.deadLetterSuffixes),
+  local length(matcher, offset='') = common.dedup(c, p + 'queue_length' + common.selector(c, ['queue' + matcher]) + offset),
+  local byQueue = common.by(c, ['system', 'queue']),
 
   queueAlerts:: std.prune([
     local b = c.alerts.queueBacklog;
@@ -31,8 +37,8 @@ local common = import '../common.libsonnet';
         %(consumers)s == 0
       ||| % {
         length: length('!~' + deadLetter),
-        consumers: p + 'queue_consumers' + common.selector(c),
-        by: common.by(c, ['system', 'queue']),
+        consumers: common.dedup(c, p + 'queue_consumers' + common.selector(c)),
+        by: byQueue,
       },
       'A queue has messages but no consumers.',
       'Queue {{ $labels.queue }} ({{ $labels.system }}) holds {{ $value }} messages and has had no consumer for %s.' % n['for'],
@@ -40,17 +46,29 @@ local common = import '../common.libsonnet';
       ['system', 'queue'],
     ),
 
-    local d = c.alerts.deadLettersGrowing;
     if d.enabled then common.alert(
       c,
       'JobExporterDeadLettersGrowing',
       d,
-      // Growth against the window's start; a dead-letter queue born inside the window counts whole.
+      // Growth against the window's start. A dead-letter queue that appeared inside the window counts
+      // whole, but only when Prometheus saw it appear (it scraped an exporter successfully more often
+      // than it has samples of the queue): after a Prometheus restart or a long scrape gap, a queue it
+      // had not seen is not a new queue.
       |||
-        (%(dlq)s - %(dlq)s offset %(window)s > 0)
+        (%(now)s - %(before)s > 0)
         or
-        (%(dlq)s > 0 unless %(dlq)s offset %(window)s)
-      ||| % { dlq: length('=~' + deadLetter), window: d.window },
+        (
+          (%(now)s > 0 unless %(before)s)
+          and
+          %(samples)s < on (%(cluster)s) group_left () %(scrapes)s
+        )
+      ||| % {
+        now: length('=~' + deadLetter),
+        before: length('=~' + deadLetter, ' offset ' + d.window),
+        cluster: common.by(c, []),
+        samples: common.dedup(c, 'count_over_time(%s[%s])' % [p + 'queue_length' + common.selector(c, ['queue=~' + deadLetter]), d.window]),
+        scrapes: 'max by (%s) (sum_over_time(up%s[%s]))' % [common.by(c, []), common.selector(c), d.window],
+      },
       'Messages are piling up in a dead-letter queue.',
       'Dead-letter queue {{ $labels.queue }} ({{ $labels.system }}) gained {{ $value }} messages in the last %s.' % d.window,
       'overview',

@@ -1,4 +1,5 @@
-// Alerts on workers: a whole system without workers, and single workers gone quiet.
+// Alerts on workers: a whole system without workers, single workers that went silent, lost capacity.
+// None compares Prometheus' clock with a worker's: the exporter decides liveness on its own timer.
 local common = import '../common.libsonnet';
 
 {
@@ -11,12 +12,10 @@ local common = import '../common.libsonnet';
       c,
       'JobExporterAllWorkersDown',
       a,
-      // Only systems that had a worker recently: a system that never ran one is not "down".
-      |||
-        %(alive)s == 0
-        and on (%(by)s)
-        max by (%(by)s) (max_over_time(%(alive)s[%(lookback)s])) > 0
-      ||| % { alive: p + 'workers_alive' + common.selector(c), by: common.by(c, ['system']), lookback: a.lookback },
+      // workers_alive exists for systems that had a worker (or are listed in --systems) and stays at 0
+      // while none is up, so this holds for an outage of any length. max over replicas: one replica
+      // that just restarted and has not heard a heartbeat yet does not count as an outage.
+      'max by (%(by)s) (%(alive)s) == 0\n' % { alive: p + 'workers_alive' + common.selector(c), by: common.by(c, ['system']) },
       'No worker of a job system is alive.',
       'No {{ $labels.system }} worker is alive: jobs of this system are not running.',
       'overview',
@@ -30,20 +29,41 @@ local common = import '../common.libsonnet';
       c,
       'JobExporterWorkerDown',
       w,
-      // worker_up goes to 0 when the exporter gives up on a worker; the heartbeat check also covers
-      // a worker still marked up whose heartbeats stopped. Both hold until the series is dropped.
+      // Timed out on a replica, and up on none: a worker that said goodbye (worker-offline) has
+      // jobs_worker_timed_out at 0, so deploys and planned scale-ins stay quiet.
       |||
-        max by (%(by)s) (%(up)s) == 0
-        or
-        max by (%(by)s) (time() - %(heartbeat)s) > %(timeout)d
+        max by (%(by)s) (%(timedOut)s) == 1
+        unless on (%(by)s)
+        max by (%(by)s) (%(up)s) == 1
       ||| % {
         by: common.by(c, ['system', 'hostname']),
+        timedOut: p + 'worker_timed_out' + common.selector(c),
         up: p + 'worker_up' + common.selector(c),
-        heartbeat: p + 'worker_heartbeat_timestamp_seconds' + common.selector(c),
-        timeout: w.heartbeatTimeoutSeconds,
       },
       'A worker stopped sending heartbeats.',
-      'Worker {{ $labels.hostname }} ({{ $labels.system }}) has not been seen for more than %ds.' % w.heartbeatTimeoutSeconds,
+      'Worker {{ $labels.hostname }} ({{ $labels.system }}) went silent past its timeout (crash, hang or network) without saying goodbye.',
+      'overview',
+      ['system'],
+    ),
+
+    local k = c.alerts.capacityLost;
+    if k.enabled then common.alert(
+      c,
+      'JobExporterWorkerCapacityLost',
+      k,
+      // Below `ratio` of the median over usualOver, but not 0 (that is AllWorkersDown).
+      |||
+        (
+          %(alive)s
+          < %(ratio)s * quantile_over_time(0.5, %(alive)s[%(usual)s])
+        ) > 0
+      ||| % {
+        alive: common.recordedAlive(c),
+        ratio: common.number(k.ratio),
+        usual: k.usualOver,
+      },
+      'A job system lost much of its worker capacity.',
+      'Only {{ $value }} {{ $labels.system }} workers are alive, fewer than %s%% of the usual number (median over %s).' % [common.number(k.ratio * 100), k.usualOver],
       'overview',
       ['system'],
     ),

@@ -12,14 +12,14 @@ local queries = import 'queries.libsonnet';
       {
         height: 4,
         panels: [
-          [g.stat('Runs', 'Runs that finished in the selected time range.', 'sum(increase(%s[$__range])) + sum(increase(%s[$__range]))' % [q.raw('succeeded_total', job), q.raw('failed_total', job)]), 4],
+          [g.stat('Runs', 'Runs that finished in the selected time range.', 'sum(%s) + sum(%s)' % [q.increase('succeeded_total', job), q.increase('failed_total', job)]), 4],
           [g.stat('Success rate', 'Share of finished runs that succeeded in the selected time range.', |||
-            sum(increase(%(s)s[$__range]))
+            sum(%(s)s)
             /
-            (sum(increase(%(s)s[$__range])) + sum(increase(%(f)s[$__range])))
-          ||| % { s: q.raw('succeeded_total', job), f: q.raw('failed_total', job) }, 'percentunit', 1), 4],
-          [g.stat('Failures', 'Runs that failed in the selected time range.', 'sum(increase(%s[$__range]))' % q.raw('failed_total', job)), 4],
-          [g.stat('Retries', 'Runs scheduled again after a failure in the selected time range.', 'sum(increase(%s[$__range]))' % q.raw('retried_total', job)), 4],
+            (sum(%(s)s) + sum(%(f)s))
+          ||| % { s: q.increase('succeeded_total', job), f: q.increase('failed_total', job) }, 'percentunit', 1), 4],
+          [g.stat('Failures', 'Runs that failed in the selected time range.', 'sum(%s)' % q.increase('failed_total', job)), 4],
+          [g.stat('Retries', 'Runs scheduled again after a failure in the selected time range.', 'sum(%s)' % q.increase('retried_total', job)), 4],
           [g.stat('Runtime p95', '95th percentile of the runtime over the selected time range.', q.quantile(0.95, 'runtime_seconds', job, range='$__range'), 's', 2), 4],
           [g.stat('Wait p95', '95th percentile of the queue wait over the selected time range.', q.quantile(0.95, 'wait_seconds', job, range='$__range'), 's', 2), 4],
         ],
@@ -27,7 +27,7 @@ local queries = import 'queries.libsonnet';
       {
         panels: [
           [g.timeseries('Lifecycle', 'Per second: sent to the queue, received and started by a worker, and how runs ended.', [
-            g.target('sum(rate(%s[$__rate_interval]))' % q.raw(event + '_total', job), event)
+            g.target('sum(%s)' % q.rate(event + '_total', job), event)
             for event in ['sent', 'received', 'started', 'succeeded', 'failed', 'retried', 'rejected', 'revoked']
           ], 'ops'), 12],
           [g.timeseries('Success ratio', 'Share of runs that succeeded, over 5 minutes, 1 hour and 1 day.', [
@@ -40,10 +40,10 @@ local queries = import 'queries.libsonnet';
         title: 'Failures',
         panels: [
           [g.timeseries('Failures by exception', 'Failed runs per second by exception type.', [
-            g.target('sum by (exception) (rate(%s[$__rate_interval]))' % q.raw('failed_total', job), '{{exception}}'),
+            g.target('sum by (exception) (%s)' % q.rate('failed_total', job), '{{exception}}'),
           ], 'ops', stack=true), 12],
           [g.table('Failures by exception and worker', 'Failed runs in the selected time range, by exception and worker.', [
-            g.target('sum by (exception, hostname) (increase(%s[$__range])) > 0' % q.raw('failed_total', job), instant=true),
+            g.target('sum by (exception, hostname) (%s) > 0' % q.increase('failed_total', job), instant=true),
           ], renames={ 'Value #A': 'Failures', exception: 'Exception', hostname: 'Worker' }), 12],
         ],
       },

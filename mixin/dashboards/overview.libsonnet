@@ -7,18 +7,21 @@ local queries = import 'queries.libsonnet';
   local q = queries.new(c),
   local job = ['system', 'queue', 'name'],
   local perJob(m, w) = q.recorded(m, 'rate' + w),
+  // Runs in the last 24 h, from the recorded counts that keep a job that ran once (see rules/jobs.libsonnet).
+  local runs(m) = q.recorded(m, 'increase1d'),
+  local minRuns = c.dashboards.failingMinRuns,
 
   grafanaDashboards+:: {
     [c.dashboards.overview.file]: g.dashboard(c, 'overview', q.variables(), g.grid([
       {
         height: 4,
         panels: [
-          [g.stat('Jobs executed (24h)', 'Runs that finished, successfully or not, in the last 24 hours.', 'sum(%s) * 86400' % perJob('completed', '1d')), 4],
-          [g.stat('Success rate (24h)', 'Share of finished runs that succeeded in the last 24 hours.', 'sum(%s) / sum(%s)' % [perJob('succeeded', '1d'), perJob('completed', '1d')], 'percentunit', 1), 4],
-          [g.stat('Failed jobs (24h)', 'Runs that failed in the last 24 hours.', 'sum(%s) * 86400' % perJob('failed', '1d')), 4],
-          [g.stat('Workers alive', 'Workers that sent a heartbeat recently.', 'sum(%s)' % q.raw('workers_alive', ['system'])), 4],
-          [g.stat('Jobs running', 'Jobs the workers are executing right now.', 'sum(%s)' % q.raw('worker_active', ['system'])), 4],
-          [g.stat('Messages queued', 'Messages waiting in the selected queues.', 'sum(%s)' % q.raw('queue_length', ['system', 'queue'])), 4],
+          [g.stat('Jobs executed (24h)', 'Runs that finished, successfully or not, in the last 24 hours; a job that ran once counts once.', 'sum(%s)' % runs('completed')), 4],
+          [g.stat('Success rate (24h)', 'Share of finished runs that succeeded in the last 24 hours.', 'sum(%s) / sum(%s)' % [runs('succeeded'), runs('completed')], 'percentunit', 1), 4],
+          [g.stat('Failed jobs (24h)', 'Runs that failed in the last 24 hours.', 'sum(%s)' % runs('failed')), 4],
+          [g.stat('Workers alive', 'Workers that sent a heartbeat recently.', 'sum(%s)' % q.gauge('workers_alive', ['system'])), 4],
+          [g.stat('Jobs running', 'Jobs the workers are executing right now.', 'sum(%s)' % q.gauge('worker_active', ['system'])), 4],
+          [g.stat('Messages queued', 'Messages waiting in the selected queues.', 'sum(%s)' % q.gauge('queue_length', ['system', 'queue'])), 4],
         ],
       },
       {
@@ -26,23 +29,38 @@ local queries = import 'queries.libsonnet';
           [g.table(
             'Most common jobs (24h)',
             'The jobs that ran most often in the last 24 hours.',
-            [g.target('topk(10, sum by (system, name) (%s)) * 86400' % perJob('completed', '1d'), instant=true)],
+            [g.target('topk(10, sum by (system, name) (%s))' % runs('completed'), instant=true)],
             renames={ 'Value #A': 'Runs', system: 'System', name: 'Job' },
           ), 12],
           [g.table(
             'Jobs failing the most (24h)',
-            'The jobs with the most failed runs in the last 24 hours, with the share of their runs that succeeded.',
+            'The jobs with the highest share of failed runs in the last 24 hours, among those that ran at least %d times.' % minRuns,
             [
-              g.target('topk(10, sum by (system, name) (%s) * 86400 > 0)' % perJob('failed', '1d'), instant=true),
               g.target(|||
-                sum by (system, name) (%(s)s) / sum by (system, name) (%(c)s)
+                topk(10,
+                  sum by (system, name) (%(f)s) / sum by (system, name) (%(c)s) > 0
+                  and on (system, name)
+                  sum by (system, name) (%(c)s) >= %(minRuns)d
+                )
+              ||| % { f: runs('failed'), c: runs('completed'), minRuns: minRuns }, instant=true),
+              g.target(|||
+                sum by (system, name) (%(f)s)
                 and on (system, name)
-                topk(10, sum by (system, name) (%(f)s) > 0)
-              ||| % { s: perJob('succeeded', '1d'), c: perJob('completed', '1d'), f: perJob('failed', '1d') }, instant=true),
+                sum by (system, name) (%(c)s) >= %(minRuns)d
+              ||| % { f: runs('failed'), c: runs('completed'), minRuns: minRuns }, instant=true),
+              g.target(|||
+                sum by (system, name) (%(c)s) >= %(minRuns)d
+              ||| % { c: runs('completed'), minRuns: minRuns }, instant=true),
             ],
-            renames={ 'Value #A': 'Failures', 'Value #B': 'Success', system: 'System', name: 'Job' },
+            renames={ 'Value #A': 'Failed %', 'Value #B': 'Failures', 'Value #C': 'Runs', system: 'System', name: 'Job' },
           ) {
-            fieldConfig+: { overrides: [{ matcher: { id: 'byName', options: 'Success' }, properties: [{ id: 'unit', value: 'percentunit' }] }] },
+            fieldConfig+: { overrides: [{ matcher: { id: 'byName', options: 'Failed %' }, properties: [{ id: 'unit', value: 'percentunit' }] }] },
+            // The merge gives a row to every job of B and C; only the ranked ones (A > 0) stay.
+            transformations: [
+              { id: 'merge', options: {} },
+              { id: 'filterByValue', options: { filters: [{ fieldName: 'Value #A', config: { id: 'greater', options: { value: 0 } } }], type: 'include', match: 'any' } },
+              { id: 'organize', options: { excludeByName: { Time: true }, renameByName: { 'Value #A': 'Failed %', 'Value #B': 'Failures', 'Value #C': 'Runs', system: 'System', name: 'Job' } } },
+            ],
           }, 12],
         ],
       },
@@ -50,7 +68,7 @@ local queries = import 'queries.libsonnet';
         title: 'Throughput',
         panels: [
           [g.timeseries('Job outcomes', 'Runs per second by outcome and system.', [
-            g.target('sum by (system) (rate(%s[$__rate_interval]))' % q.raw(outcome + '_total', job), '{{system}} ' + outcome)
+            g.target('sum by (system) (%s)' % q.rate(outcome + '_total', job), '{{system}} ' + outcome)
             for outcome in ['succeeded', 'failed', 'retried']
           ], 'ops'), 12],
           [g.timeseries('Runs by job', 'Finished runs per second of each job, over 5 minutes.', [
@@ -62,23 +80,23 @@ local queries = import 'queries.libsonnet';
         title: 'Workers and queues',
         panels: [
           [g.timeseries('Workers alive', 'Workers of each system that sent a heartbeat recently.', [
-            g.target('sum by (system) (%s)' % q.raw('workers_alive', ['system']), '{{system}}'),
+            g.target('sum by (system) (%s)' % q.gauge('workers_alive', ['system']), '{{system}}'),
           ]), 8],
           [g.timeseries('Jobs running by worker', 'Jobs each worker is executing.', [
-            g.target('sum by (system, hostname) (%s)' % q.raw('worker_active', ['system']), '{{system}} {{hostname}}'),
+            g.target('sum by (system, hostname) (%s)' % q.gauge('worker_active', ['system']), '{{system}} {{hostname}}'),
           ], stack=true), 8],
           [g.timeseries('Queue length', 'Messages waiting in each queue; dead-letter queues included.', [
-            g.target('sum by (system, queue) (%s)' % q.raw('queue_length', ['system', 'queue']), '{{system}} {{queue}}'),
+            g.target('sum by (system, queue) (%s)' % q.gauge('queue_length', ['system', 'queue']), '{{system}} {{queue}}'),
           ]), 8],
         ],
       },
       {
         panels: [
           [g.timeseries('Oldest message age', 'Age of the oldest message waiting in each queue.', [
-            g.target('max by (system, queue) (%s)' % q.raw('queue_oldest_age_seconds', ['system', 'queue']), '{{system}} {{queue}}'),
+            g.target('max by (system, queue) (%s)' % q.gauge('queue_oldest_age_seconds', ['system', 'queue']), '{{system}} {{queue}}'),
           ], 's'), 6],
           [g.timeseries('Hangfire jobs by state', 'Jobs in Hangfire storage by state (enqueued, scheduled, failed, ...), from the storage collector.', [
-            g.target('sum by (state) (%s)' % q.raw('hangfire_jobs'), '{{state}}'),
+            g.target('sum by (state) (%s)' % q.gauge('hangfire_jobs'), '{{state}}'),
           ]), 6],
           [g.timeseries('Runtime percentiles', 'How long runs took, from the runtime histogram.', [
             g.target(q.quantile(x, 'runtime_seconds', job), 'p%g' % (x * 100))
@@ -94,12 +112,12 @@ local queries = import 'queries.libsonnet';
         title: 'Exporter',
         panels: [
           [g.timeseries('Events received', 'Events the exporter took in, per second and type.', [
-            g.target('sum by (system, type) (rate(%s[$__rate_interval]))' % q.raw('exporter_events_total', ['system']), '{{system}} {{type}}'),
+            g.target('sum by (system, type) (%s)' % q.rate('exporter_events_total', ['system']), '{{system}} {{type}}'),
           ], 'ops', stack=true), 8],
           [g.timeseries('Events lost', 'Events rejected as invalid or duplicate by the exporter, and dropped by emitters.', [
-            g.target('sum by (reason) (rate(%s[$__rate_interval]))' % q.raw('exporter_events_invalid_total'), 'invalid: {{reason}}'),
-            g.target('sum(rate(%s[$__rate_interval]))' % q.raw('exporter_events_duplicate_total'), 'duplicate'),
-            g.target('sum by (system) (deriv(%s[$__rate_interval]))' % q.raw('emitter_dropped_events', ['system']), 'dropped: {{system}}'),
+            g.target('sum by (reason) (%s)' % q.rate('exporter_events_invalid_total'), 'invalid: {{reason}}'),
+            g.target('sum(%s)' % q.rate('exporter_events_duplicate_total'), 'duplicate'),
+            g.target('sum by (system) (%s)' % q.dedup('deriv(%s[$__rate_interval])' % q.raw('emitter_dropped_events', ['system'])), 'dropped: {{system}}'),
           ], 'ops'), 8],
           [g.timeseries('Exporter health', 'Broker connection (1 = connected) and success of each collector.', [
             g.target('max(%s)' % q.raw('exporter_broker_connected'), 'broker connected'),

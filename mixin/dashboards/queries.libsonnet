@@ -16,9 +16,21 @@ local common = import '../common.libsonnet';
       common.recorded(config, metric, operation)
       + '{' + std.join(', ', cluster + ['%s=~"$%s"' % [f, f] for f in ['system', 'queue', 'name']]) + '}',
 
+    // The max over exporter replicas, to go inside every sum (see replicaLabels).
+    dedup(expr):: common.dedup(config, expr),
+
+    // Per-second rate of a raw counter, deduplicated over replicas.
+    rate(metric, filters=[], range='$__rate_interval'):: self.dedup('rate(%s[%s])' % [self.raw(metric, filters), range]),
+
+    // Growth of a raw counter over a range, deduplicated over replicas.
+    increase(metric, filters=[], range='$__range'):: self.dedup('increase(%s[%s])' % [self.raw(metric, filters), range]),
+
+    // A raw gauge, deduplicated over replicas.
+    gauge(metric, filters=[]):: self.dedup(self.raw(metric, filters)),
+
     // Quantiles of a histogram, grouped by `by` (with le).
     quantile(q, histogram, filters, by=[], range='$__rate_interval')::
-      'histogram_quantile(%g, sum by (%s) (rate(%s[%s])))' % [q, std.join(', ', by + ['le']), self.raw(histogram + '_bucket', filters), range],
+      'histogram_quantile(%g, sum by (%s) (%s))' % [q, std.join(', ', by + ['le']), self.rate(histogram + '_bucket', filters, range)],
 
     // The variables every dashboard starts with.
     variables(multiName=true):: (

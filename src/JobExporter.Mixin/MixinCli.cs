@@ -4,17 +4,19 @@ namespace JobExporter.Mixin;
 
 /// <summary>
 /// The command line: <c>--mixin &lt;folder&gt;</c> (required), <c>--out &lt;folder&gt;</c> (default: the mixin folder),
-/// <c>--config &lt;jsonnet object&gt;</c> merged into _config, <c>--check</c> to only compare with the files there.
+/// <c>--config &lt;jsonnet object&gt;</c> merged into _config, <c>--rules-only</c> for just the two rule files,
+/// <c>--check</c> to only compare with the files there.
 /// Exit codes: 0 done (or up to date), 1 render failed or out of date, 2 bad arguments.
 /// </summary>
 internal static class MixinCli
 {
-    public const string Usage = "Usage: JobExporter.Mixin --mixin <folder> [--out <folder>] [--config <jsonnet object>] [--check]";
+    public const string Usage = "Usage: JobExporter.Mixin --mixin <folder> [--out <folder>] [--config <jsonnet object>] [--rules-only] [--check]";
 
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
         string? mixin = null, output = null, config = null;
         var check = false;
+        var rulesOnly = false;
         for (var i = 0; i < args.Length; i++)
         {
             var name = args[i];
@@ -25,6 +27,7 @@ internal static class MixinCli
                 case "--out": output = Value(); break;
                 case "--config": config = Value(); break;
                 case "--check": check = true; continue;
+                case "--rules-only": rulesOnly = true; continue;
                 case "-h" or "--help":
                     stdout.WriteLine(Usage);
                     return 0;
@@ -46,7 +49,7 @@ internal static class MixinCli
         output ??= mixin;
         try
         {
-            var files = MixinRenderer.Render(mixin, config);
+            var files = MixinRenderer.Render(mixin, config, rulesOnly);
             if (check)
             {
                 var differences = MixinRenderer.Differences(files, output);

@@ -12,7 +12,8 @@ public static class MixinRenderer
     /// <summary>Output path (relative to the mixin folder, with '/') to file content.</summary>
     /// <param name="mixinFolder">The folder holding mixin.libsonnet and lib/.</param>
     /// <param name="configOverride">Jsonnet object merged into _config, e.g. <c>{ alerts+: { ... } }</c>; null for none.</param>
-    public static IReadOnlyDictionary<string, string> Render(string mixinFolder, string? configOverride = null)
+    /// <param name="rulesOnly">Only prometheus_alerts.yaml and prometheus_rules.yaml (a Prometheus' rule_files).</param>
+    public static IReadOnlyDictionary<string, string> Render(string mixinFolder, string? configOverride = null, bool rulesOnly = false)
     {
         var lib = Path.Combine(Path.GetFullPath(mixinFolder), "lib");
         if (!File.Exists(Path.Combine(lib, "alerts.jsonnet")))
@@ -31,8 +32,9 @@ public static class MixinRenderer
         {
             ["prometheus_alerts.yaml"] = RuleYaml.FromJson(Evaluate("alerts.jsonnet"), "lib/alerts.jsonnet"),
             ["prometheus_rules.yaml"] = RuleYaml.FromJson(Evaluate("rules.jsonnet"), "lib/rules.jsonnet"),
-            ["prometheus_rule.yaml"] = RuleYaml.FromJson(Evaluate("prometheus_rule.jsonnet"), "lib/prometheus_rule.jsonnet"),
         };
+        if (rulesOnly) return files;
+        files["prometheus_rule.yaml"] = RuleYaml.FromJson(Evaluate("prometheus_rule.jsonnet"), "lib/prometheus_rule.jsonnet");
         using (var vm = NewVm(configOverride))
         {
             foreach (var (name, json) in vm.EvaluateFileMulti(Path.Combine(lib, "dashboards.jsonnet")))

@@ -40,11 +40,26 @@ public sealed class ConfigCheckTests
         {
             Assert.That(rule, Does.StartWith("rules/"), "rule files are mounted or copied into rules/ beside the config");
             Directory.CreateDirectory(Path.GetDirectoryName(folder.File(rule))!);
-            File.Copy(Path.Combine(RepositoryPaths.Root, "mixin", Path.GetFileName(rule)), folder.File(rule));
+            File.Copy(Path.Combine(RepositoryPaths.Root, RulesFolder(config), Path.GetFileName(rule)), folder.File(rule));
         }
         var result = await ProcessRunner.RunAsync(Promtool, ["check", "config", folder.File("prometheus.yml")], timeout: TimeSpan.FromSeconds(60));
         Assert.That(result.ExitCode, Is.Zero, result.Output);
         Assert.That(result.Output, Does.Contain("SUCCESS: 12 rules found").Or.Contain("rules found"));
+    }
+
+    // `make run` loads the demo's own rendering (its failure-burst classes); the other setups load the mixin's defaults.
+    private static string RulesFolder(string config) => config == "deploy/local/prometheus.yml" ? "deploy/local/rules" : "mixin";
+
+    [Test]
+    public void The_demo_loads_its_own_rendering_where_its_critical_job_pages_and_the_defaults_name_no_job()
+    {
+        var script = File.ReadAllText(Path.Combine(RepositoryPaths.Root, "scripts", "run-demo.sh"));
+        var demo = File.ReadAllText(Path.Combine(RepositoryPaths.Root, "deploy", "local", "rules", "prometheus_alerts.yaml"));
+        var defaults = File.ReadAllText(Path.Combine(RepositoryPaths.Root, "mixin", "prometheus_alerts.yaml"));
+
+        Assert.That(script, Does.Contain("\"$root/deploy/local/rules/prometheus_alerts.yaml\""));
+        Assert.That(demo, Does.Contain("name=~\"InvoiceJob\\\\..*\"").And.Contain("class: critical"));
+        Assert.That(defaults, Does.Not.Contain("InvoiceJob").And.Not.Contain("class: critical"));
     }
 
     [TestCaseSource(nameof(PrometheusConfigs))]

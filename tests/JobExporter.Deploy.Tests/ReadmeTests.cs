@@ -5,7 +5,7 @@ namespace JobExporter.Deploy.Tests;
 
 /// <summary>
 /// README's "Quick start" and "Deploying" work as written: each C# and JSON snippet is, line for line, code that the demo
-/// workers compile and run; each YAML snippet is part of a file under deploy/ that the other tests check; each shell
+/// workers compile and run; each YAML or jsonnet snippet is part of a file under deploy/ that the other tests check; each shell
 /// command names make targets, files, flags, variables and images that exist.
 /// </summary>
 public sealed partial class ReadmeTests
@@ -44,6 +44,10 @@ public sealed partial class ReadmeTests
                 break;
             case "yaml":
                 Assert.That(FilesContaining(snippet, DeployFiles.Yaml()), Is.Not.Empty, "the YAML snippet is part of a file under deploy/");
+                break;
+            case "jsonnet":
+                Assert.That(FilesContaining(snippet, Directory.EnumerateFiles(Path.Combine(RepositoryPaths.Root, "deploy"), "*.jsonnet", SearchOption.AllDirectories)), Is.Not.Empty,
+                    "the jsonnet snippet is part of a mixin configuration under deploy/ (rendered and checked by the mixin tests)");
                 break;
             case "sh":
                 await CheckShellAsync(snippet);

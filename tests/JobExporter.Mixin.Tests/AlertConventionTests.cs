@@ -61,7 +61,7 @@ public sealed class AlertConventionTests
         foreach (var rule in Alerts.Concat(Mixin.RecordingRules()))
         {
             var expr = rule.GetProperty("expr").GetString()!;
-            Assert.That(expr.Contains("job=\"jobexporter\"") || expr.Contains("system_queue_name:"), Is.True, expr);
+            Assert.That(expr.Contains("job=\"jobexporter\"") || expr.Contains("system_queue_name:") || expr.Contains("system:jobs_"), Is.True, expr);
         }
     }
 }

@@ -17,15 +17,55 @@ public sealed class ConfigTests
     }
 
     [Test]
-    public void Per_job_failure_thresholds_go_into_the_expression_and_the_default_excludes_them()
+    public void The_defaults_name_no_job_and_give_one_default_burst_rule()
     {
-        var bursts = Mixin.Alerts("{ alerts+: { failureBurst+: { threshold: 3, overrides: { 'Pay\"ment': { threshold: 0, severity: 'critical' } } } } }")
-            .Where(a => a.GetProperty("alert").GetString() == "JobExporterJobFailureBurst")
-            .ToDictionary(a => a.GetProperty("labels").GetProperty("severity").GetString()!, a => a.GetProperty("expr").GetString()!);
+        var bursts = Mixin.Alerts().Where(a => a.GetProperty("alert").GetString() == "JobExporterJobFailureBurst").ToList();
 
-        Assert.That(bursts.Keys, Is.EquivalentTo(new[] { "critical", "warning" }));
-        Assert.That(bursts["critical"], Does.Contain("name=\"Pay\\\"ment\"").And.EndWith("> 0\n"));
-        Assert.That(bursts["warning"], Does.Contain("name!=\"Pay\\\"ment\"").And.EndWith("> 3\n"));
+        Assert.That(bursts.Select(b => b.GetProperty("labels").GetProperty("class").GetString()), Is.EqualTo(new[] { "default" }));
+        Assert.That(bursts[0].GetProperty("expr").GetString(), Does.Not.Contain("name=~").And.Not.Contain("name=\""));
+    }
+
+    [Test]
+    public void Burst_classes_match_by_regex_in_rank_order_and_the_default_takes_the_rest()
+    {
+        var bursts = Mixin.Alerts("{ alerts+: { failureBurst+: { classes+: { critical+: { name: 'Pay\"ment.*' }, low+: { name: 'Clean.*', system: 'hangfire' } } } } }")
+            .Where(a => a.GetProperty("alert").GetString() == "JobExporterJobFailureBurst")
+            .ToDictionary(a => a.GetProperty("labels").GetProperty("class").GetString()!, a => a);
+
+        Assert.That(bursts.Keys, Is.EqualTo(new[] { "critical", "low", "default" }));
+        Assert.That(bursts["critical"].GetProperty("labels").GetProperty("severity").GetString(), Is.EqualTo("critical"));
+        Assert.That(bursts["low"].GetProperty("labels").GetProperty("severity").GetString(), Is.EqualTo("info"));
+        var critical = bursts["critical"].GetProperty("expr").GetString()!;
+        var low = bursts["low"].GetProperty("expr").GetString()!;
+        var fallback = bursts["default"].GetProperty("expr").GetString()!;
+        Assert.That(critical, Does.Contain("name=~\"Pay\\\"ment.*\"").And.Contain(">= 1\n").And.Not.Contain("unless on"));
+        Assert.That(low, Does.Contain("name=~\"Clean.*\", system=~\"hangfire\"").And.Contain(">= 20\n").And.Contain(") >= 0.5\n"));
+        Assert.That(low, Does.Contain("unless on (system, name)\ngroup by (system, name) (jobs_failed_total{job=\"jobexporter\", name=~\"Pay\\\"ment.*\""));
+        Assert.That(fallback, Does.Contain(">= 5\n").And.Contain(") >= 0.1\n"));
+        Assert.That(System.Text.RegularExpressions.Regex.Matches(fallback, "\nunless on \\(system, name\\)\n").Count, Is.EqualTo(2));
+    }
+
+    [Test]
+    public void Replica_labels_are_configurable_and_dropped_before_every_sum()
+    {
+        const string config = "{ replicaLabels: ['pod', 'replica'] }";
+        var exprs = Mixin.Alerts(config).Concat(Mixin.RecordingRules(config)).Select(r => r.GetProperty("expr").GetString()!)
+            .Concat(Mixin.Dashboards(config).Values.SelectMany(Mixin.Panels).SelectMany(Mixin.Exprs))
+            .ToList();
+
+        Assert.That(exprs, Has.None.Contains("without (instance, pod)"));
+        var sums = exprs.Where(e => e.Contains("sum(") || e.Contains("sum by")).Where(e => e.Contains("job=\"jobexporter\"")).ToList();
+        Assert.That(sums, Is.Not.Empty);
+        Assert.That(sums, Has.All.Contain("max without (pod, replica) ("), "every sum over raw series drops the replica labels first");
+    }
+
+    [Test]
+    public void Sidecars_without_replica_labels_sum_their_series_and_still_match_each_target_on_instance()
+    {
+        var exprs = Mixin.Alerts("{ replicaLabels: [] }").Select(r => r.GetProperty("expr").GetString()!).ToList();
+
+        Assert.That(exprs, Has.None.Contains("max without"));
+        Assert.That(exprs.Where(e => e.Contains("jobs_failed_total")), Is.Not.Empty.And.All.Contain("on (instance) group_left"));
     }
 
     [Test]

@@ -72,6 +72,21 @@ public sealed class DashboardTests
         }));
     }
 
+    [Test]
+    public void Failing_the_most_ranks_by_failure_share_among_jobs_with_enough_runs_and_24h_panels_count_single_runs()
+    {
+        var panels = Mixin.Panels(Dashboards["jobexporter-overview.json"]).GroupBy(p => p.GetProperty("title").GetString()!).ToDictionary(g => g.Key, g => g.First());
+        var failing = panels["Jobs failing the most (24h)"];
+        var ranking = Mixin.Exprs(failing).First();
+
+        Assert.That(failing.GetProperty("options").GetProperty("sortBy")[0].GetProperty("displayName").GetString(), Is.EqualTo("Failed %"));
+        Assert.That(ranking, Does.StartWith("topk(10,").And.Contain("jobs_failed:increase1d").And.Contain(") / sum by (system, name) (").And.Contain(">= 10\n)"));
+        foreach (var title in new[] { "Jobs executed (24h)", "Most common jobs (24h)", "Jobs failing the most (24h)", "Failed jobs (24h)" })
+        {
+            Assert.That(Mixin.Exprs(panels[title]), Has.All.Contain(":increase1d").And.Not.Contain("rate1d"), title);
+        }
+    }
+
     private static void Collect(JsonElement element, List<string> uids)
     {
         if (element.ValueKind == JsonValueKind.Object)

@@ -14,6 +14,19 @@ public sealed class RenderedOutputsTests
         Assert.That(differences, Is.Empty, "Out of date; run `make mixin` and commit the result.");
     }
 
+    // `make mixin` also renders the promtool scenarios' fixture and the demo's rules, each with its own classes.
+    [TestCase("mixin/tests/config.jsonnet", "mixin/tests/rendered")]
+    [TestCase("deploy/local/mixin-config.jsonnet", "deploy/local/rules")]
+    public void Committed_renderings_with_a_config_match_a_fresh_render(string config, string folder)
+    {
+        var files = MixinRenderer.Render(Mixin.Folder, File.ReadAllText(Path.Combine(JobExporter.Testing.RepositoryPaths.Root, config)), rulesOnly: true);
+
+        var differences = MixinRenderer.Differences(files, Path.Combine(JobExporter.Testing.RepositoryPaths.Root, folder));
+
+        Assert.That(files.Keys, Is.EquivalentTo(new[] { "prometheus_alerts.yaml", "prometheus_rules.yaml" }));
+        Assert.That(differences, Is.Empty, "Out of date; run `make mixin` and commit the result.");
+    }
+
     [Test]
     public void Renders_every_output_the_mixin_promises()
     {

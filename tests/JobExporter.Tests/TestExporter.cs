@@ -17,7 +17,7 @@ internal sealed class TestExporter
         var options = OptionsReader.Read(FlagValues.Read(args, new Dictionary<string, string?>()), "testhost");
         Options = configure is null ? options : configure(options);
         Time = new FakeTimeProvider(Start);
-        Metrics = new ExporterMetrics(Options, "test");
+        Metrics = new ExporterMetrics(Options, "test", Time);
         Queues = new QueueRegistry(Options.RabbitMqQueues, Options.MaxLabelValues);
         Applier = EventApplier.Create(Options, Metrics, Queues, Time);
         Parser = new EventParser(Options.ParserLimits);

@@ -61,7 +61,7 @@ internal sealed class WorkerTracker
         var labels = new[] { key.System, key.Hostname };
         if (e.Type == EventType.WorkerOffline)
         {
-            SetDown(key, worker);
+            SetDown(key, worker, timedOut: false);
             return;
         }
         _metrics.WorkerHeartbeat.WithLabels(labels).Set(e.Ts);
@@ -74,6 +74,7 @@ internal sealed class WorkerTracker
             worker.Up = true;
             worker.DownSince = null;
             _metrics.WorkerUp.WithLabels(labels).Set(1);
+            _metrics.WorkerTimedOut.WithLabels(labels).Set(0);
             ChangeAlive(key.System, +1);
         }
     }
@@ -87,7 +88,7 @@ internal sealed class WorkerTracker
         {
             if (worker.Up && now - worker.LastSeen > worker.Timeout)
             {
-                SetDown(key, worker);
+                SetDown(key, worker, timedOut: true);
             }
             else if (!worker.Up && worker.DownSince is { } since && now - since >= _purgeAfter)
             {
@@ -99,6 +100,7 @@ internal sealed class WorkerTracker
             _workers.Remove(key);
             string[] labels = [key.System, key.Hostname];
             _metrics.WorkerUp.RemoveLabelled(labels);
+            _metrics.WorkerTimedOut.RemoveLabelled(labels);
             _metrics.WorkerActive.RemoveLabelled(labels);
             _metrics.WorkerHeartbeat.RemoveLabelled(labels);
             _metrics.EmitterDropped.RemoveLabelled(labels);
@@ -107,10 +109,12 @@ internal sealed class WorkerTracker
         }
     }
 
-    private void SetDown(WorkerKey key, Worker worker)
+    // timedOut tells WorkerDown's rule a silent worker (crash, hang, network) from one that said goodbye.
+    private void SetDown(WorkerKey key, Worker worker, bool timedOut)
     {
         string[] labels = [key.System, key.Hostname];
         _metrics.WorkerUp.WithLabels(labels).Set(0);
+        _metrics.WorkerTimedOut.WithLabels(labels).Set(timedOut ? 1 : 0);
         _metrics.WorkerActive.WithLabels(labels).Set(0);
         worker.DownSince ??= _time.GetUtcNow();
         if (worker.Up)

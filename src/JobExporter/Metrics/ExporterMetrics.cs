@@ -10,8 +10,9 @@ namespace JobExporter.Metrics;
 /// </summary>
 internal sealed class ExporterMetrics
 {
-    public ExporterMetrics(ExporterOptions options, string version)
+    public ExporterMetrics(ExporterOptions options, string version, TimeProvider? time = null)
     {
+        time ??= TimeProvider.System;
         Registry = Prometheus.Metrics.NewCustomRegistry();
         IMetricFactory factory = Prometheus.Metrics.WithCustomRegistry(Registry);
         if (options.StaticLabels.Count > 0)
@@ -45,6 +46,7 @@ internal sealed class ExporterMetrics
         WorkerUp = factory.CreateGauge(p + "worker_up", "1 while a worker sends heartbeats, 0 once it went offline or timed out.", [L.System, L.Hostname]);
         WorkerActive = factory.CreateGauge(p + "worker_active", "Jobs running now on a worker, from its last heartbeat.", [L.System, L.Hostname]);
         WorkerHeartbeat = factory.CreateGauge(p + "worker_heartbeat_timestamp_seconds", "Unix time of a worker's last heartbeat, on the worker's clock.", [L.System, L.Hostname]);
+        WorkerTimedOut = factory.CreateGauge(p + "worker_timed_out", "1 while a worker is down because it went silent past its timeout (crash, hang, network); 0 while up or after it said goodbye (worker-offline).", [L.System, L.Hostname]);
         WorkersAlive = factory.CreateGauge(p + "workers_alive", "Workers up, per system.", [L.System]);
         EmitterDropped = factory.CreateGauge(p + "emitter_dropped_events", "Events an emitter dropped since it started (buffer full, broker away).", [L.System, L.Hostname]);
         EmitterPublishFailures = factory.CreateGauge(p + "emitter_publish_failures", "Failed attempts of an emitter to reach the broker or publish a batch since it started (each retried).", [L.System, L.Hostname]);
@@ -62,11 +64,16 @@ internal sealed class ExporterMetrics
         EventsDuplicate = factory.CreateCounter(p + "exporter_events_duplicate_total", "Events skipped because their id was already applied.", []);
         BrokerConnected = factory.CreateGauge(p + "exporter_broker_connected", "1 while the exporter is connected to the broker and consuming.", []);
         LabelOverflow = factory.CreateCounter(p + "exporter_label_overflow_total", "Label values folded into __other__ because a label reached its cap.", [L.Label]);
+        Uptime = factory.CreateGauge(p + "exporter_uptime_seconds", "Seconds since this exporter process started, from a monotonic clock.", []);
         BuildInfo = factory.CreateGauge(p + "exporter_build_info", "Always 1; the version label tells which build runs.", [L.Version]);
         CollectorSuccess = factory.CreateGauge(p + "exporter_collector_success", "1 when a background collector's last poll succeeded.", [L.Collector]);
         CollectorDuration = factory.CreateGauge(p + "exporter_collector_duration_seconds", "How long a background collector's last poll took.", [L.Collector]);
 
         BuildInfo.WithLabels(version).Set(1);
+        // Alerts tell "a series new to this process" from "a series Prometheus missed" by the uptime;
+        // a duration, not a timestamp, so no clock is compared with Prometheus'.
+        var started = time.GetTimestamp();
+        Registry.AddBeforeCollectCallback(() => Uptime.Set(time.GetElapsedTime(started).TotalSeconds));
         BrokerConnected.Set(0);
         EventsDuplicate.Inc(0);
         foreach (var reason in Contracts.InvalidReasons.All)
@@ -103,6 +110,7 @@ internal sealed class ExporterMetrics
     public Gauge WorkerUp { get; }
     public Gauge WorkerActive { get; }
     public Gauge WorkerHeartbeat { get; }
+    public Gauge WorkerTimedOut { get; }
     public Gauge WorkersAlive { get; }
     public Gauge EmitterDropped { get; }
     public Gauge EmitterPublishFailures { get; }
@@ -119,6 +127,7 @@ internal sealed class ExporterMetrics
     public Counter EventsDuplicate { get; }
     public Gauge BrokerConnected { get; }
     public Counter LabelOverflow { get; }
+    public Gauge Uptime { get; }
     public Gauge BuildInfo { get; }
     public Gauge CollectorSuccess { get; }
     public Gauge CollectorDuration { get; }

@@ -127,4 +127,42 @@ public class WorkerLivenessTests
         Assert.That(m.Value("jobs_workers_alive", ("system", "hangfire")), Is.EqualTo(0));
         Assert.That(m.Value("jobs_workers_alive", ("system", "masstransit")), Is.EqualTo(1));
     }
+
+    [Test]
+    public void A_silent_worker_is_marked_timed_out_and_one_that_said_goodbye_is_not()
+    {
+        var exporter = new TestExporter();
+        var worker2 = new[] { ("system", "hangfire"), ("hostname", "worker-2") };
+        exporter.Apply(exporter.Worker(EventType.WorkerOnline, interval: 5), exporter.Worker(EventType.WorkerOnline, host: "worker-2", interval: 5));
+        Assert.That(exporter.Scrape().Value("jobs_worker_timed_out", Worker1), Is.EqualTo(0), "up: not timed out");
+
+        exporter.Apply(exporter.Worker(EventType.WorkerOffline, host: "worker-2"));
+        exporter.Advance(TimeSpan.FromSeconds(16));
+        var m = exporter.Scrape();
+        Assert.That(m.Value("jobs_worker_up", Worker1), Is.EqualTo(0));
+        Assert.That(m.Value("jobs_worker_timed_out", Worker1), Is.EqualTo(1), "silent past 3 x 5 s");
+        Assert.That(m.Value("jobs_worker_up", worker2), Is.EqualTo(0));
+        Assert.That(m.Value("jobs_worker_timed_out", worker2), Is.EqualTo(0), "said goodbye");
+
+        exporter.Apply(exporter.Worker(EventType.WorkerHeartbeat, interval: 5));
+        Assert.That(exporter.Scrape().Value("jobs_worker_timed_out", Worker1), Is.EqualTo(0), "back up");
+    }
+
+    [Test]
+    public void A_worker_timed_out_loses_the_timed_out_series_with_the_others_after_the_purge_delay()
+    {
+        var exporter = new TestExporter();
+        exporter.Apply(exporter.Worker(EventType.WorkerOnline, interval: 5));
+        exporter.Advance(TimeSpan.FromSeconds(16));
+        exporter.Advance(TimeSpan.FromMinutes(10));
+        Assert.That(exporter.Scrape().Has("jobs_worker_timed_out", Worker1), Is.False);
+    }
+
+    [Test]
+    public void The_exporter_uptime_counts_from_its_start_on_its_own_clock()
+    {
+        var exporter = new TestExporter();
+        exporter.Advance(TimeSpan.FromSeconds(90));
+        Assert.That(exporter.Scrape().Value("jobs_exporter_uptime_seconds"), Is.EqualTo(90));
+    }
 }

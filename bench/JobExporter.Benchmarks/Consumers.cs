@@ -20,9 +20,21 @@ internal sealed class ExporterConsumer(ExporterProcess process) : IConsumerProce
 
     public static async Task<ExporterConsumer> StartAsync(Uri broker, string queue, params string[] extra)
     {
-        var exporter = await ExporterProcess.StartAsync(broker, ["--broker.queue", queue, .. extra]);
+        var port = FreePort.Next();
+        string[] args = ["--broker.url", broker.ToString(), "--web.listen-address", $"127.0.0.1:{port}", "--broker.queue", queue, .. extra];
+        var exporter = await ExporterProcess.StartWithArgsAsync(port, args, ExtraEnvironment());
         return new ExporterConsumer(exporter);
     }
+
+    /// <summary>
+    /// BENCH_EXPORTER_ENV="DOTNET_gcServer=1;DOTNET_GCgen0size=0x1000000" runs the exporter with runtime settings other than
+    /// its own, to compare them; the report then says which were used.
+    /// </summary>
+    public static Dictionary<string, string> ExtraEnvironment() =>
+        (Environment.GetEnvironmentVariable("BENCH_EXPORTER_ENV") ?? "")
+        .Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+        .Select(pair => pair.Split('=', 2))
+        .ToDictionary(pair => pair[0], pair => pair.Length > 1 ? pair[1] : "");
 
     public async Task<long> CountAsync() => (await Scraper.GetAsync(process.MetricsUrl)).EventsApplied;
 

@@ -34,6 +34,8 @@ internal sealed class Report(BenchSettings settings, MachineInfo machine)
     public string RabbitMqVersion { get; set; } = "unknown";
     public IngestResult? IngestBatched { get; set; }
     public IngestResult? IngestUnbatched { get; set; }
+    public List<IngestResult> Sidecar { get; } = [];
+    public IdleMemoryResult? SidecarIdle { get; set; }
     public List<ScrapeResult> Scrapes { get; } = [];
     public CardinalityResult? Cardinality { get; set; }
     public CardinalityResult? CardinalityBaseline { get; set; }
@@ -67,6 +69,7 @@ internal sealed class Report(BenchSettings settings, MachineInfo machine)
         md.AppendLine();
         foreach (var failure in Failures) md.AppendLine($"**Failed:** {failure}").AppendLine();
         RenderIngest(md);
+        RenderSidecar(md);
         RenderApply(md);
         RenderScrape(md);
         RenderCardinality(md);
@@ -105,21 +108,65 @@ internal sealed class Report(BenchSettings settings, MachineInfo machine)
         md.AppendLine();
         md.AppendLine("Every round (events/s; the ratio is taken per round, exporter over the bare consumer of the same round, then the median):");
         md.AppendLine();
-        md.AppendLine("| stream | round | consumer | events timed | seconds | events/s | CPU s | peak RSS |");
-        md.AppendLine("|---|---:|---|---:|---:|---:|---:|---:|");
-        foreach (var r in new[] { IngestBatched, IngestUnbatched })
-        {
-            if (r is null) continue;
-            foreach (var run in r.Runs)
-            {
-                md.AppendLine($"| {(r.EventsPerMessage == 1 ? "unbatched" : "batched")} | {run.Round + 1} | {run.Consumer} | {N(run.Events)} | {N(run.Seconds, "F2")} | " +
-                    $"{N(run.EventsPerSecond)}{(run.FromStart ? " (from process start)" : "")} | {N(run.CpuSeconds, "F2")} | {MiB(run.PeakRssBytes)} |");
-            }
-        }
-        md.AppendLine();
+        RenderRounds(md, new[] { IngestBatched, IngestUnbatched }.OfType<IngestResult>().Select(r => (r.EventsPerMessage == 1 ? "unbatched" : "batched", r)));
         md.AppendLine($"Load average: batched `{IngestBatched.LoadBefore}` -> `{IngestBatched.LoadAfter}`" +
             (IngestUnbatched is null ? "" : $"; unbatched `{IngestUnbatched.LoadBefore}` -> `{IngestUnbatched.LoadAfter}`") + ".");
         md.AppendLine($"The unbatched stream is smaller ({N(IngestUnbatched?.Events ?? 0)} events) because one event a message costs the broker far more per event.");
+        md.AppendLine();
+    }
+
+    private void RenderSidecar(StringBuilder md)
+    {
+        if (Sidecar.Count == 0) return;
+        md.AppendLine("## Sidecar workload");
+        md.AppendLine();
+        md.AppendLine($"What one worker pod's sidecar sees: {N(Sidecar[0].Events)} events (10 workers come online, then jobs of four events each:");
+        md.AppendLine("sent, received, started with a wait, succeeded or 5% failed; 50 job names on 5 queues, 10 workers, a heartbeat every 200");
+        md.AppendLine("job events), pre-published to the exporter's durable queue one event a message and 24 events a message. Measured as in");
+        md.AppendLine("Ingest above (the real binary, scraped once a second, against the bare consumer with the same prefetch and ack mode on");
+        md.AppendLine("an identical queue, rounds interleaved). CPU µs per event is utime+stime over the timed span divided by the events timed.");
+        md.AppendLine();
+        md.AppendLine("Targets: ingest >= 0.9x the bare consumer in both shapes; <= 10 µs CPU per event with 24 events a message;");
+        md.AppendLine("peak RSS <= 64 MiB on this run and <= 40 MiB idle.");
+        md.AppendLine();
+        md.AppendLine("| shape | consumer | events/s (median) | ratio exporter / bare | CPU µs per event | peak RSS | rounds |");
+        md.AppendLine("|---|---|---:|---:|---:|---:|---:|");
+        foreach (var r in Sidecar)
+        {
+            var shape = $"{r.EventsPerMessage} event{(r.EventsPerMessage == 1 ? "" : "s")} a message ({N(r.Messages)} messages)";
+            foreach (var consumer in new[] { "exporter", "bare consumer" })
+            {
+                md.AppendLine($"| {shape} | {consumer} | {N(r.MedianRate(consumer))} | {(consumer == "exporter" ? "**" + N(r.MedianRatio, "F2") + "**" : "1 (baseline)")} | " +
+                    $"{(consumer == "exporter" ? "**" + N(r.MedianCpuPerMillion(consumer), "F1") + "**" : N(r.MedianCpuPerMillion(consumer), "F1"))} | " +
+                    $"{(consumer == "exporter" ? "**" + MiB(r.MedianPeakRss(consumer)) + "**" : MiB(r.MedianPeakRss(consumer)))} | {r.Of(consumer).Count} |");
+            }
+        }
+        md.AppendLine();
+        if (SidecarIdle is { } idle)
+        {
+            md.AppendLine($"Idle: an exporter connected to an empty queue and scraped {idle.Scrapes} times, once a second: RSS **{MiB(idle.RssBytes)}**, " +
+                $"peak {MiB(idle.PeakRssBytes)} (load `{idle.Load}`).");
+            md.AppendLine();
+        }
+        md.AppendLine("Every round:");
+        md.AppendLine();
+        RenderRounds(md, Sidecar.Select(r => (r.EventsPerMessage == 1 ? "1 a message" : $"{r.EventsPerMessage} a message", r)));
+        md.AppendLine($"Load average: {string.Join("; ", Sidecar.Select(r => $"{r.EventsPerMessage} a message `{r.LoadBefore}` -> `{r.LoadAfter}`"))}.");
+        md.AppendLine();
+    }
+
+    private static void RenderRounds(StringBuilder md, IEnumerable<(string Stream, IngestResult Result)> results)
+    {
+        md.AppendLine("| stream | round | consumer | events timed | seconds | events/s | CPU s | CPU µs per event | peak RSS |");
+        md.AppendLine("|---|---:|---|---:|---:|---:|---:|---:|---:|");
+        foreach (var (stream, r) in results)
+        {
+            foreach (var run in r.Runs)
+            {
+                md.AppendLine($"| {stream} | {run.Round + 1} | {run.Consumer} | {N(run.Events)} | {N(run.Seconds, "F2")} | " +
+                    $"{N(run.EventsPerSecond)}{(run.FromStart ? " (from process start)" : "")} | {N(run.CpuSeconds, "F2")} | {N(run.CpuSecondsPerMillion, "F1")} | {MiB(run.PeakRssBytes)} |");
+            }
+        }
         md.AppendLine();
     }
 

@@ -1,0 +1,29 @@
+namespace JobExporter.Benchmarks;
+
+/// <summary>RSS of an exporter that is connected and scraped but gets no events: what a quiet sidecar costs.</summary>
+internal sealed record IdleMemoryResult(long RssBytes, long PeakRssBytes, int Scrapes, string Load);
+
+internal static class IdleMemory
+{
+    /// <summary>How long the idle exporter is watched: long enough for start-up garbage to be collected.</summary>
+    private static readonly TimeSpan Watch = TimeSpan.FromSeconds(20);
+
+    public static async Task<IdleMemoryResult> MeasureAsync(Broker broker, TextWriter log)
+    {
+        await using var exporter = await ExporterConsumer.StartAsync(broker.Url, "bench.idle.exporter");
+        await exporter.Process.WaitUntilAsync(async () => (await exporter.Process.GetAsync("readyz")).IsSuccessStatusCode,
+            TimeSpan.FromSeconds(30), "the exporter to connect");
+        // Scraped every second, as Prometheus would (more often than a real 15 s interval).
+        var scrapes = 0;
+        var start = DateTime.UtcNow;
+        while (DateTime.UtcNow - start < Watch)
+        {
+            await Scraper.GetAsync(exporter.Process.MetricsUrl);
+            scrapes++;
+            await Task.Delay(IngestBenchmark.SampleInterval);
+        }
+        var result = new IdleMemoryResult(ProcStats.RssBytes(exporter.Pid), ProcStats.PeakRssBytes(exporter.Pid), scrapes, ProcStats.LoadAverage());
+        log.WriteLine($"  idle exporter: RSS {result.RssBytes / 1048576.0:F1} MiB, peak {result.PeakRssBytes / 1048576.0:F1} MiB after {scrapes} scrapes");
+        return result;
+    }
+}

@@ -13,6 +13,9 @@ DEBIAN_DEPS := rabbitmq-server:/usr/lib/rabbitmq/bin/rabbitmq-server \
                libjsonnet0:/usr/lib/x86_64-linux-gnu/libjsonnet.so.0 \
                jsonnet:/usr/bin/jsonnet
 
+# What `make bench` needs besides: clang and lld publish the exporter with NativeAOT, as the image does.
+BENCH_DEPS := clang:/usr/bin/clang lld:/usr/bin/lld zlib1g-dev:/usr/include/zlib.h
+
 .PHONY: help deps build test run mixin bench clean
 
 help: ## List the targets
@@ -39,6 +42,7 @@ mixin: ## Render the monitoring mixin into mixin/ (alerts, rules, dashboards)
 	$(DOTNET) run --project src/JobExporter.Mixin -c $(CONFIGURATION) -- --mixin mixin
 
 bench: deps ## Run the benchmarks; writes docs/benchmarks.md
+	@scripts/install-deps.sh $(BENCH_DEPS)
 	@scripts/bench.sh
 
 clean: ## Remove build output

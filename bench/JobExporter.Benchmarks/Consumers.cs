@@ -18,13 +18,25 @@ internal sealed class ExporterConsumer(ExporterProcess process) : IConsumerProce
     public int Pid => process.ProcessId;
     public ExporterProcess Process => process;
 
-    public static async Task<ExporterConsumer> StartAsync(Uri broker, string queue, params string[] extra)
+    public static Task<ExporterConsumer> StartAsync(Uri broker, string queue, params string[] extra) => StartBuildAsync(Program, broker, queue, extra);
+
+    /// <summary>Starts a given build of the exporter (null: the JIT build).</summary>
+    public static async Task<ExporterConsumer> StartBuildAsync(string? program, Uri broker, string queue, params string[] extra)
     {
         var port = FreePort.Next();
         string[] args = ["--broker.url", broker.ToString(), "--web.listen-address", $"127.0.0.1:{port}", "--broker.queue", queue, .. extra];
-        var exporter = await ExporterProcess.StartWithArgsAsync(port, args, ExtraEnvironment());
+        var exporter = await ExporterProcess.StartWithArgsAsync(port, args, ExtraEnvironment(), program);
         return new ExporterConsumer(exporter);
     }
+
+    /// <summary>
+    /// The exporter build under measurement: BENCH_EXPORTER=path runs that executable or .dll (scripts/bench.sh publishes the
+    /// NativeAOT executable the image ships and passes it); unset, the JIT build src/JobExporter/bin/Release/net10.0/JobExporter.dll.
+    /// </summary>
+    public static string? Program => Environment.GetEnvironmentVariable("BENCH_EXPORTER") is { Length: > 0 } path ? Path.GetFullPath(path, RepositoryPaths.Root) : null;
+
+    /// <summary>How the report names the build: "NativeAOT" for a native executable, else "JIT".</summary>
+    public static string BuildName => Program is { } p && !p.EndsWith(".dll", StringComparison.Ordinal) ? "NativeAOT" : "JIT (dotnet JobExporter.dll)";
 
     /// <summary>
     /// BENCH_EXPORTER_ENV="DOTNET_gcServer=1;DOTNET_GCgen0size=0x1000000" runs the exporter with runtime settings other than
@@ -41,7 +53,7 @@ internal sealed class ExporterConsumer(ExporterProcess process) : IConsumerProce
     public async ValueTask DisposeAsync() => await process.DisposeAsync();
 }
 
-/// <summary>The <see cref="BareConsumer"/>, run as its own process with the exporter's GC settings (server GC).</summary>
+/// <summary>The <see cref="BareConsumer"/>, run as its own process with the exporter's GC settings (workstation, not concurrent).</summary>
 internal sealed class BareConsumerProcess : IConsumerProcess
 {
     private readonly Process _process;
@@ -81,7 +93,9 @@ internal sealed class BareConsumerProcess : IConsumerProcess
         info.ArgumentList.Add(broker.ToString());
         info.ArgumentList.Add(queue);
         info.ArgumentList.Add(prefetch.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        info.Environment["DOTNET_gcServer"] = "1";
+        // The exporter's own GC settings (src/JobExporter/JobExporter.csproj): workstation, not concurrent.
+        info.Environment["DOTNET_gcServer"] = "0";
+        info.Environment["DOTNET_gcConcurrent"] = "0";
         return new BareConsumerProcess(Process.Start(info)!);
     }
 

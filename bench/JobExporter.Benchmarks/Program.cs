@@ -30,7 +30,7 @@ await using (var node = await RabbitMqNode.StartAsync())
     if (settings.Runs("sidecar")) await Section("sidecar", async () =>
     {
         var events = new Workload(names: 50, hosts: 10, queues: 5, seed: 9).Sidecar(settings.SidecarJobs, heartbeatEvery: 200);
-        foreach (var perMessage in new[] { 1, 24 })
+        foreach (var perMessage in settings.SidecarShapes)
         {
             var messages = Workload.Messages(events, perMessage);
             log.WriteLine($"Sidecar workload: {events.Count:N0} events, {perMessage} a message ({messages.Count:N0} messages), {settings.Rounds} rounds");
@@ -96,6 +96,10 @@ internal sealed record BenchSettings(bool Quick, string Output, IReadOnlySet<str
     public int UnbatchedEvents => Quick ? 20_000 : 100_000;
     /// <summary>Jobs of the sidecar workload (four events each); BENCH_SIDECAR_JOBS sets fewer for quick iteration.</summary>
     public int SidecarJobs => int.TryParse(Environment.GetEnvironmentVariable("BENCH_SIDECAR_JOBS"), out var jobs) ? jobs : Quick ? 10_000 : 50_000;
+    /// <summary>Events a message in the sidecar workload: 1 and 24; BENCH_SIDECAR_SHAPES=1 runs one shape only.</summary>
+    public int[] SidecarShapes => Environment.GetEnvironmentVariable("BENCH_SIDECAR_SHAPES") is { Length: > 0 } shapes
+        ? [.. shapes.Split(',').Select(int.Parse)]
+        : [1, 24];
     public int ScrapeBacklog => Quick ? 200_000 : 500_000;
     public int Scrapes => Quick ? 8 : 25;
     public int DistinctNames => Quick ? 100_000 : 1_000_000;

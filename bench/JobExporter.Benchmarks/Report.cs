@@ -35,7 +35,7 @@ internal sealed class Report(BenchSettings settings, MachineInfo machine)
     public IngestResult? IngestBatched { get; set; }
     public IngestResult? IngestUnbatched { get; set; }
     public List<IngestResult> Sidecar { get; } = [];
-    public IdleMemoryResult? SidecarIdle { get; set; }
+    public List<IdleMemoryResult> SidecarIdle { get; set; } = [];
     public List<ScrapeResult> Scrapes { get; } = [];
     public CardinalityResult? Cardinality { get; set; }
     public CardinalityResult? CardinalityBaseline { get; set; }
@@ -125,6 +125,7 @@ internal sealed class Report(BenchSettings settings, MachineInfo machine)
         md.AppendLine("job events), pre-published to the exporter's durable queue one event a message and 24 events a message. Measured as in");
         md.AppendLine("Ingest above (the real binary, scraped once a second, against the bare consumer with the same prefetch and ack mode on");
         md.AppendLine("an identical queue, rounds interleaved). CPU µs per event is utime+stime over the timed span divided by the events timed.");
+        md.AppendLine($"The exporter build measured: **{ExporterConsumer.BuildName}**{(ExporterConsumer.ExtraEnvironment().Count > 0 ? $", with `{Environment.GetEnvironmentVariable("BENCH_EXPORTER_ENV")}`" : "")}.");
         md.AppendLine();
         md.AppendLine("Targets: ingest >= 0.9x the bare consumer in both shapes; <= 10 µs CPU per event with 24 events a message;");
         md.AppendLine("peak RSS <= 64 MiB on this run and <= 40 MiB idle.");
@@ -142,9 +143,9 @@ internal sealed class Report(BenchSettings settings, MachineInfo machine)
             }
         }
         md.AppendLine();
-        if (SidecarIdle is { } idle)
+        foreach (var idle in SidecarIdle)
         {
-            md.AppendLine($"Idle: an exporter connected to an empty queue and scraped {idle.Scrapes} times, once a second: RSS **{MiB(idle.RssBytes)}**, " +
+            md.AppendLine($"Idle, {idle.Build}: an exporter connected to an empty queue and scraped {idle.Scrapes} times, once a second: RSS **{MiB(idle.RssBytes)}**, " +
                 $"peak {MiB(idle.PeakRssBytes)} (load `{idle.Load}`).");
             md.AppendLine();
         }

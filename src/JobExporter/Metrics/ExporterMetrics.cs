@@ -5,12 +5,13 @@ using L = JobExporter.Metrics.LabelNames;
 namespace JobExporter.Metrics;
 
 /// <summary>
-/// Every metric family the exporter serves, created once in its own registry (no process or runtime
-/// metrics from the default registry), with the configured prefix and static labels.
+/// Every metric family the exporter serves, created once in its own registry (not prometheus-net's static default),
+/// with the configured prefix and static labels. The process and runtime metrics are added by
+/// <see cref="AddProcessMetrics"/>, so that pages built in tests stay deterministic.
 /// </summary>
 internal sealed class ExporterMetrics
 {
-    public ExporterMetrics(ExporterOptions options, string version)
+    public ExporterMetrics(ExporterOptions options, string version, string revision = BuildVersion.UnknownRevision)
     {
         Registry = Prometheus.Metrics.NewCustomRegistry();
         IMetricFactory factory = Prometheus.Metrics.WithCustomRegistry(Registry);
@@ -59,11 +60,11 @@ internal sealed class ExporterMetrics
         EventsDuplicate = factory.CreateCounter(p + "exporter_events_duplicate_total", "Events skipped because their id was already applied.", []);
         BrokerConnected = factory.CreateGauge(p + "exporter_broker_connected", "1 while the exporter is connected to the broker and consuming.", []);
         LabelOverflow = factory.CreateCounter(p + "exporter_label_overflow_total", "Label values folded into __other__ because a label reached its cap.", [L.Label]);
-        BuildInfo = factory.CreateGauge(p + "exporter_build_info", "Always 1; the version label tells which build runs.", [L.Version]);
+        BuildInfo = factory.CreateGauge(p + "exporter_build_info", "Always 1; the version and revision (git commit) labels tell which build runs.", [L.Version, L.Revision]);
         CollectorSuccess = factory.CreateGauge(p + "exporter_collector_success", "1 when a background collector's last poll succeeded.", [L.Collector]);
         CollectorDuration = factory.CreateGauge(p + "exporter_collector_duration_seconds", "How long a background collector's last poll took.", [L.Collector]);
 
-        BuildInfo.WithLabels(version).Set(1);
+        BuildInfo.WithLabels(version, revision).Set(1);
         BrokerConnected.Set(0);
         EventsDuplicate.Inc(0);
         foreach (var reason in Contracts.InvalidReasons.All)
@@ -111,6 +112,13 @@ internal sealed class ExporterMetrics
     public Gauge BuildInfo { get; }
     public Gauge CollectorSuccess { get; }
     public Gauge CollectorDuration { get; }
+
+    /// <summary>
+    /// The exporter's own process_* (CPU seconds, resident and virtual memory, open handles, threads, start time) and
+    /// dotnet_* (collections per generation, managed heap) metrics, refreshed at each scrape, unprefixed as every
+    /// exporter names them.
+    /// </summary>
+    public void AddProcessMetrics() => DotNetStats.Register(Registry);
 
     /// <summary>The page /metrics serves, as text.</summary>
     public async Task<string> RenderAsync()

@@ -13,7 +13,6 @@ internal static class Endpoints
     public static void Map(WebApplication app, ExporterOptions options, ExporterMetrics metrics, EventConsumer consumer)
     {
         var page = new MetricsPage(metrics.Registry);
-        app.Lifetime.ApplicationStopped.Register(page.Dispose);
         // Plain request delegates, not handlers with parameters: nothing is compiled at start-up for them.
         app.MapGet(options.TelemetryPath, page.ServeAsync);
         // Alive as long as the process serves HTTP: a broker outage is not a reason to restart the exporter.

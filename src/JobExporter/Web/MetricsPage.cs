@@ -4,39 +4,62 @@ using Prometheus;
 namespace JobExporter.Web;
 
 /// <summary>
-/// Serves the metrics page from one buffer kept between scrapes. The page is rendered to memory first, because
+/// Serves the metrics page from buffers kept between scrapes. The page is rendered to memory first, because
 /// prometheus-net holds its metric locks while it serialises, so writing straight to a slow or stalled client would
 /// hold up every event that creates a series. A fresh buffer per scrape grew by doubling through the large object
 /// heap (a 10 MiB page costs 30 MiB of allocations) and forced a full garbage collection at nearly every scrape;
-/// the kept buffer is reused at its size, and scrapes take turns with it.
+/// a kept buffer is reused at its size. Each scrape has its own buffer while it writes (a stalled reader holds only
+/// its own), and at most <see cref="KeptBuffers"/> are kept when scrapes overlap.
 /// </summary>
-internal sealed class MetricsPage(CollectorRegistry registry) : IDisposable
+internal sealed class MetricsPage(CollectorRegistry registry)
 {
     private const string TextFormat = "text/plain; version=0.0.4; charset=utf-8";
-    private readonly SemaphoreSlim _turn = new(1, 1);
-    private readonly MemoryStream _buffer = new();
+
+    /// <summary>One Prometheus, or an HA pair, scraping at once.</summary>
+    private const int KeptBuffers = 2;
+
+    private readonly Stack<MemoryStream> _idle = new();
 
     public async Task ServeAsync(HttpContext context)
     {
         var aborted = context.RequestAborted;
-        await _turn.WaitAsync(aborted);
+        var buffer = Take();
         try
         {
-            _buffer.SetLength(0);
-            await registry.CollectAndExportAsTextAsync(_buffer, aborted);
+            await registry.CollectAndExportAsTextAsync(buffer, aborted);
             context.Response.ContentType = TextFormat;
-            context.Response.ContentLength = _buffer.Length;
-            await context.Response.Body.WriteAsync(_buffer.GetBuffer().AsMemory(0, (int)_buffer.Length), aborted);
+            context.Response.ContentLength = buffer.Length;
+            await context.Response.Body.WriteAsync(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), aborted);
         }
         finally
         {
-            _turn.Release();
+            Return(buffer);
         }
     }
 
-    public void Dispose()
+    private MemoryStream Take()
     {
-        _turn.Dispose();
-        _buffer.Dispose();
+        lock (_idle)
+        {
+            if (_idle.TryPop(out var kept))
+            {
+                kept.SetLength(0);
+                return kept;
+            }
+        }
+        return new MemoryStream();
+    }
+
+    private void Return(MemoryStream buffer)
+    {
+        lock (_idle)
+        {
+            if (_idle.Count < KeptBuffers)
+            {
+                _idle.Push(buffer);
+                return;
+            }
+        }
+        buffer.Dispose();
     }
 }

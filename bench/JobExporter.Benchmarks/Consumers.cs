@@ -18,14 +18,17 @@ internal sealed class ExporterConsumer(ExporterProcess process) : IConsumerProce
     public int Pid => process.ProcessId;
     public ExporterProcess Process => process;
 
-    public static Task<ExporterConsumer> StartAsync(Uri broker, string queue, params string[] extra) => StartBuildAsync(Program, broker, queue, extra);
+    public static Task<ExporterConsumer> StartAsync(Uri broker, string queue, params string[] extra) => StartBuildAsync(Program, null, broker, queue, extra);
 
-    /// <summary>Starts a given build of the exporter (null: the JIT build).</summary>
-    public static async Task<ExporterConsumer> StartBuildAsync(string? program, Uri broker, string queue, params string[] extra)
+    /// <summary>Starts a given build of the exporter (null: the JIT build), with more environment (null: none).</summary>
+    public static async Task<ExporterConsumer> StartBuildAsync(string? program, IReadOnlyDictionary<string, string>? environment, Uri broker, string queue,
+        params string[] extra)
     {
         var port = FreePort.Next();
         string[] args = ["--broker.url", broker.ToString(), "--web.listen-address", $"127.0.0.1:{port}", "--broker.queue", queue, .. extra];
-        var exporter = await ExporterProcess.StartWithArgsAsync(port, args, ExtraEnvironment(), program);
+        var env = ExtraEnvironment();
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>()) env.TryAdd(key, value);
+        var exporter = await ExporterProcess.StartWithArgsAsync(port, args, env, program);
         return new ExporterConsumer(exporter);
     }
 

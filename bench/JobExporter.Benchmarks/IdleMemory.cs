@@ -9,16 +9,17 @@ internal static class IdleMemory
     private static readonly TimeSpan Watch = TimeSpan.FromSeconds(20);
 
     /// <summary>The build under measurement and, when that is the NativeAOT executable, the JIT build beside it.</summary>
-    public static async Task<List<IdleMemoryResult>> MeasureAsync(Broker broker, TextWriter log)
+    public static async Task<List<IdleMemoryResult>> MeasureAsync(Broker broker, IReadOnlyDictionary<string, string> environment, TextWriter log)
     {
-        var results = new List<IdleMemoryResult> { await MeasureAsync(ExporterConsumer.Program, ExporterConsumer.BuildName, broker, log) };
-        if (ExporterConsumer.Program is not null) results.Add(await MeasureAsync(null, "JIT (dotnet JobExporter.dll)", broker, log));
+        var results = new List<IdleMemoryResult> { await MeasureAsync(ExporterConsumer.Program, ExporterConsumer.BuildName, environment, broker, log) };
+        if (ExporterConsumer.Program is not null) results.Add(await MeasureAsync(null, "JIT (dotnet JobExporter.dll)", environment, broker, log));
         return results;
     }
 
-    private static async Task<IdleMemoryResult> MeasureAsync(string? program, string build, Broker broker, TextWriter log)
+    private static async Task<IdleMemoryResult> MeasureAsync(string? program, string build, IReadOnlyDictionary<string, string> environment, Broker broker,
+        TextWriter log)
     {
-        await using var exporter = await ExporterConsumer.StartBuildAsync(program, broker.Url, "bench.idle.exporter");
+        await using var exporter = await ExporterConsumer.StartBuildAsync(program, environment, broker.Url, "bench.idle.exporter");
         await exporter.Process.WaitUntilAsync(async () => (await exporter.Process.GetAsync("readyz")).IsSuccessStatusCode,
             TimeSpan.FromSeconds(30), "the exporter to connect");
         // Scraped every second, as Prometheus would (more often than a real 15 s interval).

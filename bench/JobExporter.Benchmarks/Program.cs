@@ -34,11 +34,12 @@ await using (var node = await RabbitMqNode.StartAsync())
         {
             var messages = Workload.Messages(events, perMessage);
             log.WriteLine($"Sidecar workload: {events.Count:N0} events, {perMessage} a message ({messages.Count:N0} messages), {settings.Rounds} rounds");
-            report.Sidecar.Add(await new IngestBenchmark(broker, log).RunAsync($"sidecar{perMessage}", messages, events.Count, perMessage, settings.Rounds));
+            report.Sidecar.Add(await new IngestBenchmark(broker, log).RunAsync($"sidecar{perMessage}", messages, events.Count, perMessage, settings.Rounds,
+                SidecarPod.Environment(), IngestBenchmark.SidecarSampleInterval));
         }
         events = [];
         GC.Collect();
-        report.SidecarIdle = await IdleMemory.MeasureAsync(broker, log);
+        report.SidecarIdle = await IdleMemory.MeasureAsync(broker, SidecarPod.Environment(), log);
     });
     if (settings.Runs("scrape")) await Section("scrape", async () =>
     {

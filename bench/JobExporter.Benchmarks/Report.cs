@@ -123,8 +123,11 @@ internal sealed class Report(BenchSettings settings, MachineInfo machine)
         md.AppendLine($"What one worker pod's sidecar sees: {N(Sidecar[0].Events)} events (10 workers come online, then jobs of four events each:");
         md.AppendLine("sent, received, started with a wait, succeeded or 5% failed; 50 job names on 5 queues, 10 workers, a heartbeat every 200");
         md.AppendLine("job events), pre-published to the exporter's durable queue one event a message and 24 events a message. Measured as in");
-        md.AppendLine("Ingest above (the real binary, scraped once a second, against the bare consumer with the same prefetch and ack mode on");
+        md.AppendLine("Ingest above (the real binary, scraped five times a second, against the bare consumer with the same prefetch and ack mode on");
         md.AppendLine("an identical queue, rounds interleaved). CPU µs per event is utime+stime over the timed span divided by the events timed.");
+        md.AppendLine($"As in its pod: the sidecar manifest limits the container to {N(SidecarPod.MemoryLimitBytes() / 1048576.0)} MiB, so the runtime caps the heap at " +
+            $"{N(SidecarPod.HeapHardLimitPercent)}% of it, {N(SidecarPod.HeapHardLimitBytes() / 1048576.0)} MiB; the exporter gets that cap as `DOTNET_GCHeapHardLimit` here " +
+            "(no container runs), the bare consumer has none.");
         md.AppendLine($"The exporter build measured: **{ExporterConsumer.BuildName}**{(ExporterConsumer.ExtraEnvironment().Count > 0 ? $", with `{Environment.GetEnvironmentVariable("BENCH_EXPORTER_ENV")}`" : "")}.");
         md.AppendLine();
         md.AppendLine("Targets: ingest >= 0.9x the bare consumer in both shapes; <= 10 µs CPU per event with 24 events a message;");

@@ -9,7 +9,8 @@ namespace JobExporter.Web;
 /// hold up every event that creates a series. A fresh buffer per scrape grew by doubling through the large object
 /// heap (a 10 MiB page costs 30 MiB of allocations) and forced a full garbage collection at nearly every scrape;
 /// a kept buffer is reused at its size. Each scrape has its own buffer while it writes (a stalled reader holds only
-/// its own), and at most <see cref="KeptBuffers"/> are kept when scrapes overlap.
+/// its own), and at most <see cref="KeptBuffers"/> are kept when scrapes overlap. Pages are rendered one at a time:
+/// rendering is all CPU, so a crowd of scrapers rendering at once would only take the cores from event ingest.
 /// </summary>
 internal sealed class MetricsPage(CollectorRegistry registry)
 {
@@ -19,6 +20,7 @@ internal sealed class MetricsPage(CollectorRegistry registry)
     private const int KeptBuffers = 2;
 
     private readonly Stack<MemoryStream> _idle = new();
+    private readonly SemaphoreSlim _rendering = new(1, 1);
 
     public async Task ServeAsync(HttpContext context)
     {
@@ -26,7 +28,15 @@ internal sealed class MetricsPage(CollectorRegistry registry)
         var buffer = Take();
         try
         {
-            await registry.CollectAndExportAsTextAsync(buffer, aborted);
+            await _rendering.WaitAsync(aborted);
+            try
+            {
+                await registry.CollectAndExportAsTextAsync(buffer, aborted);
+            }
+            finally
+            {
+                _rendering.Release();
+            }
             context.Response.ContentType = TextFormat;
             context.Response.ContentLength = buffer.Length;
             await context.Response.Body.WriteAsync(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), aborted);

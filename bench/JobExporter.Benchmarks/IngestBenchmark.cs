@@ -73,8 +73,10 @@ internal sealed class IngestBenchmark(Broker broker, TextWriter log)
 
     /// <summary>
     /// Samples (time, count, CPU) every <see cref="SampleInterval"/> until the count reaches the target. The rate runs
-    /// from the first sample that saw events (so process start-up is left out) to the moment the count crossed the
-    /// target, interpolated between the two samples around it.
+    /// from the first sample at or past a tenth of the target to the moment the count crossed the target, interpolated
+    /// between the two samples around it: process start-up and the first fill of the prefetch window are left out of
+    /// both sides alike. (From the first sample that saw any event, a consumer that starts faster was timed over more
+    /// of its ramp-up than one whose first sample came later, which skewed the ratio against it.)
     /// </summary>
     private static async Task<IngestRun> MeasureAsync(IConsumerProcess consumer, int round, long target, TimeSpan interval)
     {
@@ -92,7 +94,8 @@ internal sealed class IngestBenchmark(Broker broker, TextWriter log)
             await Task.Delay(interval);
         }
         var peak = ProcStats.PeakRssBytes(consumer.Pid);
-        var first = samples.FindIndex(s => s.Count > 0);
+        var first = samples.FindIndex(s => s.Count >= target / 10);
+        if (first == samples.Count - 1) first = Math.Max(0, samples.FindIndex(s => s.Count > 0));
         var last = samples.Count - 1;
         if (first == last)
         {

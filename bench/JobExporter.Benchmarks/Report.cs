@@ -89,8 +89,9 @@ internal sealed class Report(BenchSettings settings, MachineInfo machine)
         md.AppendLine("load, with every series of the mix on the page). **Bare consumer** (the baseline): a RabbitMQ.Client consumer in its own");
         md.AppendLine("process that parses the same bodies with the same `EventParser` into a sink that only counts, and acknowledges in batches");
         md.AppendLine("as the exporter does (its `BatchAcknowledger`, same prefetch 1000, same GC settings), on an identically filled queue. The rate runs from the");
-        md.AppendLine("first sample that saw events to the moment the count reached N (interpolated between the samples around it), so process");
-        md.AppendLine("start-up is left out. CPU is utime+stime from `/proc/<pid>/stat` over that span; peak RSS is `VmHWM` at the end.");
+        md.AppendLine("first sample at or past a tenth of N to the moment the count reached N (interpolated between the samples around it), so process");
+        md.AppendLine("start-up and the first fill of the prefetch window are left out of both sides alike. CPU is utime+stime from `/proc/<pid>/stat`");
+        md.AppendLine("over that span; peak RSS is `VmHWM` at the end.");
         md.AppendLine("Rounds alternate the order (exporter first, then bare first, ...).");
         md.AppendLine();
         md.AppendLine("| stream | consumer | events/s (median) | ratio exporter / bare | CPU s per million events | peak RSS | rounds |");

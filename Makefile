@@ -15,6 +15,9 @@ DEBIAN_DEPS := rabbitmq-server:/usr/lib/rabbitmq/bin/rabbitmq-server \
                jsonnet:/usr/bin/jsonnet \
                python3-celery:/usr/lib/python3/dist-packages/celery/__init__.py
 
+# What `make bench` needs besides: clang and lld publish the exporter with NativeAOT, as the image does.
+BENCH_DEPS := clang:/usr/bin/clang lld:/usr/bin/lld zlib1g-dev:/usr/include/zlib.h
+
 .PHONY: help deps build test run mixin bench pack clean
 
 help: ## List the targets
@@ -46,6 +49,7 @@ mixin: ## Render the monitoring mixin into mixin/ (alerts, rules, dashboards), i
 	    --out deploy/local/rules --config "$$(cat deploy/local/mixin-config.jsonnet)"
 
 bench: deps ## Run the benchmarks; writes docs/benchmarks.md
+	@scripts/install-deps.sh $(BENCH_DEPS)
 	@scripts/bench.sh
 
 pack: ## Write the emitter NuGet packages (and .snupkg symbols) to .tmp/packages

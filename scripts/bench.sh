@@ -3,7 +3,10 @@
 # private RabbitMQ node (started and stopped by the benchmark itself); writes docs/benchmarks.md.
 #   make bench            the full run (1,000,000 events; about 15 minutes on 2 shared cores)
 #   make bench QUICK=1    fewer events and rounds, a few minutes; writes .tmp/bench/benchmarks-quick.md
-#   BENCH_ONLY=ingest,apply make bench    only some parts (ingest, apply, scrape, cardinality, celery, emitter, hooks)
+#   BENCH_ONLY=ingest,apply make bench    only some parts (ingest, sidecar, apply, scrape, cardinality, celery, emitter, hooks)
+#   BENCH_ONLY=sidecar BENCH_SIDECAR_JOBS=10000 BENCH_SIDECAR_SHAPES=1 make bench QUICK=1    a quick look at one shape
+#   BENCH_EXPORTER=src/JobExporter/bin/Release/net10.0/JobExporter.dll make bench    the JIT build instead of NativeAOT
+# The exporter measured is the one the image ships: published with NativeAOT (clang and lld, from `make bench`'s deps).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DOTNET=${DOTNET:-dotnet}
@@ -20,6 +23,11 @@ if [ -n "${BENCH_ONLY:-}" ]; then
 fi
 $DOTNET build src/JobExporter -c Release -nologo -v q
 $DOTNET build bench/JobExporter.Benchmarks -c Release -nologo -v q
+if [ -z "${BENCH_EXPORTER:-}" ]; then
+  # As deploy/Dockerfile publishes it.
+  $DOTNET publish src/JobExporter/JobExporter.csproj -c Release -r linux-x64 -p:PublishAot=true -nologo -v q -o .tmp/bench/exporter-aot
+  export BENCH_EXPORTER=.tmp/bench/exporter-aot/JobExporter
+fi
 # Bounded: the full run takes about 15 minutes here; anything past 40 is a hang.
 BENCH_COMMAND="$command" timeout --kill-after=30s 40m \
   $DOTNET bench/JobExporter.Benchmarks/bin/Release/net10.0/JobExporter.Benchmarks.dll "${args[@]}"

@@ -40,7 +40,7 @@ public class ApplyBenchmarks
         _mixEvents = [.. workload.Mix(Ring)];
         _mix = [.. _mixEvents.Select(EventJson.Serialize)];
         var one = new Workload(names: 1, hosts: 1, seed: 3);
-        _succeeded = [.. one.Mix(Ring).Select(e => e with { Type = EventType.JobSucceeded, Runtime = e.Runtime ?? 0.25, Name = Workload.Name(0), Queue = Workload.Queue(0), Hostname = Workload.Host(0), Exception = null, Wait = null, Active = null, Interval = null, Dropped = null })
+        _succeeded = [.. one.Mix(Ring).Select(e => e with { Type = EventType.JobSucceeded, Runtime = e.Runtime ?? 0.25, Name = Workload.Name(0), Queue = one.Queue(0), Hostname = Workload.Host(0), Exception = null, Wait = null, Active = null, Interval = null, Dropped = null })
             .Select(EventJson.Serialize)];
         _batches = [.. Workload.Messages(new Workload(seed: 11).Mix(Ring), 100)];
         // Warm-up: every series exists before measuring, on both appliers.
@@ -97,7 +97,7 @@ public class ApplyBenchmarks
 
     private static readonly string System = "hangfire";
     private static readonly string Name0 = Workload.Name(0);
-    private static readonly string Queue0 = Workload.Queue(0);
+    private static readonly string Queue0 = new Workload().Queue(0);
     private static readonly string Host0 = Workload.Host(0);
 
     private sealed class NullSink : IEventSink

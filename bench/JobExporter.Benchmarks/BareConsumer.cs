@@ -7,7 +7,8 @@ namespace JobExporter.Benchmarks;
 /// <summary>
 /// The ingest baseline: a bare RabbitMQ.Client consumer that parses each message with the exporter's own
 /// EventParser into a sink that only counts, and acknowledges it, exactly as the exporter consumes (same
-/// prefetch, manual acks one by one, one dispatcher). It prints its count every 20 ms as "count N".
+/// prefetch, the exporter's own <see cref="JobExporter.Broker.BatchAcknowledger"/> with the same batch and linger, one dispatcher).
+/// It prints its count every 20 ms as "count N".
 /// Run as its own process: <c>JobExporter.Benchmarks bare-consumer URL QUEUE PREFETCH</c>; SIGTERM stops it.
 /// </summary>
 internal static class BareConsumer
@@ -26,11 +27,13 @@ internal static class BareConsumer
         await using var connection = await new ConnectionFactory { Uri = url }.CreateConnectionAsync();
         await using var channel = await connection.CreateChannelAsync();
         await channel.BasicQosAsync(0, prefetch, global: false);
+        var acks = new JobExporter.Broker.BatchAcknowledger((tag, token) => channel.BasicAckAsync(tag, multiple: true, token),
+            JobExporter.Broker.BatchAcknowledger.BatchSizeFor(prefetch), JobExporter.Broker.EventConsumer.AckLinger, TimeProvider.System);
         var consumer = new AsyncEventingBasicConsumer(channel);
-        consumer.ReceivedAsync += async (_, delivery) =>
+        consumer.ReceivedAsync += (_, delivery) =>
         {
             parser.Parse(delivery.Body.Span, sink);
-            await channel.BasicAckAsync(delivery.DeliveryTag, multiple: false);
+            return acks.AppliedAsync(delivery.DeliveryTag, CancellationToken.None).AsTask();
         };
         await channel.BasicConsumeAsync(queue, autoAck: false, consumer);
         var output = Console.Out;

@@ -58,7 +58,7 @@ internal sealed class CeleryIngestBenchmark(Broker broker, TextWriter log)
                     : CeleryBareConsumerProcess.Start(broker.Url, queue);
                 await using (consumer)
                 {
-                    var run = await IngestBenchmark.MeasureAsync(consumer, round, CeleryWorkload.Events);
+                    var run = await IngestBenchmark.MeasureAsync(consumer, round, CeleryWorkload.Events, IngestBenchmark.SampleInterval);
                     runs.Add(run);
                     log.WriteLine($"  {label} round {round + 1}/{rounds} {run.Consumer,-13}: {run.EventsPerSecond,12:N0} events/s, " +
                         $"{run.CpuSecondsPerMillion:F2} CPU s per million, peak RSS {run.PeakRssBytes / 1048576.0:F0} MiB (load {ProcStats.LoadAverage1():F2})");

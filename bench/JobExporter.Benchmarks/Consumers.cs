@@ -18,18 +18,45 @@ internal sealed class ExporterConsumer(ExporterProcess process) : IConsumerProce
     public int Pid => process.ProcessId;
     public ExporterProcess Process => process;
 
-    public static async Task<ExporterConsumer> StartAsync(Uri broker, string queue, params string[] extra)
+    public static Task<ExporterConsumer> StartAsync(Uri broker, string queue, params string[] extra) => StartBuildAsync(Program, null, broker, queue, extra);
+
+    /// <summary>Starts a given build of the exporter (null: the JIT build), with more environment (null: none).</summary>
+    public static async Task<ExporterConsumer> StartBuildAsync(string? program, IReadOnlyDictionary<string, string>? environment, Uri broker, string queue,
+        params string[] extra)
     {
-        var exporter = await ExporterProcess.StartAsync(broker, ["--broker.queue", queue, .. extra]);
+        var port = FreePort.Next();
+        string[] args = ["--broker.url", broker.ToString(), "--web.listen-address", $"127.0.0.1:{port}", "--broker.queue", queue, .. extra];
+        var env = ExtraEnvironment();
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>()) env.TryAdd(key, value);
+        var exporter = await ExporterProcess.StartWithArgsAsync(port, args, env, program);
         return new ExporterConsumer(exporter);
     }
+
+    /// <summary>
+    /// The exporter build under measurement: BENCH_EXPORTER=path runs that executable or .dll (scripts/bench.sh publishes the
+    /// NativeAOT executable the image ships and passes it); unset, the JIT build src/JobExporter/bin/Release/net10.0/JobExporter.dll.
+    /// </summary>
+    public static string? Program => Environment.GetEnvironmentVariable("BENCH_EXPORTER") is { Length: > 0 } path ? Path.GetFullPath(path, RepositoryPaths.Root) : null;
+
+    /// <summary>How the report names the build: "NativeAOT" for a native executable, else "JIT".</summary>
+    public static string BuildName => Program is { } p && !p.EndsWith(".dll", StringComparison.Ordinal) ? "NativeAOT" : "JIT (dotnet JobExporter.dll)";
+
+    /// <summary>
+    /// BENCH_EXPORTER_ENV="DOTNET_gcServer=1;DOTNET_GCgen0size=0x1000000" runs the exporter with runtime settings other than
+    /// its own, to compare them; the report then says which were used.
+    /// </summary>
+    public static Dictionary<string, string> ExtraEnvironment() =>
+        (Environment.GetEnvironmentVariable("BENCH_EXPORTER_ENV") ?? "")
+        .Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+        .Select(pair => pair.Split('=', 2))
+        .ToDictionary(pair => pair[0], pair => pair.Length > 1 ? pair[1] : "");
 
     public async Task<long> CountAsync() => (await Scraper.GetAsync(process.MetricsUrl)).EventsApplied;
 
     public async ValueTask DisposeAsync() => await process.DisposeAsync();
 }
 
-/// <summary>The <see cref="BareConsumer"/>, run as its own process with the exporter's GC settings (server GC).</summary>
+/// <summary>The <see cref="BareConsumer"/>, run as its own process with the exporter's GC settings (workstation, not concurrent).</summary>
 internal sealed class BareConsumerProcess : IConsumerProcess
 {
     private readonly Process _process;
@@ -69,7 +96,9 @@ internal sealed class BareConsumerProcess : IConsumerProcess
         info.ArgumentList.Add(broker.ToString());
         info.ArgumentList.Add(queue);
         info.ArgumentList.Add(prefetch.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        info.Environment["DOTNET_gcServer"] = "1";
+        // The exporter's own GC settings (src/JobExporter/JobExporter.csproj): workstation, not concurrent.
+        info.Environment["DOTNET_gcServer"] = "0";
+        info.Environment["DOTNET_gcConcurrent"] = "0";
         return new BareConsumerProcess(Process.Start(info)!);
     }
 

@@ -28,13 +28,18 @@ internal sealed class IngestBenchmark(Broker broker, TextWriter log)
     /// <summary>How often progress is read: a /metrics scrape for the exporter, so not too often.</summary>
     public static readonly TimeSpan SampleInterval = TimeSpan.FromSeconds(1);
 
-    public async Task<IngestResult> RunAsync(string label, IReadOnlyList<byte[]> messages, long events, int eventsPerMessage, int rounds)
+    /// <summary>The sidecar drains take seconds, not tens of them: sampled five times a second (a small page to scrape).</summary>
+    public static readonly TimeSpan SidecarSampleInterval = TimeSpan.FromMilliseconds(200);
+
+    /// <param name="exporterEnvironment">More environment for the exporter process (the sidecar's heap limit); null: none.</param>
+    public async Task<IngestResult> RunAsync(string label, IReadOnlyList<byte[]> messages, long events, int eventsPerMessage, int rounds,
+        IReadOnlyDictionary<string, string>? exporterEnvironment = null, TimeSpan? sampleInterval = null)
     {
         var loadBefore = ProcStats.LoadAverage();
         var exporterQueue = $"bench.{label}.exporter";
         var bareQueue = $"bench.{label}.bare";
         // The exporter declares its own queue: start it once, wait until it consumes, stop it.
-        await using (var declare = await ExporterConsumer.StartAsync(broker.Url, exporterQueue))
+        await using (var declare = await ExporterConsumer.StartBuildAsync(ExporterConsumer.Program, exporterEnvironment, broker.Url, exporterQueue))
         {
             await declare.Process.WaitUntilAsync(async () => (await declare.Process.GetAsync("readyz")).IsSuccessStatusCode,
                 TimeSpan.FromSeconds(30), "the exporter to connect");
@@ -51,11 +56,11 @@ internal sealed class IngestBenchmark(Broker broker, TextWriter log)
                 var queue = exporter ? exporterQueue : bareQueue;
                 await broker.FillAsync(queue, messages);
                 IConsumerProcess consumer = exporter
-                    ? await ExporterConsumer.StartAsync(broker.Url, queue)
+                    ? await ExporterConsumer.StartBuildAsync(ExporterConsumer.Program, exporterEnvironment, broker.Url, queue)
                     : BareConsumerProcess.Start(broker.Url, queue);
                 await using (consumer)
                 {
-                    var run = await MeasureAsync(consumer, round, events);
+                    var run = await MeasureAsync(consumer, round, events, sampleInterval ?? SampleInterval);
                     runs.Add(run);
                     log.WriteLine($"  ingest {label} round {round + 1}/{rounds} {run.Consumer,-13}: {run.EventsPerSecond,12:N0} events/s, " +
                         $"{run.CpuSecondsPerMillion:F2} CPU s per million, peak RSS {run.PeakRssBytes / 1048576.0:F0} MiB (load {ProcStats.LoadAverage1():F2})");
@@ -68,10 +73,12 @@ internal sealed class IngestBenchmark(Broker broker, TextWriter log)
 
     /// <summary>
     /// Samples (time, count, CPU) every <see cref="SampleInterval"/> until the count reaches the target. The rate runs
-    /// from the first sample that saw events (so process start-up is left out) to the moment the count crossed the
-    /// target, interpolated between the two samples around it.
+    /// from the first sample at or past a tenth of the target to the moment the count crossed the target, interpolated
+    /// between the two samples around it: process start-up and the first fill of the prefetch window are left out of
+    /// both sides alike. (From the first sample that saw any event, a consumer that starts faster was timed over more
+    /// of its ramp-up than one whose first sample came later, which skewed the ratio against it.)
     /// </summary>
-    internal static async Task<IngestRun> MeasureAsync(IConsumerProcess consumer, int round, long target)
+    internal static async Task<IngestRun> MeasureAsync(IConsumerProcess consumer, int round, long target, TimeSpan interval)
     {
         var clock = Stopwatch.StartNew();
         var samples = new List<(double T, long Count, double Cpu)>();
@@ -84,10 +91,11 @@ internal sealed class IngestBenchmark(Broker broker, TextWriter log)
             samples.Add((t, count, ProcStats.CpuSeconds(consumer.Pid)));
             if (count >= target) break;
             if (clock.Elapsed > deadline) throw new TimeoutException($"{consumer.Name}: only {count} of {target} events after {deadline}");
-            await Task.Delay(SampleInterval);
+            await Task.Delay(interval);
         }
         var peak = ProcStats.PeakRssBytes(consumer.Pid);
-        var first = samples.FindIndex(s => s.Count > 0);
+        var first = samples.FindIndex(s => s.Count >= target / 10);
+        if (first == samples.Count - 1) first = Math.Max(0, samples.FindIndex(s => s.Count > 0));
         var last = samples.Count - 1;
         if (first == last)
         {

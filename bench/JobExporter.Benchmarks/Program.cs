@@ -28,6 +28,20 @@ await using (var node = await RabbitMqNode.StartAsync())
         events = [];
         GC.Collect();
     });
+    if (settings.Runs("sidecar")) await Section("sidecar", async () =>
+    {
+        var events = new Workload(names: 50, hosts: 10, queues: 5, seed: 9).Sidecar(settings.SidecarJobs, heartbeatEvery: 200);
+        foreach (var perMessage in settings.SidecarShapes)
+        {
+            var messages = Workload.Messages(events, perMessage);
+            log.WriteLine($"Sidecar workload: {events.Count:N0} events, {perMessage} a message ({messages.Count:N0} messages), {settings.Rounds} rounds");
+            report.Sidecar.Add(await new IngestBenchmark(broker, log).RunAsync($"sidecar{perMessage}", messages, events.Count, perMessage, settings.Rounds,
+                SidecarPod.Environment(), IngestBenchmark.SidecarSampleInterval));
+        }
+        events = [];
+        GC.Collect();
+        report.SidecarIdle = await IdleMemory.MeasureAsync(broker, SidecarPod.Environment(), log);
+    });
     if (settings.Runs("scrape")) await Section("scrape", async () =>
     {
         log.WriteLine("Scrape and memory per series");
@@ -97,6 +111,12 @@ internal sealed record BenchSettings(bool Quick, string Output, IReadOnlySet<str
     public int Rounds => Quick ? 2 : 3;
     public int IngestEvents => Quick ? 100_000 : 1_000_000;
     public int UnbatchedEvents => Quick ? 20_000 : 100_000;
+    /// <summary>Jobs of the sidecar workload (four events each); BENCH_SIDECAR_JOBS sets fewer for quick iteration.</summary>
+    public int SidecarJobs => int.TryParse(Environment.GetEnvironmentVariable("BENCH_SIDECAR_JOBS"), out var jobs) ? jobs : Quick ? 10_000 : 50_000;
+    /// <summary>Events a message in the sidecar workload: 1 and 24; BENCH_SIDECAR_SHAPES=1 runs one shape only.</summary>
+    public int[] SidecarShapes => Environment.GetEnvironmentVariable("BENCH_SIDECAR_SHAPES") is { Length: > 0 } shapes
+        ? [.. shapes.Split(',').Select(int.Parse)]
+        : [1, 24];
     public int ScrapeBacklog => Quick ? 200_000 : 500_000;
     public int Scrapes => Quick ? 8 : 25;
     public int DistinctNames => Quick ? 100_000 : 1_000_000;
@@ -117,7 +137,7 @@ internal sealed record BenchSettings(bool Quick, string Output, IReadOnlySet<str
                 case "--quick": quick = true; break;
                 case "--out": output = args[++i]; break;
                 case "--only": only = [.. args[++i].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)]; break;
-                default: throw new ArgumentException($"unknown argument {args[i]}; use --quick, --out PATH, --only ingest,scrape,cardinality,celery,emitter,hooks,apply");
+                default: throw new ArgumentException($"unknown argument {args[i]}; use --quick, --out PATH, --only ingest,sidecar,scrape,cardinality,celery,emitter,hooks,apply");
             }
         }
         return new BenchSettings(quick, output, only, Environment.GetEnvironmentVariable("BENCH_COMMAND") ?? "JobExporter.Benchmarks " + string.Join(' ', args));

@@ -34,6 +34,8 @@ internal sealed class Report(BenchSettings settings, MachineInfo machine)
     public string RabbitMqVersion { get; set; } = "unknown";
     public IngestResult? IngestBatched { get; set; }
     public IngestResult? IngestUnbatched { get; set; }
+    public List<IngestResult> Sidecar { get; } = [];
+    public List<IdleMemoryResult> SidecarIdle { get; set; } = [];
     public List<ScrapeResult> Scrapes { get; } = [];
     public CardinalityResult? Cardinality { get; set; }
     public CardinalityResult? CardinalityBaseline { get; set; }
@@ -63,13 +65,14 @@ internal sealed class Report(BenchSettings settings, MachineInfo machine)
         md.AppendLine($"- Command: `{settings.Command}` ({(settings.Quick ? "quick" : "full")} mode), {N(TotalMinutes, "F1")} minutes, commit {machine.Commit}");
         md.AppendLine($"- Machine: {machine.Cores} cores ({machine.Cpu}), {MiB(machine.MemoryBytes)} memory, {machine.Os}");
         md.AppendLine($"- Load average (1, 5, 15 min, runnable/total, last pid) at start: `{machine.LoadAtStart}`; at end: `{LoadAtEnd}`");
-        md.AppendLine($"- .NET SDK {machine.DotnetSdk}, runtime {machine.Runtime}; the exporter runs with server GC (the web SDK's default), so does the bare consumer");
+        md.AppendLine($"- .NET SDK {machine.DotnetSdk}, runtime {machine.Runtime}; the exporter measured: {ExporterConsumer.BuildName}, with its own GC settings (workstation, not concurrent), and so does the bare consumer");
         md.AppendLine($"- RabbitMQ {RabbitMqVersion.Replace('\n', ' ')} (a private node on a loopback port, started and stopped by the benchmark)");
         md.AppendLine($"- Packages: {string.Join(", ", machine.Packages.Select(p => $"{p.Package} {p.Version}"))}");
         md.AppendLine();
         foreach (var failure in Failures) md.AppendLine($"**Failed:** {failure}").AppendLine();
         RenderIngest(md);
         RenderHangfireHooks(md);
+        RenderSidecar(md);
         RenderApply(md);
         RenderScrape(md);
         RenderCardinality(md);
@@ -88,10 +91,11 @@ internal sealed class Report(BenchSettings settings, MachineInfo machine)
         md.AppendLine("then the consumer starts and drains it. **Exporter**: the real binary (`src/JobExporter`, Release), which declared the queue");
         md.AppendLine("itself on a first start; its progress is `jobs_exporter_events_total`, scraped once a second (the scrapes are part of its");
         md.AppendLine("load, with every series of the mix on the page). **Bare consumer** (the baseline): a RabbitMQ.Client consumer in its own");
-        md.AppendLine("process that parses the same bodies with the same `EventParser` into a sink that only counts, and acknowledges each message");
-        md.AppendLine("one by one as the exporter does (same prefetch 1000, server GC), on an identically filled queue. The rate runs from the");
-        md.AppendLine("first sample that saw events to the moment the count reached N (interpolated between the samples around it), so process");
-        md.AppendLine("start-up is left out. CPU is utime+stime from `/proc/<pid>/stat` over that span; peak RSS is `VmHWM` at the end.");
+        md.AppendLine("process that parses the same bodies with the same `EventParser` into a sink that only counts, and acknowledges in batches");
+        md.AppendLine("as the exporter does (its `BatchAcknowledger`, same prefetch 1000, same GC settings), on an identically filled queue. The rate runs from the");
+        md.AppendLine("first sample at or past a tenth of N to the moment the count reached N (interpolated between the samples around it), so process");
+        md.AppendLine("start-up and the first fill of the prefetch window are left out of both sides alike. CPU is utime+stime from `/proc/<pid>/stat`");
+        md.AppendLine("over that span; peak RSS is `VmHWM` at the end.");
         md.AppendLine("Rounds alternate the order (exporter first, then bare first, ...).");
         md.AppendLine();
         md.AppendLine("| stream | consumer | events/s (median) | ratio exporter / bare | CPU s per million events | peak RSS | rounds |");
@@ -109,18 +113,7 @@ internal sealed class Report(BenchSettings settings, MachineInfo machine)
         md.AppendLine();
         md.AppendLine("Every round (events/s; the ratio is taken per round, exporter over the bare consumer of the same round, then the median):");
         md.AppendLine();
-        md.AppendLine("| stream | round | consumer | events timed | seconds | events/s | CPU s | peak RSS |");
-        md.AppendLine("|---|---:|---|---:|---:|---:|---:|---:|");
-        foreach (var r in new[] { IngestBatched, IngestUnbatched })
-        {
-            if (r is null) continue;
-            foreach (var run in r.Runs)
-            {
-                md.AppendLine($"| {(r.EventsPerMessage == 1 ? "unbatched" : "batched")} | {run.Round + 1} | {run.Consumer} | {N(run.Events)} | {N(run.Seconds, "F2")} | " +
-                    $"{N(run.EventsPerSecond)}{(run.FromStart ? " (from process start)" : "")} | {N(run.CpuSeconds, "F2")} | {MiB(run.PeakRssBytes)} |");
-            }
-        }
-        md.AppendLine();
+        RenderRounds(md, new[] { IngestBatched, IngestUnbatched }.OfType<IngestResult>().Select(r => (r.EventsPerMessage == 1 ? "unbatched" : "batched", r)));
         md.AppendLine($"Load average: batched `{IngestBatched.LoadBefore}` -> `{IngestBatched.LoadAfter}`" +
             (IngestUnbatched is null ? "" : $"; unbatched `{IngestUnbatched.LoadBefore}` -> `{IngestUnbatched.LoadAfter}`") + ".");
         md.AppendLine($"The unbatched stream is smaller ({N(IngestUnbatched?.Events ?? 0)} events) because one event a message costs the broker far more per event.");
@@ -142,6 +135,65 @@ internal sealed class Report(BenchSettings settings, MachineInfo machine)
         foreach (var c in HangfireHooks.Cases)
         {
             md.AppendLine($"| {c.Description} | {N(c.MedianNs, "F0")} | {N(c.ErrorNs, "F0")} | {N(c.BytesPerOp)} | {N(c.Ratio, "F2")} |");
+        }
+        md.AppendLine();
+    }
+
+    private void RenderSidecar(StringBuilder md)
+    {
+        if (Sidecar.Count == 0) return;
+        md.AppendLine("## Sidecar workload");
+        md.AppendLine();
+        md.AppendLine($"What one worker pod's sidecar sees: {N(Sidecar[0].Events)} events (10 workers come online, then jobs of four events each:");
+        md.AppendLine("sent, received, started with a wait, succeeded or 5% failed; 50 job names on 5 queues, 10 workers, a heartbeat every 200");
+        md.AppendLine("job events), pre-published to the exporter's durable queue one event a message and 24 events a message. Measured as in");
+        md.AppendLine("Ingest above (the real binary, scraped five times a second, against the bare consumer with the same prefetch and ack mode on");
+        md.AppendLine("an identical queue, rounds interleaved). CPU µs per event is utime+stime over the timed span divided by the events timed.");
+        md.AppendLine($"As in its pod: the sidecar manifest limits the container to {N(SidecarPod.MemoryLimitBytes() / 1048576.0)} MiB, so the runtime caps the heap at " +
+            $"{N(SidecarPod.HeapHardLimitPercent)}% of it, {N(SidecarPod.HeapHardLimitBytes() / 1048576.0)} MiB; the exporter gets that cap as `DOTNET_GCHeapHardLimit` here " +
+            "(no container runs), the bare consumer has none.");
+        md.AppendLine($"The exporter build measured: **{ExporterConsumer.BuildName}**{(ExporterConsumer.ExtraEnvironment().Count > 0 ? $", with `{Environment.GetEnvironmentVariable("BENCH_EXPORTER_ENV")}`" : "")}.");
+        md.AppendLine();
+        md.AppendLine("Targets: ingest >= 0.9x the bare consumer in both shapes; <= 10 µs CPU per event with 24 events a message;");
+        md.AppendLine("peak RSS <= 64 MiB on this run and <= 40 MiB idle.");
+        md.AppendLine();
+        md.AppendLine("| shape | consumer | events/s (median) | ratio exporter / bare | CPU µs per event | peak RSS | rounds |");
+        md.AppendLine("|---|---|---:|---:|---:|---:|---:|");
+        foreach (var r in Sidecar)
+        {
+            var shape = $"{r.EventsPerMessage} event{(r.EventsPerMessage == 1 ? "" : "s")} a message ({N(r.Messages)} messages)";
+            foreach (var consumer in new[] { "exporter", "bare consumer" })
+            {
+                md.AppendLine($"| {shape} | {consumer} | {N(r.MedianRate(consumer))} | {(consumer == "exporter" ? "**" + N(r.MedianRatio, "F2") + "**" : "1 (baseline)")} | " +
+                    $"{(consumer == "exporter" ? "**" + N(r.MedianCpuPerMillion(consumer), "F1") + "**" : N(r.MedianCpuPerMillion(consumer), "F1"))} | " +
+                    $"{(consumer == "exporter" ? "**" + MiB(r.MedianPeakRss(consumer)) + "**" : MiB(r.MedianPeakRss(consumer)))} | {r.Of(consumer).Count} |");
+            }
+        }
+        md.AppendLine();
+        foreach (var idle in SidecarIdle)
+        {
+            md.AppendLine($"Idle, {idle.Build}: an exporter connected to an empty queue and scraped {idle.Scrapes} times, once a second: RSS **{MiB(idle.RssBytes)}**, " +
+                $"peak {MiB(idle.PeakRssBytes)} (load `{idle.Load}`).");
+            md.AppendLine();
+        }
+        md.AppendLine("Every round:");
+        md.AppendLine();
+        RenderRounds(md, Sidecar.Select(r => (r.EventsPerMessage == 1 ? "1 a message" : $"{r.EventsPerMessage} a message", r)));
+        md.AppendLine($"Load average: {string.Join("; ", Sidecar.Select(r => $"{r.EventsPerMessage} a message `{r.LoadBefore}` -> `{r.LoadAfter}`"))}.");
+        md.AppendLine();
+    }
+
+    private static void RenderRounds(StringBuilder md, IEnumerable<(string Stream, IngestResult Result)> results)
+    {
+        md.AppendLine("| stream | round | consumer | events timed | seconds | events/s | CPU s | CPU µs per event | peak RSS |");
+        md.AppendLine("|---|---:|---|---:|---:|---:|---:|---:|---:|");
+        foreach (var (stream, r) in results)
+        {
+            foreach (var run in r.Runs)
+            {
+                md.AppendLine($"| {stream} | {run.Round + 1} | {run.Consumer} | {N(run.Events)} | {N(run.Seconds, "F2")} | " +
+                    $"{N(run.EventsPerSecond)}{(run.FromStart ? " (from process start)" : "")} | {N(run.CpuSeconds, "F2")} | {N(run.CpuSecondsPerMillion, "F1")} | {MiB(run.PeakRssBytes)} |");
+            }
         }
         md.AppendLine();
     }
@@ -280,7 +332,7 @@ internal sealed class Report(BenchSettings settings, MachineInfo machine)
     };
 
     private const string AllocationNotes = """
-        Where the allocations come from (read from the code; `src/` is not changed by this issue):
+        Where the allocations come from (read from the code):
 
         1. **The parser makes a `JobEvent` and strings for every event.** `EventParser` calls `Utf8JsonReader.GetString()` for
            `id`, `system`, `hostname`, `name`, `queue`, `job_id` and `exception`, and `EventFields.ToEvent()` allocates a

@@ -7,7 +7,7 @@ namespace JobExporter.Benchmarks;
 /// wait), then succeeds or, one time in twenty, fails; 200 job names on 4 queues run on 20 workers, and each
 /// worker sends a heartbeat every 1,000 events or so.
 /// </summary>
-internal sealed class Workload(int names = 200, int hosts = 20, string[]? exceptions = null, string system = "hangfire", int seed = 7)
+internal sealed class Workload(int names = 200, int hosts = 20, string[]? exceptions = null, string system = "hangfire", int seed = 7, int queues = 4)
 {
     public static readonly string[] Exceptions =
         ["System.TimeoutException", "System.InvalidOperationException", "System.Net.Http.HttpRequestException",
@@ -22,7 +22,7 @@ internal sealed class Workload(int names = 200, int hosts = 20, string[]? except
     public int Hosts { get; } = hosts;
 
     public static string Name(int i) => $"BenchJob{i:D4}.Run";
-    public static string Queue(int nameIndex) => $"queue-{nameIndex % 4}";
+    public string Queue(int nameIndex) => $"queue-{nameIndex % queues}";
     public static string Host(int i) => $"worker-{i:D3}";
 
     /// <summary>Exactly <paramref name="count"/> events of the realistic mix.</summary>
@@ -44,6 +44,31 @@ internal sealed class Workload(int names = 200, int hosts = 20, string[]? except
             {
                 if (events.Count == count) break;
                 events.Add(e);
+            }
+        }
+        return events;
+    }
+
+    /// <summary>
+    /// The sidecar workload: every worker comes online, then <paramref name="jobs"/> jobs of four events each (sent,
+    /// received, started, then succeeded or, one time in twenty, failed) on random names and workers, with a heartbeat
+    /// from the next worker in turn after every <paramref name="heartbeatEvery"/> job events. 50,000 jobs on 10 workers:
+    /// 10 + 200,000 + 1,000 = 201,010 events.
+    /// </summary>
+    public List<JobEvent> Sidecar(int jobs, int heartbeatEvery)
+    {
+        var events = new List<JobEvent>(jobs * 4 + jobs * 4 / heartbeatEvery + Hosts);
+        for (var h = 0; h < Hosts; h++) events.Add(Online(Host(h)));
+        var jobEvents = 0;
+        var nextWorker = 0;
+        for (var j = 0; j < jobs; j++)
+        {
+            var name = _random.Next(Names);
+            var host = Host(_random.Next(Hosts));
+            foreach (var e in JobLifecycle(name, host, failed: _random.Next(20) == 0))
+            {
+                events.Add(e);
+                if (++jobEvents % heartbeatEvery == 0) events.Add(Heartbeat(Host(nextWorker++ % Hosts)));
             }
         }
         return events;
@@ -100,6 +125,16 @@ internal sealed class Workload(int names = 200, int hosts = 20, string[]? except
         Interval = 10,
         Active = _random.Next(4),
         Dropped = 0,
+    };
+
+    public JobEvent Online(string host) => new()
+    {
+        Type = EventType.WorkerOnline,
+        Id = NextId(),
+        Ts = NextTs(),
+        System = system,
+        Hostname = host,
+        Interval = 10,
     };
 
     private JobEvent Job(EventType type, int name, string host) => new()

@@ -1,4 +1,3 @@
-using System.Reflection;
 using JobExporter.Aggregation;
 using JobExporter.Broker;
 using JobExporter.Celery;
@@ -17,9 +16,6 @@ namespace JobExporter;
 /// <summary>Wires the exporter's parts into one web application. Every part is registered here and only here.</summary>
 internal static class ExporterApp
 {
-    public static string Version { get; } =
-        typeof(ExporterApp).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "unknown";
-
     public static WebApplication Build(ExporterOptions options, TimeProvider? time = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
@@ -36,10 +32,15 @@ internal static class ExporterApp
         var services = builder.Services;
         services.AddSingleton(options);
         services.AddSingleton(time ?? TimeProvider.System);
-        services.AddSingleton(_ => new ExporterMetrics(options, Version));
+        services.AddSingleton(_ =>
+        {
+            var metrics = new ExporterMetrics(options, BuildVersion.Version, BuildVersion.Revision);
+            if (options.ProcessMetrics) metrics.AddProcessMetrics();
+            return metrics;
+        });
         services.AddSingleton(sp => new QueueRegistry(options.RabbitMqQueues, options.MaxLabelValues));
         services.AddSingleton(sp => EventApplier.Create(options, sp.GetRequiredService<ExporterMetrics>(),
-            sp.GetRequiredService<QueueRegistry>(), sp.GetRequiredService<TimeProvider>()));
+            sp.GetRequiredService<QueueRegistry>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<WorkerTracker>>()));
         services.AddSingleton<EventConsumer>();
         services.AddHostedService(sp => sp.GetRequiredService<EventConsumer>());
         services.AddHostedService<RabbitMqQueueCollector>();
@@ -60,6 +61,8 @@ internal static class ExporterApp
         services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(10));
 
         var app = builder.Build();
+        app.Logger.LogInformation("Starting jobexporter {Version} (revision {Revision}), .NET {Runtime}, listening on {Address}",
+            BuildVersion.Version, BuildVersion.Revision, Environment.Version, options.ListenAddress);
         // Created now, not at first use: it hooks itself into every scrape.
         if (options.Celery.ExporterNames) app.Services.GetRequiredService<CeleryExporterNames>();
         if (options.Web.Users is { } users) app.UseBasicAuth(users);

@@ -14,7 +14,7 @@ try
     }
     if (values.Get(Flags.Version) == "true")
     {
-        Console.Out.WriteLine($"jobexporter {ExporterApp.Version}");
+        Console.Out.WriteLine($"jobexporter {BuildVersion.Version} (revision {BuildVersion.Revision})");
         return 0;
     }
     var options = OptionsReader.Read(values, Environment.MachineName);

@@ -70,6 +70,32 @@ public sealed partial class ExporterSettingsTests
     }
 
     [Test]
+    public void A_sidecar_never_changes_its_worker_pods_readiness()
+    {
+        // A pod is Ready only when every container is: a sidecar readiness (or startup) probe would take the worker out
+        // of its Services when the exporter is not ready, with /readyz at every broker blip.
+        var sidecar = ExporterUse.Kubernetes().Single(u => u.Where.StartsWith("deploy/kubernetes/sidecar/", StringComparison.Ordinal));
+        Assert.That(sidecar.Probes.Select(p => p.Kind), Is.EqualTo(new[] { "livenessProbe" }));
+        Assert.That(sidecar.Probes.Single().Path, Is.EqualTo("/healthz"));
+    }
+
+    [Test]
+    public void Services_that_discover_exporters_keep_not_ready_pods_so_their_alerts_can_fire()
+    {
+        var services = DeployFiles.KubernetesManifests().SelectMany(DeployFiles.Documents).Select(DeployFiles.Map)
+            .Where(d => DeployFiles.Str(d?.GetValueOrDefault("kind")) == "Service").ToList();
+        Assert.That(services, Has.Count.GreaterThanOrEqualTo(2));
+        Assert.Multiple(() =>
+        {
+            foreach (var service in services)
+            {
+                Assert.That(DeployFiles.At(service, "spec", "publishNotReadyAddresses"), Is.EqualTo("true"),
+                    $"Service {DeployFiles.At(service, "metadata", "name")}");
+            }
+        });
+    }
+
+    [Test]
     public void Liveness_asks_healthz_and_readiness_asks_readyz()
     {
         var probes = ExporterUse.All().SelectMany(u => u.Probes.Select(p => (u.Where, p))).ToList();

@@ -62,7 +62,14 @@ public sealed partial class ImageTests
         Assert.That(copied, Is.SupersetOf(needed), "each project file is copied before the restore");
         Assert.That(copied, Is.SupersetOf(needed.Select(p => Path.GetDirectoryName(p)!.Replace('\\', '/') + "/")), "each project folder is copied before the publish");
         var assembly = AssemblyName(Path.Combine(RepositoryPaths.Root, published));
-        Assert.That(text, Does.Contain($"ENTRYPOINT [\"dotnet\", \"/app/{assembly}.dll\"]"));
+        // Published with NativeAOT it is a native executable on runtime-deps; otherwise an assembly the dotnet host runs.
+        var native = text.Contains("-p:PublishAot=true", StringComparison.Ordinal);
+        Assert.That(text, Does.Contain(native ? $"ENTRYPOINT [\"/app/{assembly}\"]" : $"ENTRYPOINT [\"dotnet\", \"/app/{assembly}.dll\"]"));
+        if (native)
+        {
+            Assert.That(From().Matches(text).Last().Groups[1].Value, Does.StartWith("mcr.microsoft.com/dotnet/runtime-deps:"));
+            Assert.That(text, Does.Match(@"apt-get install[^\n]* clang[^\n]* lld"), "the AOT compiler links with clang and lld");
+        }
     }
 
     [TestCaseSource(nameof(Dockerfiles))]

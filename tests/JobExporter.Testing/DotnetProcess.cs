@@ -4,7 +4,7 @@ using System.Text;
 namespace JobExporter.Testing;
 
 /// <summary>
-/// A built .NET program (`dotnet X.dll args`) run as its own process: its output is kept, it is stopped with SIGTERM
+/// A built .NET program (`dotnet X.dll args`, or a native executable published ahead of time) run as its own process: its output is kept, it is stopped with SIGTERM
 /// as an orchestrator would (killed if it does not exit in 20 s), or killed outright as a crash would.
 /// </summary>
 public sealed class DotnetProcess : IAsyncDisposable
@@ -35,8 +35,10 @@ public sealed class DotnetProcess : IAsyncDisposable
     public static DotnetProcess Start(string dll, IEnumerable<string> args, IDictionary<string, string>? env = null)
     {
         if (!File.Exists(dll)) throw new FileNotFoundException($"Not built: {dll}. Run `make build`.");
-        var info = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        info.ArgumentList.Add(dll);
+        // A .dll runs on the shared runtime; anything else is a native executable (NativeAOT) and runs as itself.
+        var managed = dll.EndsWith(".dll", StringComparison.Ordinal);
+        var info = new ProcessStartInfo(managed ? "dotnet" : dll) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        if (managed) info.ArgumentList.Add(dll);
         foreach (var arg in args) info.ArgumentList.Add(arg);
         if (env is not null)
         {

@@ -34,10 +34,14 @@ public sealed class ExporterProcess : IAsyncDisposable
         return await StartWithArgsAsync(port, args);
     }
 
-    /// <summary>Starts the exporter with exactly these arguments; <paramref name="port"/> is where it listens.</summary>
-    public static async Task<ExporterProcess> StartWithArgsAsync(int port, IEnumerable<string> args, IDictionary<string, string>? env = null)
+    /// <summary>
+    /// Starts the exporter with exactly these arguments; <paramref name="port"/> is where it listens. <paramref name="program"/>:
+    /// another build of it (the NativeAOT executable the image ships, for the benchmarks); default the built JobExporter.dll.
+    /// </summary>
+    public static async Task<ExporterProcess> StartWithArgsAsync(int port, IEnumerable<string> args, IDictionary<string, string>? env = null,
+        string? program = null)
     {
-        var exporter = new ExporterProcess(DotnetProcess.Start(RepositoryPaths.ExporterDll, args, env), port);
+        var exporter = new ExporterProcess(DotnetProcess.Start(program ?? RepositoryPaths.ExporterDll, args, env), port);
         await exporter.WaitUntilAsync(async () => (await exporter.GetAsync("healthz")).IsSuccessStatusCode, TimeSpan.FromSeconds(30), "/healthz to answer");
         return exporter;
     }

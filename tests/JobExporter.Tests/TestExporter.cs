@@ -17,9 +17,9 @@ internal sealed class TestExporter
         var options = OptionsReader.Read(FlagValues.Read(args, new Dictionary<string, string?>()), "testhost");
         Options = configure is null ? options : configure(options);
         Time = new FakeTimeProvider(Start);
-        Metrics = new ExporterMetrics(Options, "test", Time);
+        Metrics = new ExporterMetrics(Options, "test", time: Time);
         Queues = new QueueRegistry(Options.RabbitMqQueues, Options.MaxLabelValues);
-        Applier = EventApplier.Create(Options, Metrics, Queues, Time);
+        Applier = EventApplier.Create(Options, Metrics, Queues, Time, WorkerLog);
         Parser = new EventParser(Options.ParserLimits);
     }
 
@@ -29,6 +29,9 @@ internal sealed class TestExporter
     public QueueRegistry Queues { get; }
     public EventApplier Applier { get; }
     public EventParser Parser { get; }
+
+    /// <summary>What the worker tracker logged (workers coming up and going down).</summary>
+    public CapturingLogger<WorkerTracker> WorkerLog { get; } = new();
 
     public double Now => Time.GetUtcNow().ToUnixTimeMilliseconds() / 1000.0;
 

@@ -1,6 +1,7 @@
 using JobExporter.Configuration;
 using JobExporter.Contracts;
 using JobExporter.Metrics;
+using Microsoft.Extensions.Logging;
 using L = JobExporter.Metrics.LabelNames;
 
 namespace JobExporter.Aggregation;
@@ -35,13 +36,14 @@ internal sealed class EventApplier : IEventSink
     public WorkerTracker Workers { get; }
 
     /// <summary>The applier as the options configure it: the one place its parts are put together.</summary>
-    public static EventApplier Create(ExporterOptions options, ExporterMetrics metrics, QueueRegistry queues, TimeProvider time) => new(
+    public static EventApplier Create(ExporterOptions options, ExporterMetrics metrics, QueueRegistry queues, TimeProvider time,
+        ILogger<WorkerTracker>? logger = null) => new(
         metrics,
         new LabelGuard(options.MaxLabelValues, options.MaxLabelLength, label => metrics.LabelOverflow.WithLabels(label).Inc()),
         new Deduplicator(options.DedupWindow),
         queues,
         purge => new WorkerTracker(metrics, time, options.WorkerTimeout, ExporterOptions.DefaultWorkerTimeout,
-            options.WorkerPurgeAfter, options.Systems, purge));
+            options.WorkerPurgeAfter, options.Systems, purge, logger));
 
     public void OnEvent(JobEvent e)
     {

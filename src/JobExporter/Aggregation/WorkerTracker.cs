@@ -1,5 +1,7 @@
 using JobExporter.Contracts;
 using JobExporter.Metrics;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace JobExporter.Aggregation;
 
@@ -28,10 +30,12 @@ internal sealed class WorkerTracker
     private readonly Action<WorkerKey> _purge;
     private readonly Dictionary<WorkerKey, Worker> _workers = [];
     private readonly Dictionary<string, int> _aliveBySystem = new(StringComparer.Ordinal);
+    private readonly ILogger _logger;
 
     public WorkerTracker(ExporterMetrics metrics, TimeProvider time, TimeSpan? timeoutOverride, TimeSpan defaultTimeout,
-        TimeSpan purgeAfter, IEnumerable<string> systems, Action<WorkerKey> purge)
+        TimeSpan purgeAfter, IEnumerable<string> systems, Action<WorkerKey> purge, ILogger<WorkerTracker>? logger = null)
     {
+        _logger = logger ?? NullLogger<WorkerTracker>.Instance;
         _metrics = metrics;
         _time = time;
         _timeoutOverride = timeoutOverride;
@@ -61,6 +65,7 @@ internal sealed class WorkerTracker
         var labels = new[] { key.System, key.Hostname };
         if (e.Type == EventType.WorkerOffline)
         {
+            if (worker.Up) _logger.LogInformation("Worker {Hostname} ({System}) is down: it sent worker-offline", key.Hostname, key.System);
             SetDown(key, worker, timedOut: false);
             return;
         }
@@ -76,6 +81,7 @@ internal sealed class WorkerTracker
             _metrics.WorkerUp.WithLabels(labels).Set(1);
             _metrics.WorkerTimedOut.WithLabels(labels).Set(0);
             ChangeAlive(key.System, +1);
+            _logger.LogInformation("Worker {Hostname} ({System}) is up", key.Hostname, key.System);
         }
     }
 
@@ -88,6 +94,7 @@ internal sealed class WorkerTracker
         {
             if (worker.Up && now - worker.LastSeen > worker.Timeout)
             {
+                _logger.LogWarning("Worker {Hostname} ({System}) is down: nothing heard from it for {Timeout}s", key.Hostname, key.System, worker.Timeout.TotalSeconds);
                 SetDown(key, worker, timedOut: true);
             }
             else if (!worker.Up && worker.DownSince is { } since && now - since >= _purgeAfter)

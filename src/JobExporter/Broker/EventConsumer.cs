@@ -11,9 +11,10 @@ namespace JobExporter.Broker;
 
 /// <summary>
 /// Consumes the exporter's durable queue on the events exchange and applies every message. A message is
-/// acknowledged only after it is applied, so events published while the exporter is away are counted when
-/// it returns. When the broker goes away the loop reconnects with backoff and re-declares everything;
-/// <c>exporter_broker_connected</c> shows the state meanwhile and /metrics keeps answering.
+/// acknowledged only after it is applied (in batches, see <see cref="BatchAcknowledger"/>), so events published
+/// while the exporter is away are counted when it returns. When the broker goes away the loop reconnects with a
+/// jittered backoff and re-declares everything; <c>exporter_broker_connected</c> shows the state meanwhile and
+/// /metrics keeps answering.
 /// </summary>
 internal sealed class EventConsumer(
     ExporterOptions options,
@@ -22,8 +23,9 @@ internal sealed class EventConsumer(
     TimeProvider time,
     ILogger<EventConsumer> logger) : BackgroundService
 {
-    private static readonly TimeSpan FirstRetry = TimeSpan.FromSeconds(1);
-    private static readonly TimeSpan LongestRetry = TimeSpan.FromSeconds(30);
+    /// <summary>Longest an applied message waits for its acknowledgement when no more arrive.</summary>
+    public static readonly TimeSpan AckLinger = TimeSpan.FromMilliseconds(100);
+    private readonly ReconnectBackoff _backoff = new(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30), Random.Shared);
     private readonly EventParser _parser = new(options.ParserLimits);
     private readonly RateLimitedLog _failures = new(logger, time, TimeSpan.FromSeconds(30));
     private volatile bool _connected;
@@ -32,13 +34,12 @@ internal sealed class EventConsumer(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var retry = FirstRetry;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
                 await ConsumeUntilDisconnectedAsync(stoppingToken);
-                retry = FirstRetry;
+                _backoff.Reset();
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -54,13 +55,12 @@ internal sealed class EventConsumer(
             }
             try
             {
-                await Task.Delay(retry, time, stoppingToken);
+                await Task.Delay(_backoff.Next(), time, stoppingToken);
             }
             catch (OperationCanceledException)
             {
                 return;
             }
-            retry = TimeSpan.FromTicks(Math.Min(retry.Ticks * 2, LongestRetry.Ticks));
         }
     }
 
@@ -85,11 +85,13 @@ internal sealed class EventConsumer(
         }
         await channel.BasicQosAsync(0, options.Prefetch, global: false, stoppingToken);
 
+        var acks = new BatchAcknowledger((tag, token) => channel.BasicAckAsync(tag, multiple: true, token),
+            BatchAcknowledger.BatchSizeFor(options.Prefetch), AckLinger, time);
         var consumer = new AsyncEventingBasicConsumer(channel);
-        consumer.ReceivedAsync += async (_, delivery) =>
+        consumer.ReceivedAsync += (_, delivery) =>
         {
             Apply(delivery.Body.Span);
-            await channel.BasicAckAsync(delivery.DeliveryTag, multiple: false, stoppingToken);
+            return acks.AppliedAsync(delivery.DeliveryTag, stoppingToken).AsTask();
         };
         await channel.BasicConsumeAsync(options.Queue, autoAck: false, consumer, stoppingToken);
         SetConnected(true);
@@ -97,10 +99,31 @@ internal sealed class EventConsumer(
         logger.LogInformation("Consuming {Queue} bound to {Exchange} with {Keys} at {Broker}",
             options.Queue, options.Exchange, string.Join(", ", options.BindingKeys), BrokerUrls.Redact(options.BrokerUrl));
 
-        await closed.Task.WaitAsync(stoppingToken);
+        try
+        {
+            await closed.Task.WaitAsync(stoppingToken);
+        }
+        finally
+        {
+            // Stopping: what was applied is acknowledged before the channel closes, so it is not delivered again.
+            if (channel.IsOpen) await FlushQuietlyAsync(acks);
+        }
         if (!stoppingToken.IsCancellationRequested)
         {
             logger.LogWarning("Lost the broker connection ({Reason}); reconnecting", channel.CloseReason?.ReplyText ?? connection.CloseReason?.ReplyText ?? "closed");
+        }
+    }
+
+    private async Task FlushQuietlyAsync(BatchAcknowledger acks)
+    {
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            await acks.FlushAsync(timeout.Token);
+        }
+        catch (Exception ex)
+        {
+            logger.LogDebug(ex, "Acknowledging the last batch before closing");
         }
     }
 

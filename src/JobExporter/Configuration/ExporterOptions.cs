@@ -26,6 +26,9 @@ internal sealed record ExporterOptions
     public required string ListenAddress { get; init; }
     public required string TelemetryPath { get; init; }
 
+    /// <summary>False leaves the process_* and dotnet_* metrics off the page (--web.disable-exporter-metrics). Default true.</summary>
+    public bool ProcessMetrics { get; init; } = true;
+
     /// <summary>TLS and basic auth from --web.config.file. Default <see cref="WebConfig.None"/>: plain HTTP, open.</summary>
     public WebConfig Web { get; init; } = WebConfig.None;
 

@@ -26,6 +26,8 @@ internal static class Flags
 
     public static readonly Flag WebListenAddress = new("web.listen-address", ":9821", "Address to serve /metrics on (host:port; :port is every interface).");
     public static readonly Flag WebTelemetryPath = new("web.telemetry-path", "/metrics", "Path of the metrics page.");
+    public static readonly Flag WebDisableExporterMetrics = new("web.disable-exporter-metrics", "false",
+        "Leave the exporter's own process_* and dotnet_* metrics (CPU, memory, GC, threads) off the metrics page.", IsSwitch: true);
     public static readonly Flag WebConfigFile = new("web.config.file", null,
         "Web configuration file (Prometheus exporter-toolkit format) that turns on TLS and/or basic auth for every path.");
 
@@ -79,7 +81,7 @@ internal static class Flags
     public static IReadOnlyList<Flag> All { get; } =
     [
         BrokerUrl, BrokerPasswordFile, BrokerPassword, BrokerCaFile, BrokerCertFile, BrokerKeyFile, BrokerExchange, BrokerQueue, BrokerBindingKey, BrokerQueueMaxLength, BrokerQueueExpires, BrokerPrefetch,
-        WebListenAddress, WebTelemetryPath, WebConfigFile, WorkerTimeout, WorkerPurgeAfter,
+        WebListenAddress, WebTelemetryPath, WebDisableExporterMetrics, WebConfigFile, WorkerTimeout, WorkerPurgeAfter,
         MetricsPrefix, MetricsStaticLabel, MetricsRuntimeBuckets, MetricsWaitBuckets, MetricsMaxValues, MetricsMaxLabelLength,
         MetricsHistogramHostname, EventsDedupWindow, EventsMaxMessageBytes,
         Systems, RabbitMqQueues, RabbitMqPollInterval, CollectorTimeout,

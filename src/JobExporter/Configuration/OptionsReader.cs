@@ -30,6 +30,7 @@ internal static partial class OptionsReader
             Prefetch = (ushort)Integer(values, Flags.BrokerPrefetch, 1, ushort.MaxValue),
             ListenAddress = ListenAddress(values),
             TelemetryPath = Path(values),
+            ProcessMetrics = !Bool(values, Flags.WebDisableExporterMetrics),
             Web = values.Get(Flags.WebConfigFile) is { Length: > 0 } webConfig ? WebConfigReader.Read(webConfig) : WebConfig.None,
             WorkerTimeout = values.Get(Flags.WorkerTimeout) is null ? null : Duration(values, Flags.WorkerTimeout),
             WorkerPurgeAfter = purgeAfter,

@@ -5,12 +5,13 @@ using L = JobExporter.Metrics.LabelNames;
 namespace JobExporter.Metrics;
 
 /// <summary>
-/// Every metric family the exporter serves, created once in its own registry (no process or runtime
-/// metrics from the default registry), with the configured prefix and static labels.
+/// Every metric family the exporter serves, created once in its own registry (not prometheus-net's static default),
+/// with the configured prefix and static labels. The process and runtime metrics are added by
+/// <see cref="AddProcessMetrics"/>, so that pages built in tests stay deterministic.
 /// </summary>
 internal sealed class ExporterMetrics
 {
-    public ExporterMetrics(ExporterOptions options, string version, TimeProvider? time = null)
+    public ExporterMetrics(ExporterOptions options, string version, string revision = BuildVersion.UnknownRevision, TimeProvider? time = null)
     {
         time ??= TimeProvider.System;
         Registry = Prometheus.Metrics.NewCustomRegistry();
@@ -65,11 +66,11 @@ internal sealed class ExporterMetrics
         BrokerConnected = factory.CreateGauge(p + "exporter_broker_connected", "1 while the exporter is connected to the broker and consuming.", []);
         LabelOverflow = factory.CreateCounter(p + "exporter_label_overflow_total", "Label values folded into __other__ because a label reached its cap.", [L.Label]);
         Uptime = factory.CreateGauge(p + "exporter_uptime_seconds", "Seconds since this exporter process started, from a monotonic clock.", []);
-        BuildInfo = factory.CreateGauge(p + "exporter_build_info", "Always 1; the version label tells which build runs.", [L.Version]);
+        BuildInfo = factory.CreateGauge(p + "exporter_build_info", "Always 1; the version and revision (git commit) labels tell which build runs.", [L.Version, L.Revision]);
         CollectorSuccess = factory.CreateGauge(p + "exporter_collector_success", "1 when a background collector's last poll succeeded.", [L.Collector]);
         CollectorDuration = factory.CreateGauge(p + "exporter_collector_duration_seconds", "How long a background collector's last poll took.", [L.Collector]);
 
-        BuildInfo.WithLabels(version).Set(1);
+        BuildInfo.WithLabels(version, revision).Set(1);
         // Alerts tell "a series new to this process" from "a series Prometheus missed" by the uptime;
         // a duration, not a timestamp, so no clock is compared with Prometheus'.
         var started = time.GetTimestamp();
@@ -140,6 +141,13 @@ internal sealed class ExporterMetrics
             await Registry.CollectAndExportAsTextAsync(page, cancellationToken);
         }
     }
+
+    /// <summary>
+    /// The exporter's own process_* (CPU seconds, resident and virtual memory, open handles, threads, start time) and
+    /// dotnet_* (collections per generation, managed heap) metrics, refreshed at each scrape, unprefixed as every
+    /// exporter names them.
+    /// </summary>
+    public void AddProcessMetrics() => DotNetStats.Register(Registry);
 
     /// <summary>The page /metrics serves, as text.</summary>
     public async Task<string> RenderAsync()

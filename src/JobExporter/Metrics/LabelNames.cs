@@ -13,6 +13,7 @@ internal static class LabelNames
     public const string Reason = "reason";
     public const string Label = "label";
     public const string Version = "version";
+    public const string Revision = "revision";
     public const string Collector = "collector";
     public const string State = "state";
 

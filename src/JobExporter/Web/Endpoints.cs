@@ -10,27 +10,29 @@ namespace JobExporter.Web;
 /// <summary>The HTTP surface: the metrics page, health and readiness probes, and a landing page.</summary>
 internal static class Endpoints
 {
-    private const string TextFormat = "text/plain; version=0.0.4; charset=utf-8";
-
     public static void Map(WebApplication app, ExporterOptions options, ExporterMetrics metrics, EventConsumer consumer)
     {
-        app.MapGet(options.TelemetryPath, async context =>
-        {
-            // Render to memory first: prometheus-net holds its metric locks while it serialises, so writing
-            // straight to a slow or stalled client would hold up every event that creates a series.
-            using var page = new MemoryStream();
-            await metrics.RenderAsync(page, context.RequestAborted);
-            context.Response.ContentType = TextFormat;
-            context.Response.ContentLength = page.Length;
-            page.Position = 0;
-            await page.CopyToAsync(context.Response.Body, context.RequestAborted);
-        });
+        var page = new MetricsPage(metrics);
+        // Plain request delegates, not handlers with parameters: nothing is compiled at start-up for them.
+        app.MapGet(options.TelemetryPath, page.ServeAsync);
         // Alive as long as the process serves HTTP: a broker outage is not a reason to restart the exporter.
-        app.MapGet("/healthz", () => Results.Text("ok\n"));
-        app.MapGet("/readyz", () => consumer.IsConnected
-            ? Results.Text("ready\n")
-            : Results.Text("not ready: not connected to the broker\n", statusCode: StatusCodes.Status503ServiceUnavailable));
-        app.MapGet("/", () => Results.Content(LandingPage(options), "text/html; charset=utf-8"));
+        app.MapGet("/healthz", context => Text(context, StatusCodes.Status200OK, "ok\n"));
+        app.MapGet("/readyz", context => consumer.IsConnected
+            ? Text(context, StatusCodes.Status200OK, "ready\n")
+            : Text(context, StatusCodes.Status503ServiceUnavailable, "not ready: not connected to the broker\n"));
+        var landing = LandingPage(options);
+        app.MapGet("/", context =>
+        {
+            context.Response.ContentType = "text/html; charset=utf-8";
+            return context.Response.WriteAsync(landing);
+        });
+    }
+
+    private static Task Text(HttpContext context, int status, string text)
+    {
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "text/plain; charset=utf-8";
+        return context.Response.WriteAsync(text);
     }
 
     private static string LandingPage(ExporterOptions options)

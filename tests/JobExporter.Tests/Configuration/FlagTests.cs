@@ -21,6 +21,7 @@ public class FlagTests
             Assert.That(o.BindingKeys, Is.EqualTo(new[] { "#" }));
             Assert.That(o.ListenAddress, Is.EqualTo(":9821"));
             Assert.That(o.TelemetryPath, Is.EqualTo("/metrics"));
+            Assert.That(o.ProcessMetrics, Is.True);
             Assert.That(o.WorkerTimeout, Is.Null);
             Assert.That(o.WorkerPurgeAfter, Is.EqualTo(TimeSpan.FromMinutes(10)));
             Assert.That(o.MetricsPrefix, Is.EqualTo("jobs"));

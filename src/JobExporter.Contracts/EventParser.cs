@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Unicode;
+using static JobExporter.Contracts.JsonValues;
 
 namespace JobExporter.Contracts;
 
@@ -240,41 +241,5 @@ public sealed class EventParser(EventParserLimits limits)
             Dropped = _dropped,
             PublishFailures = _publishFailures,
         };
-
-        private static bool IsDuration(double? seconds) => seconds is null || (double.IsFinite(seconds.Value) && seconds.Value >= 0);
-
-        private static bool TryString(ref Utf8JsonReader reader, out string? value)
-        {
-            value = null;
-            if (reader.TokenType != JsonTokenType.String) return false;
-            try
-            {
-                value = reader.GetString();
-            }
-            catch (InvalidOperationException)
-            {
-                // An escaped lone surrogate (\ud800) is valid JSON syntax but no valid string.
-                return false;
-            }
-            return value is not null;
-        }
-
-        private static bool TryNumber(ref Utf8JsonReader reader, out double? value)
-        {
-            value = reader.TokenType == JsonTokenType.Number && reader.TryGetDouble(out var d) ? d : null;
-            return value is not null;
-        }
-
-        private static bool TryInt(ref Utf8JsonReader reader, out int? value)
-        {
-            value = reader.TokenType == JsonTokenType.Number && reader.TryGetInt32(out var i) ? i : null;
-            return value is not null;
-        }
-
-        private static bool TryLong(ref Utf8JsonReader reader, out long? value)
-        {
-            value = reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out var l) ? l : null;
-            return value is not null;
-        }
     }
 }

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using JobExporter.Contracts;
+using static JobExporter.Contracts.JsonValues;
 
 namespace JobExporter.Celery;
 
@@ -102,29 +103,5 @@ internal struct CeleryEventFields
         if (Type.IsJobEvent() && string.IsNullOrEmpty(Uuid)) return InvalidReasons.MissingField;
         if (!double.IsFinite(_timestamp.Value) || !IsDuration(Runtime) || !IsDuration(Freq) || Active < 0) return InvalidReasons.InvalidValue;
         return null;
-    }
-
-    private static bool IsDuration(double? seconds) => seconds is null || (double.IsFinite(seconds.Value) && seconds.Value >= 0);
-
-    private static bool TryString(ref Utf8JsonReader reader, out string? value)
-    {
-        value = null;
-        if (reader.TokenType != JsonTokenType.String) return false;
-        try
-        {
-            value = reader.GetString();
-        }
-        catch (InvalidOperationException)
-        {
-            // An escaped lone surrogate is valid JSON syntax but no valid string.
-            return false;
-        }
-        return value is not null;
-    }
-
-    private static bool TryNumber(ref Utf8JsonReader reader, out double? value)
-    {
-        value = reader.TokenType == JsonTokenType.Number && reader.TryGetDouble(out var d) ? d : null;
-        return value is not null;
     }
 }

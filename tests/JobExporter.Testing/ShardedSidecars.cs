@@ -8,7 +8,7 @@ namespace JobExporter.Testing;
 /// Sidecars sharded by binding keys, simulated: <c>workers</c> worker hosts split over a few exporters, each exporter
 /// with its own queue bound with <c>*.*.&lt;hostname&gt;</c> for its own workers only (what a sidecar, or a shard of a
 /// central deployment, binds). The real <see cref="EventPublisher"/> stands in for the workers: it publishes, host by
-/// host, one succeeded job (sent, received, started, succeeded) per worker and job name, with routing keys
+/// host, a heartbeat and one succeeded job (sent, received, started, succeeded) per worker and job name, with routing keys
 /// <c>&lt;system&gt;.&lt;type&gt;.&lt;hostname&gt;</c>. Exchange and queues are this run's own.
 /// </summary>
 public sealed class ShardedSidecars : IAsyncDisposable
@@ -31,12 +31,41 @@ public sealed class ShardedSidecars : IAsyncDisposable
     public IReadOnlyList<Shard> Shards { get; }
     public long Jobs => (long)Workers * JobNames;
 
-    /// <summary>One exporter and the worker hosts its queue is bound to.</summary>
-    public sealed record Shard(ExporterProcess Exporter, string Queue, IReadOnlyList<string> Hostnames);
+    /// <summary>Every event published: a heartbeat per worker, then 4 per job.</summary>
+    public long Events => Workers + Jobs * EventsPerJob;
+
+    /// <summary>One exporter and the worker hosts its queue is bound to; it can be stopped and started again on the same queue.</summary>
+    public sealed class Shard(int port, IReadOnlyList<string> args, string queue, IReadOnlyList<string> hostnames, string? program,
+        IDictionary<string, string>? env)
+    {
+        private bool _running;
+
+        public ExporterProcess Exporter { get; private set; } = null!;
+        public string Queue => queue;
+        public IReadOnlyList<string> Hostnames => hostnames;
+        public long Jobs(int jobNames) => (long)hostnames.Count * jobNames;
+
+        public async Task StartAsync()
+        {
+            Exporter = await ExporterProcess.StartWithArgsAsync(port, args, env, program);
+            _running = true;
+            await Exporter.WaitUntilAsync(async () => (await Exporter.GetAsync("readyz")).IsSuccessStatusCode, TimeSpan.FromSeconds(60), "/readyz");
+        }
+
+        /// <summary>Stops the exporter (SIGTERM); its queue stays.</summary>
+        public async Task StopAsync()
+        {
+            if (!_running) return;
+            _running = false;
+            await Exporter.DisposeAsync();
+        }
+    }
 
     public static string Hostname(int worker) => $"worker-{worker:D4}";
 
-    /// <summary>Worker i belongs to exporter i mod <paramref name="exporters"/>.</summary>
+    /// <summary>
+    /// Worker i belongs to exporter i mod <paramref name="exporters"/>; one exporter alone is a central one, bound with <c>#</c>.
+    /// </summary>
     public static async Task<ShardedSidecars> StartAsync(Uri broker, int workers, int jobNames, int exporters, string? program = null,
         IDictionary<string, string>? env = null)
     {
@@ -49,10 +78,11 @@ public sealed class ShardedSidecars : IAsyncDisposable
             var port = FreePort.Next();
             List<string> args = ["--broker.url", broker.ToString(), "--broker.exchange", exchange, "--broker.queue", queue,
                 "--web.listen-address", $"127.0.0.1:{port}", "--systems", "hangfire"];
-            foreach (var host in hostnames) args.AddRange(["--broker.binding-key", RoutingKeys.ForHost(host)]);
-            var exporter = await ExporterProcess.StartWithArgsAsync(port, args, env, program);
-            await exporter.WaitUntilAsync(async () => (await exporter.GetAsync("readyz")).IsSuccessStatusCode, TimeSpan.FromSeconds(60), "/readyz");
-            return new Shard(exporter, queue, hostnames);
+            if (exporters == 1) args.AddRange(["--broker.binding-key", "#"]);
+            else foreach (var host in hostnames) args.AddRange(["--broker.binding-key", RoutingKeys.ForHost(host)]);
+            var shard = new Shard(port, args, queue, hostnames, program, env);
+            await shard.StartAsync();
+            return shard;
         }).ToList();
         try
         {
@@ -60,7 +90,7 @@ public sealed class ShardedSidecars : IAsyncDisposable
         }
         catch
         {
-            foreach (var started in starting.Where(t => t.IsCompletedSuccessfully)) await started.Result.Exporter.DisposeAsync();
+            foreach (var started in starting.Where(t => t.IsCompletedSuccessfully)) await started.Result.StopAsync();
             throw;
         }
         return new ShardedSidecars(broker, exchange, workers, jobNames, starting.Select(t => t.Result).ToList());
@@ -84,6 +114,8 @@ public sealed class ShardedSidecars : IAsyncDisposable
             for (var w = p; w < Workers; w += publishers)
             {
                 var f = new EventFactory("hangfire", Hostname(w));
+                // A long interval: the worker stays up for the whole run, as live workers do.
+                publisher.TryPublish(f.Worker(EventType.WorkerHeartbeat, TimeSpan.FromHours(1), active: 0, dropped: 0, publishFailures: 0));
                 for (var n = 0; n < JobNames; n++)
                 {
                     var name = JobName(n);
@@ -104,7 +136,7 @@ public sealed class ShardedSidecars : IAsyncDisposable
 
     public sealed record PublishResult(long Confirmed, long Dropped, TimeSpan Elapsed);
 
-    /// <summary>Waits until every shard's queue is drained and the four job counters summed over all pages reach the totals.</summary>
+    /// <summary>Waits until every shard's queue is drained and the events applied, summed over all pages, reach the published total.</summary>
     public async Task<IReadOnlyList<MetricsSnapshot>> WaitForTotalsAsync(TimeSpan timeout)
     {
         var deadline = Stopwatch.StartNew();
@@ -115,11 +147,11 @@ public sealed class ShardedSidecars : IAsyncDisposable
             if (await ReadyMessagesAsync() == 0)
             {
                 pages = await Task.WhenAll(Shards.Select(s => s.Exporter.ScrapeAsync()));
-                if (Sum(pages, "jobs_succeeded_total") >= Jobs && Sum(pages, "jobs_sent_total") >= Jobs) return pages;
+                if (Sum(pages, "jobs_exporter_events_total") >= Events) return pages;
             }
             if (deadline.Elapsed > timeout)
             {
-                throw new TimeoutException($"After {timeout}: succeeded {Sum(pages, "jobs_succeeded_total")} of {Jobs} over {Shards.Count} exporters.");
+                throw new TimeoutException($"After {timeout}: applied {Sum(pages, "jobs_exporter_events_total")} of {Events} events over {Shards.Count} exporters.");
             }
             await Task.Delay(250);
         }
@@ -127,18 +159,45 @@ public sealed class ShardedSidecars : IAsyncDisposable
 
     public static double Sum(IEnumerable<MetricsSnapshot> pages, string metric) => pages.Sum(p => p.Value(metric) ?? 0);
 
-    private async Task<long> ReadyMessagesAsync()
+    /// <summary>Stops every exporter; their queues stay and fill with what is published meanwhile.</summary>
+    public Task StopAsync() => Task.WhenAll(Shards.Select(s => s.StopAsync()));
+
+    /// <summary>Starts every exporter again on its queue, all at once.</summary>
+    public Task StartAgainAsync() => Task.WhenAll(Shards.Select(s => s.StartAsync()));
+
+    /// <summary>
+    /// Waits until <paramref name="shard"/>'s queue is drained and its page has applied all its events; returns that page.
+    /// (Not just its succeeded jobs: one batch's messages, one per routing key, may reach the queue in any order.)
+    /// </summary>
+    public async Task<MetricsSnapshot> WaitForShardAsync(Shard shard, TimeSpan timeout)
+    {
+        var deadline = Stopwatch.StartNew();
+        var events = shard.Hostnames.Count + shard.Jobs(JobNames) * EventsPerJob;
+        double applied = 0;
+        while (true)
+        {
+            if (await ReadyMessagesAsync([shard]) == 0)
+            {
+                var page = await shard.Exporter.ScrapeAsync();
+                applied = page.Value("jobs_exporter_events_total") ?? 0;
+                if (applied >= events) return page;
+            }
+            if (deadline.Elapsed > timeout) throw new TimeoutException($"After {timeout}: {shard.Queue} applied {applied} of {events} events.");
+            await Task.Delay(100);
+        }
+    }
+
+    private Task<long> ReadyMessagesAsync() => ReadyMessagesAsync(Shards);
+
+    private async Task<long> ReadyMessagesAsync(IEnumerable<Shard> shards)
     {
         var factory = new ConnectionFactory { Uri = _broker };
         await using var connection = await factory.CreateConnectionAsync();
         await using var channel = await connection.CreateChannelAsync();
         long ready = 0;
-        foreach (var shard in Shards) ready += (await channel.QueueDeclarePassiveAsync(shard.Queue)).MessageCount;
+        foreach (var shard in shards) ready += (await channel.QueueDeclarePassiveAsync(shard.Queue)).MessageCount;
         return ready;
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        foreach (var shard in Shards) await shard.Exporter.DisposeAsync();
-    }
+    public async ValueTask DisposeAsync() => await StopAsync();
 }

@@ -15,7 +15,7 @@ public class ShardedSidecarsTests
         await using var shards = await ShardedSidecars.StartAsync(SharedBroker.Node.AmqpUrl, workers, jobNames, exporters);
         var published = await shards.PublishAsync();
         Assert.That(published.Dropped, Is.Zero);
-        Assert.That(published.Confirmed, Is.EqualTo(shards.Jobs * ShardedSidecars.EventsPerJob));
+        Assert.That(published.Confirmed, Is.EqualTo(shards.Events));
 
         var pages = await shards.WaitForTotalsAsync(TimeSpan.FromMinutes(2));
         Assert.Multiple(() =>
@@ -24,7 +24,8 @@ public class ShardedSidecarsTests
             {
                 Assert.That(ShardedSidecars.Sum(pages, metric), Is.EqualTo(shards.Jobs), $"{metric} summed over the {exporters} pages");
             }
-            Assert.That(ShardedSidecars.Sum(pages, "jobs_exporter_events_total"), Is.EqualTo(shards.Jobs * ShardedSidecars.EventsPerJob));
+            Assert.That(ShardedSidecars.Sum(pages, "jobs_exporter_events_total"), Is.EqualTo(shards.Events));
+            Assert.That(ShardedSidecars.Sum(pages, "jobs_workers_alive"), Is.EqualTo(workers), "each worker is up on exactly one exporter");
         });
         for (var k = 0; k < exporters; k++)
         {
@@ -33,7 +34,7 @@ public class ShardedSidecarsTests
             Assert.That(hostnames, Is.EqualTo(shards.Shards[k].Hostnames), $"exporter {k} counts its own {workers / exporters} workers and no other");
             Assert.That(page.Find("jobs_succeeded_total").Count(), Is.EqualTo(workers / exporters * jobNames), "one series per worker and job name");
             Assert.That(page.Value("jobs_exporter_label_overflow_total") ?? 0, Is.Zero, $"exporter {k} stays within --metrics.max-values");
-            Assert.That(page.Value("jobs_workers_alive") ?? 0, Is.LessThanOrEqualTo(workers / exporters));
+            Assert.That(page.Value("jobs_workers_alive"), Is.EqualTo(workers / exporters));
         }
     }
 }

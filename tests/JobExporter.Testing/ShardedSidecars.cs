@@ -136,7 +136,7 @@ public sealed class ShardedSidecars : IAsyncDisposable
 
     public sealed record PublishResult(long Confirmed, long Dropped, TimeSpan Elapsed);
 
-    /// <summary>Waits until every shard's queue is drained and the events applied, summed over all pages, reach the published total.</summary>
+    /// <summary>Waits until every shard's queue is drained and the counts summed over all pages reach the published totals.</summary>
     public async Task<IReadOnlyList<MetricsSnapshot>> WaitForTotalsAsync(TimeSpan timeout)
     {
         var deadline = Stopwatch.StartNew();
@@ -147,15 +147,25 @@ public sealed class ShardedSidecars : IAsyncDisposable
             if (await ReadyMessagesAsync() == 0)
             {
                 pages = await Task.WhenAll(Shards.Select(s => s.Exporter.ScrapeAsync()));
-                if (Sum(pages, "jobs_exporter_events_total") >= Events) return pages;
+                if (Complete(pages, Workers, Jobs)) return pages;
             }
             if (deadline.Elapsed > timeout)
             {
-                throw new TimeoutException($"After {timeout}: applied {Sum(pages, "jobs_exporter_events_total")} of {Events} events over {Shards.Count} exporters.");
+                throw new TimeoutException($"After {timeout}: succeeded {Sum(pages, "jobs_succeeded_total")} of {Jobs} over {Shards.Count} exporters.");
             }
             await Task.Delay(250);
         }
     }
+
+    /// <summary>The page of <paramref name="shard"/> counts every one of its jobs and workers.</summary>
+    public bool IsComplete(Shard shard, MetricsSnapshot page) => Complete([page], shard.Hostnames.Count, shard.Jobs(JobNames));
+
+    /// <summary>The four job counters and the live workers, summed over the pages, reach the expected totals.</summary>
+    private static bool Complete(IReadOnlyList<MetricsSnapshot> pages, int workers, long jobs) =>
+        Counters.All(c => Sum(pages, c) >= jobs) && Sum(pages, "jobs_workers_alive") >= workers;
+
+    /// <summary>The job counters every published job moves once.</summary>
+    public static readonly string[] Counters = ["jobs_sent_total", "jobs_received_total", "jobs_started_total", "jobs_succeeded_total"];
 
     public static double Sum(IEnumerable<MetricsSnapshot> pages, string metric) => pages.Sum(p => p.Value(metric) ?? 0);
 
@@ -166,30 +176,33 @@ public sealed class ShardedSidecars : IAsyncDisposable
     public Task StartAgainAsync() => Task.WhenAll(Shards.Select(s => s.StartAsync()));
 
     /// <summary>
-    /// Waits until <paramref name="shard"/>'s queue is drained and its page has applied all its events; returns that page.
-    /// (Not just its succeeded jobs: one batch's messages, one per routing key, may reach the queue in any order.)
+    /// Waits until <paramref name="shard"/>'s queue is drained and its page shows every count complete; returns that page.
+    /// Every counter is checked, not one: one batch's messages (one per routing key) may reach the queue in any order, and
+    /// a large page is not a snapshot (families rendered later can be newer than those rendered first).
     /// </summary>
     public async Task<MetricsSnapshot> WaitForShardAsync(Shard shard, TimeSpan timeout)
     {
         var deadline = Stopwatch.StartNew();
-        var events = shard.Hostnames.Count + shard.Jobs(JobNames) * EventsPerJob;
-        double applied = 0;
+        MetricsSnapshot? page = null;
         while (true)
         {
             if (await ReadyMessagesAsync([shard]) == 0)
             {
-                var page = await shard.Exporter.ScrapeAsync();
-                applied = page.Value("jobs_exporter_events_total") ?? 0;
-                if (applied >= events) return page;
+                page = await shard.Exporter.ScrapeAsync();
+                if (IsComplete(shard, page)) return page;
             }
-            if (deadline.Elapsed > timeout) throw new TimeoutException($"After {timeout}: {shard.Queue} applied {applied} of {events} events.");
+            if (deadline.Elapsed > timeout)
+            {
+                throw new TimeoutException($"After {timeout}: {shard.Queue} counted {page?.Value("jobs_succeeded_total")} of {shard.Jobs(JobNames)} jobs.");
+            }
             await Task.Delay(100);
         }
     }
 
     private Task<long> ReadyMessagesAsync() => ReadyMessagesAsync(Shards);
 
-    private async Task<long> ReadyMessagesAsync(IEnumerable<Shard> shards)
+    /// <summary>Messages ready (not yet delivered) in the queues of <paramref name="shards"/>.</summary>
+    public async Task<long> ReadyMessagesAsync(IEnumerable<Shard> shards)
     {
         var factory = new ConnectionFactory { Uri = _broker };
         await using var connection = await factory.CreateConnectionAsync();

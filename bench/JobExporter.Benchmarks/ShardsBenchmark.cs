@@ -30,7 +30,14 @@ internal sealed record SeriesModel(double PerWorkerAndName, double PerName, doub
     public double Predict(double workers, double names) => PerWorkerAndName * workers * names + PerName * names + PerWorker * workers + Fixed;
 }
 
-internal sealed record ShardsResult(int Workers, int JobNames, ShardShapeResult Sharded, ShardShapeResult Central, SeriesModel Series, string Load);
+/// <summary>What a Prometheus scraping an exporter of many series holds, against one scraping an idle exporter (baseline).</summary>
+internal sealed record PrometheusMemory(double HeadSeries, double IdleHeadSeries, long RssBytes, long IdleRssBytes, int Samples)
+{
+    public double BytesPerSeries => (RssBytes - IdleRssBytes) / (HeadSeries - IdleHeadSeries);
+}
+
+internal sealed record ShardsResult(int Workers, int JobNames, ShardShapeResult Sharded, ShardShapeResult Central, SeriesModel Series,
+    PrometheusMemory? Prometheus, string Load);
 
 /// <summary>
 /// `BENCH_ONLY=shards make bench`: sidecars sharded by binding keys, simulated (see <see cref="ShardedSidecars"/>). The same
@@ -48,7 +55,43 @@ internal sealed class ShardsBenchmark(Broker broker, TextWriter log)
         var sharded = await RunShapeAsync(workers, jobNames, 4);
         var central = await RunShapeAsync(workers, jobNames, 1);
         var model = await FitSeriesAsync();
-        return new ShardsResult(workers, jobNames, sharded, central, model, ProcStats.LoadAverage());
+        var prometheus = await MeasurePrometheusAsync();
+        return new ShardsResult(workers, jobNames, sharded, central, model, prometheus, ProcStats.LoadAverage());
+    }
+
+    // Prometheus's RSS after 30 scrapes (1 s apart) of a central exporter of 250 workers x 40 job names, against the same
+    // Prometheus build scraping an exporter that saw no event, both in this run.
+    private async Task<PrometheusMemory> MeasurePrometheusAsync()
+    {
+        const int samples = 30;
+        log.WriteLine("  Prometheus memory per series (30 scrapes, 1 s apart)");
+        await using var run = await ShardedSidecars.StartAsync(broker.Url, 250, 40, 1, ExporterConsumer.Program);
+        await using var idleRun = await ShardedSidecars.StartAsync(broker.Url, 1, 1, 1, ExporterConsumer.Program);
+        await run.PublishAsync();
+        await run.WaitForShardAsync(run.Shards[0], TimeSpan.FromMinutes(5));
+        await using var busy = await PrometheusServer.StartAsync(new Dictionary<string, string[]> { ["jobexporter"] = [$"127.0.0.1:{run.Shards[0].Exporter.Port}"] }, []);
+        await using var idle = await PrometheusServer.StartAsync(new Dictionary<string, string[]> { ["jobexporter"] = [$"127.0.0.1:{idleRun.Shards[0].Exporter.Port}"] }, []);
+        async Task<MetricsSnapshot> Own(PrometheusServer p)
+        {
+            using var http = new HttpClient();
+            return MetricsSnapshot.Parse(await http.GetStringAsync(new Uri(p.BaseUrl, "metrics")));
+        }
+        MetricsSnapshot b, i;
+        var deadline = Stopwatch.StartNew();
+        while (true)
+        {
+            (b, i) = (await Own(busy), await Own(idle));
+            var series = b.Value("prometheus_tsdb_head_series") ?? 0;
+            if (series > 0 && (b.Value("prometheus_tsdb_head_samples_appended_total") ?? 0) >= samples * series
+                && (i.Value("prometheus_tsdb_head_samples_appended_total") ?? 0) >= samples * (i.Value("prometheus_tsdb_head_series") ?? 1)) break;
+            if (deadline.Elapsed > TimeSpan.FromMinutes(3)) throw new TimeoutException("Prometheus did not take 30 scrapes in 3 minutes:\n" + busy.Output);
+            await Task.Delay(1000);
+        }
+        var result = new PrometheusMemory(b.Value("prometheus_tsdb_head_series")!.Value, i.Value("prometheus_tsdb_head_series")!.Value,
+            (long)b.Value("process_resident_memory_bytes")!.Value, (long)i.Value("process_resident_memory_bytes")!.Value, samples);
+        log.WriteLine($"  Prometheus: {result.HeadSeries:N0} head series, RSS {result.RssBytes / 1048576.0:F0} MiB; idle {result.IdleHeadSeries:N0} series, " +
+            $"RSS {result.IdleRssBytes / 1048576.0:F0} MiB: {result.BytesPerSeries:N0} bytes per series");
+        return result;
     }
 
     // s(W, N) at W, N = 10 and 20: four runs give the four coefficients exactly.
@@ -172,5 +215,13 @@ internal sealed class ShardsBenchmark(Broker broker, TextWriter log)
             $"**{N(m.PerWorker, "F0")}** x workers + {N(m.Fixed, "F0")}. For the central run above it predicts {N(m.Predict(r.Workers, r.JobNames))} " +
             $"series; the page had {N(r.Central.Exporters[0].JobSeries)}.");
         md.AppendLine();
+        if (r.Prometheus is { } p)
+        {
+            md.AppendLine($"**Prometheus memory per series** ({p.Samples} scrapes 1 s apart of a central exporter of 250 workers x 40 names, " +
+                $"against a Prometheus of the same build scraping an exporter that saw no event): {N(p.HeadSeries)} head series, RSS " +
+                $"{N(p.RssBytes / 1048576.0, "F0")} MiB vs {N(p.IdleRssBytes / 1048576.0, "F0")} MiB for {N(p.IdleHeadSeries)}: **{N(p.BytesPerSeries)} bytes per series** " +
+                "(head chunks of 30 samples; a longer-running Prometheus keeps more per series until its chunks are cut at 120 samples).");
+            md.AppendLine();
+        }
     }
 }

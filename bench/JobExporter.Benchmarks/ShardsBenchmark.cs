@@ -137,7 +137,8 @@ internal sealed class ShardsBenchmark(Broker broker, TextWriter log)
                 ProcStats.RssBytes(pid), ProcStats.PeakRssBytes(pid), page.All.Count, JobSeries(page), page.Value("jobs_exporter_label_overflow_total") ?? 0));
         }));
         var totals = ShardedSidecars.Counters.ToDictionary(c => c, c => ShardedSidecars.Sum(results.Select(r => r.page), c));
-        var result = new ShardShapeResult(shape, results.Select(r => r.Item2).ToList(), watch.Elapsed.TotalSeconds, published.Elapsed.TotalSeconds, totals, run.Jobs);
+        // The shape is done when its last exporter is.
+        var result = new ShardShapeResult(shape, results.Select(r => r.Item2).ToList(), results.Max(r => r.Item2.Seconds), published.Elapsed.TotalSeconds, totals, run.Jobs);
         foreach (var (e, i) in result.Exporters.Select((e, i) => (e, i)))
         {
             log.WriteLine($"  exporter {i}: {e.Workers} workers, {e.Jobs:N0} jobs in {e.Seconds:F1} s ({e.EventsPerSecond:N0} events/s), CPU {e.CpuSeconds:F2} s, " +

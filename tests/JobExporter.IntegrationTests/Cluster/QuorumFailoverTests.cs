@@ -27,6 +27,7 @@ public class QuorumFailoverTests
         // also cuts the exporter's connection, the worst case.
         var leader = await cluster.LeaderOfAsync(lane.Queue);
 
+        var publishClock = Stopwatch.StartNew();
         var publishers = Enumerable.Range(1, Emitters).Select(i => new EventPublisher(ClusterPublisherOptions(cluster, lane, i))).ToList();
         var publishing = publishers.Select((p, i) => PublishAsync(p, new EventFactory("hangfire", $"web-{i + 1}"), Jobs / Emitters)).ToList();
 
@@ -39,12 +40,14 @@ public class QuorumFailoverTests
 
         await Task.WhenAll(publishing);
         foreach (var publisher in publishers) await publisher.DisposeAsync();
+        var confirmedAfter = publishClock.Elapsed;
         var m = await exporter.WaitForMetricsAsync(mm => (mm.Value("jobs_succeeded_total") ?? 0) >= Jobs && Events.Applied(mm) >= total,
             TimeSpan.FromMinutes(2), "every job counted after the failover");
         var duplicates = m.Value("jobs_exporter_events_duplicate_total") ?? 0;
         TestContext.Out.WriteLine($"cluster failover: {Jobs} jobs ({total} events) from {Emitters} emitters; leader {leader.NodeName} killed at "
             + $"{total / 3}+ applied; exporter consuming again after {resumedAfter.TotalSeconds:F2} s; new leader {newLeader.NodeName}; "
-            + $"duplicates dropped {duplicates}; publish retries {publishers.Sum(p => p.PublishFailures)}");
+            + $"duplicates dropped {duplicates}; publish retries {publishers.Sum(p => p.PublishFailures)}; all confirmed after {confirmedAfter.TotalSeconds:F1} s "
+            + $"({total / confirmedAfter.TotalSeconds:F0} events/s through the cluster, failover included)");
 
         Assert.Multiple(() =>
         {

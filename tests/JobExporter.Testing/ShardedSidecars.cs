@@ -104,34 +104,47 @@ public sealed class ShardedSidecars : IAsyncDisposable
         var watch = Stopwatch.StartNew();
         var parts = Enumerable.Range(0, publishers).Select(p => Task.Run(async () =>
         {
-            await using var publisher = new EventPublisher(new EventPublisherOptions
+            var publisher = new EventPublisher(new EventPublisherOptions
             {
                 BrokerUrl = _broker,
                 Exchange = _exchange,
                 BufferCapacity = 50_000,
                 FlushTimeout = TimeSpan.FromMinutes(5),
             });
-            for (var w = p; w < Workers; w += publishers)
+            try
             {
-                var f = new EventFactory("hangfire", Hostname(w));
-                // A long interval: the worker stays up for the whole run, as live workers do.
-                publisher.TryPublish(f.Worker(EventType.WorkerHeartbeat, TimeSpan.FromHours(1), active: 0, dropped: 0, publishFailures: 0));
-                for (var n = 0; n < JobNames; n++)
-                {
-                    var name = JobName(n);
-                    publisher.TryPublish(f.Job(EventType.JobSent, name, "default"));
-                    publisher.TryPublish(f.Job(EventType.JobReceived, name, "default"));
-                    publisher.TryPublish(f.Job(EventType.JobStarted, name, "default") with { Wait = 0.5 });
-                    publisher.TryPublish(f.Job(EventType.JobSucceeded, name, "default") with { Runtime = 0.2 });
-                }
-                // Keep the buffer from overflowing (it drops the oldest): wait while the broker catches up.
-                while (publisher.Buffered > 25_000) await Task.Delay(2);
+                await PublishWorkersAsync(publisher, p, publishers);
             }
-            await publisher.DisposeAsync();
+            finally
+            {
+                // Sends what is buffered before the counts are read.
+                await publisher.DisposeAsync();
+            }
             return (publisher.Published, publisher.Dropped);
         })).ToList();
         var results = await Task.WhenAll(parts);
         return new PublishResult(results.Sum(r => r.Published), results.Sum(r => r.Dropped), watch.Elapsed);
+    }
+
+    // Worker first, then every 'publishers'-th worker after it.
+    private async Task PublishWorkersAsync(EventPublisher publisher, int first, int publishers)
+    {
+        for (var w = first; w < Workers; w += publishers)
+        {
+            var f = new EventFactory("hangfire", Hostname(w));
+            // A long interval: the worker stays up for the whole run, as live workers do.
+            publisher.TryPublish(f.Worker(EventType.WorkerHeartbeat, TimeSpan.FromHours(1), active: 0, dropped: 0, publishFailures: 0));
+            for (var n = 0; n < JobNames; n++)
+            {
+                var name = JobName(n);
+                publisher.TryPublish(f.Job(EventType.JobSent, name, "default"));
+                publisher.TryPublish(f.Job(EventType.JobReceived, name, "default"));
+                publisher.TryPublish(f.Job(EventType.JobStarted, name, "default") with { Wait = 0.5 });
+                publisher.TryPublish(f.Job(EventType.JobSucceeded, name, "default") with { Runtime = 0.2 });
+            }
+            // Keep the buffer from overflowing (it drops the oldest): wait while the broker catches up.
+            while (publisher.Buffered > 25_000) await Task.Delay(2);
+        }
     }
 
     public sealed record PublishResult(long Confirmed, long Dropped, TimeSpan Elapsed);

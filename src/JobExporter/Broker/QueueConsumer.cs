@@ -62,7 +62,7 @@ internal abstract class QueueConsumer(ExporterOptions options, TimeProvider time
             }
             catch (Exception ex)
             {
-                _failures.Failure($"Consuming {Binding.Queue} ({Options.QueueType.Name()}) at {BrokerEndpoints.Redact(Options.BrokerUrls)}", ex);
+                _failures.Failure($"Connecting to the broker at {BrokerEndpoints.Redact(Options.BrokerUrls)} to consume {Binding.Queue} ({Options.QueueType.Name()})", ex);
             }
             finally
             {

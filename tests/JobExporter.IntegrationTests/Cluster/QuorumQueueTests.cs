@@ -32,4 +32,21 @@ public class QuorumQueueTests
         Assert.That(m.Value("jobs_sent_total", ("name", "Old.Job")) ?? 0, Is.Zero, "x-max-length drops from the head: the oldest go first");
         Assert.That(second.Output, Does.Contain("(quorum)"), "the log says which type the queue has");
     }
+
+    [Test]
+    public async Task A_classic_queue_is_not_turned_into_a_quorum_one_and_the_log_says_why()
+    {
+        var lane = EventLane.New();
+        var broker = SharedBroker.Node;
+        await using (var classic = await ExporterProcess.StartAsync(broker.AmqpUrl, lane.ExporterArgs))
+        {
+            await classic.WaitUntilAsync(async () => (await classic.GetAsync("readyz")).IsSuccessStatusCode, Events.Patience, "/readyz");
+        }
+        await using var quorum = await ExporterProcess.StartAsync(broker.AmqpUrl, [.. lane.ExporterArgs, "--broker.queue-type", "quorum"]);
+        await quorum.WaitUntilAsync(() => Task.FromResult(quorum.Output.Contains("x-queue-type")), Events.Patience, "RabbitMQ's refusal in the log");
+        TestContext.Out.WriteLine(quorum.Output.Split('\n').First(l => l.Contains("x-queue-type")));
+        Assert.That(quorum.Output, Does.Contain($"to consume {lane.Queue} (quorum)"));
+        Assert.That((await quorum.ScrapeAsync()).Value("jobs_exporter_broker_connected"), Is.EqualTo(0), "/metrics answers, not connected");
+        Assert.That((int)(await quorum.GetAsync("readyz")).StatusCode, Is.EqualTo(503));
+    }
 }

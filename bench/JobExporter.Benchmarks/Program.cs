@@ -60,6 +60,10 @@ await using (var node = await RabbitMqNode.StartAsync())
         log.WriteLine($"Celery: {CeleryWorkload.Events:N0} events, one a message and task.multi x 24, {settings.Rounds} rounds");
         report.Celery = await new CeleryIngestBenchmark(broker, log).RunAsync(settings.Rounds);
     });
+    if (settings.Runs("shards")) await Section("shards", async () =>
+    {
+        report.Shards = await new ShardsBenchmark(broker, log).RunAsync(settings.ShardWorkers, settings.ShardJobNames);
+    });
     if (settings.Runs("emitter")) await Section("emitter", async () =>
     {
         log.WriteLine("Emitters");
@@ -120,6 +124,9 @@ internal sealed record BenchSettings(bool Quick, string Output, IReadOnlySet<str
     public int ScrapeBacklog => Quick ? 200_000 : 500_000;
     public int Scrapes => Quick ? 8 : 25;
     public int DistinctNames => Quick ? 100_000 : 1_000_000;
+    /// <summary>Workers and job names of the sharded-sidecars simulation: 1,000 x 100 (250 x 40 quick).</summary>
+    public int ShardWorkers => Quick ? 250 : 1000;
+    public int ShardJobNames => Quick ? 40 : 100;
     public int HangfireJobs => Quick ? 300 : 1000;
     public int MassTransitMessages => Quick ? 500 : 2000;
 
@@ -137,7 +144,7 @@ internal sealed record BenchSettings(bool Quick, string Output, IReadOnlySet<str
                 case "--quick": quick = true; break;
                 case "--out": output = args[++i]; break;
                 case "--only": only = [.. args[++i].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)]; break;
-                default: throw new ArgumentException($"unknown argument {args[i]}; use --quick, --out PATH, --only ingest,sidecar,scrape,cardinality,celery,emitter,hooks,apply");
+                default: throw new ArgumentException($"unknown argument {args[i]}; use --quick, --out PATH, --only ingest,sidecar,scrape,cardinality,celery,shards,emitter,hooks,apply");
             }
         }
         return new BenchSettings(quick, output, only, Environment.GetEnvironmentVariable("BENCH_COMMAND") ?? "JobExporter.Benchmarks " + string.Join(' ', args));

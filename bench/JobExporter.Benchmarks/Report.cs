@@ -41,6 +41,7 @@ internal sealed class Report(BenchSettings settings, MachineInfo machine)
     public CardinalityResult? CardinalityBaseline { get; set; }
     public EmitterResult? Emitters { get; set; }
     public CeleryIngestResult? Celery { get; set; }
+    public ShardsResult? Shards { get; set; }
     public ApplyResult? Apply { get; set; }
     public ApplyResult? HangfireHooks { get; set; }
     public double TotalMinutes { get; set; }
@@ -77,6 +78,7 @@ internal sealed class Report(BenchSettings settings, MachineInfo machine)
         RenderScrape(md);
         RenderCardinality(md);
         CeleryIngestBenchmark.Render(md, Celery);
+        ShardsBenchmark.Render(md, Shards);
         RenderEmitters(md);
         return md.ToString();
     }

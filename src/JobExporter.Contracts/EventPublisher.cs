@@ -163,7 +163,9 @@ public sealed class EventPublisher : IEventPublisher
         // After Uri, which sets the URL's user, password and default TLS settings.
         factory.Ssl = _ssl;
         if (_options.Password is not null) factory.Password = _options.Password;
-        return factory.CreateConnectionAsync(_stopping.Token);
+        // Every node of the cluster, each checked against its own host name under TLS.
+        var endpoints = BrokerEndpoints.For(_options.AllBrokerUrls, url => BrokerEndpoints.ForHost(_ssl, url.Host));
+        return factory.CreateConnectionAsync(endpoints, _stopping.Token);
     }
 
     // TLS for amqps://: the broker's certificate must match its host name and chain to CaFile (else the system's CAs);

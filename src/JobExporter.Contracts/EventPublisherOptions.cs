@@ -15,6 +15,16 @@ public class EventPublisherOptions
     public Uri? BrokerUrl { get; set; }
 
     /// <summary>
+    /// The other nodes of <see cref="BrokerUrl"/>'s RabbitMQ cluster, each an amqp:// or amqps:// URL with the same scheme,
+    /// user, password and virtual host. The publisher connects to any node that answers and moves to another when its node
+    /// is lost. Default empty: <see cref="BrokerUrl"/> only.
+    /// </summary>
+    public IList<Uri> FailoverBrokerUrls { get; set; } = new List<Uri>();
+
+    /// <summary><see cref="BrokerUrl"/>, then <see cref="FailoverBrokerUrls"/>.</summary>
+    public IReadOnlyList<Uri> AllBrokerUrls => BrokerUrl is null ? [.. FailoverBrokerUrls] : [BrokerUrl, .. FailoverBrokerUrls];
+
+    /// <summary>
     /// Password that replaces the one in <see cref="BrokerUrl"/>, so that the URL can live in plain configuration and
     /// the password in a secret store. Default null: the URL's password.
     /// </summary>
@@ -85,6 +95,10 @@ public class EventPublisherOptions
         else if ((CaFile is not null || CertFile is not null || KeyFile is not null) && BrokerUrl.Scheme != "amqps")
         {
             problems.Add($"{S}:CaFile, CertFile and KeyFile need an amqps:// BrokerUrl.");
+        }
+        if (BrokerUrl is { IsAbsoluteUri: true } && FailoverBrokerUrls.Count > 0 && BrokerEndpoints.Mismatch(AllBrokerUrls) is { } mismatch)
+        {
+            problems.Add($"{S}:BrokerUrl and FailoverBrokerUrls cannot be one cluster: {mismatch}.");
         }
         if ((CertFile is null) != (KeyFile is null)) problems.Add($"{S}:CertFile and KeyFile go together: set both or neither.");
         if (string.IsNullOrWhiteSpace(Exchange)) problems.Add($"{S}:Exchange must not be empty (default {EventDefaults.ExchangeName}).");

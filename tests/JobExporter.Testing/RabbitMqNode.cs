@@ -18,11 +18,15 @@ public sealed class RabbitMqNode : IAsyncDisposable
     private readonly System.Text.StringBuilder _output = new();
     private Process? _server;
 
-    private RabbitMqNode(RabbitMqTls? tls)
+    private readonly ClusterMembership? _cluster;
+
+    private RabbitMqNode(RabbitMqTls? tls, ClusterMembership? cluster = null)
     {
+        _cluster = cluster;
         Port = FreePort.Next();
         NodeName = $"jx{Port}@localhost";
-        var epmdPort = FreePort.Next();
+        // Nodes of one cluster find each other through one epmd; a lone node has its own.
+        var epmdPort = cluster?.EpmdPort ?? FreePort.Next();
         var config = $"listeners.tcp.default = 127.0.0.1:{Port}\nloopback_users = none\n";
         if (tls is not null)
         {
@@ -70,7 +74,10 @@ public sealed class RabbitMqNode : IAsyncDisposable
     public bool IsRunning => _server is { HasExited: false };
 
     /// <summary>Starts a node; with <paramref name="tls"/>, it also listens for amqps:// on <see cref="TlsPort"/>.</summary>
-    public static async Task<RabbitMqNode> StartAsync(RabbitMqTls? tls = null)
+    public static Task<RabbitMqNode> StartAsync(RabbitMqTls? tls = null) => StartAsync(tls, null);
+
+    /// <summary>Starts a node that can join the other nodes of <paramref name="cluster"/> (see <see cref="RabbitMqCluster"/>).</summary>
+    internal static async Task<RabbitMqNode> StartAsync(RabbitMqTls? tls, ClusterMembership? cluster)
     {
         if (!File.Exists(ServerScript))
         {
@@ -79,7 +86,7 @@ public sealed class RabbitMqNode : IAsyncDisposable
         const int attempts = 3;
         for (var attempt = 1; ; attempt++)
         {
-            var node = new RabbitMqNode(tls);
+            var node = new RabbitMqNode(tls, cluster);
             try
             {
                 await node.StartAgainAsync();
@@ -98,6 +105,7 @@ public sealed class RabbitMqNode : IAsyncDisposable
     {
         if (IsRunning) return;
         File.Delete(_env["RABBITMQ_PID_FILE"]);
+        if (_cluster is not null) WriteCookie(_cluster.Cookie);
         var info = new ProcessStartInfo(ServerScript)
         {
             UseShellExecute = false,
@@ -141,6 +149,15 @@ public sealed class RabbitMqNode : IAsyncDisposable
 
     public Task<ProcessRunner.Result> CtlAsync(TimeSpan timeout, params string[] args) =>
         ProcessRunner.RunAsync(CtlScript, ["-n", NodeName, .. args], _env, timeout);
+
+    /// <summary>Runs rabbitmqctl against this node and returns what it printed; a non-zero exit is an exception.</summary>
+    public async Task<string> CtlOrThrowAsync(params string[] args)
+    {
+        var result = await CtlAsync(TimeSpan.FromSeconds(120), args);
+        return result.ExitCode == 0
+            ? result.Output
+            : throw new InvalidOperationException($"rabbitmqctl {string.Join(' ', args)} on {NodeName} exited with {result.ExitCode}:\n{result.Output}");
+    }
 
     /// <summary>Ready messages in a queue, or -1 when the queue does not exist.</summary>
     public async Task<long> QueueLengthAsync(string queue)
@@ -194,11 +211,24 @@ public sealed class RabbitMqNode : IAsyncDisposable
         {
             await KillAsync();
         }
-        // Our private epmd outlives the node; end it too so nothing is left behind.
-        await ProcessRunner.RunAsync("/usr/bin/epmd", ["-kill"], new Dictionary<string, string> { ["ERL_EPMD_PORT"] = EpmdPort.ToString() }, TimeSpan.FromSeconds(10))
-            .ContinueWith(_ => { });
+        // Our private epmd outlives the node; end it too so nothing is left behind (a cluster's is the cluster's to end).
+        if (_cluster is null) await KillEpmdAsync(EpmdPort);
         _server?.Dispose();
         _folder.Dispose();
+    }
+
+    /// <summary>Ends the epmd listening on <paramref name="port"/>, which every node started with that port shared.</summary>
+    internal static Task KillEpmdAsync(int port) =>
+        ProcessRunner.RunAsync("/usr/bin/epmd", ["-kill"], new Dictionary<string, string> { ["ERL_EPMD_PORT"] = port.ToString() }, TimeSpan.FromSeconds(10))
+            .ContinueWith(_ => { });
+
+    // Erlang nodes (and rabbitmqctl) talk only to nodes with the same cookie, read from $HOME, owner-read-only.
+    private void WriteCookie(string cookie)
+    {
+        var path = System.IO.Path.Combine(_folder.Path, ".erlang.cookie");
+        if (File.Exists(path)) return;
+        File.WriteAllText(path, cookie);
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(path, UnixFileMode.UserRead);
     }
 
     private async Task WaitForExitAsync()
@@ -218,6 +248,9 @@ public sealed class RabbitMqNode : IAsyncDisposable
 
 /// <summary>The node's process ended before it was ready: it can be started again on fresh ports.</summary>
 internal sealed class NodeExitedException(string message) : Exception(message);
+
+/// <summary>What the nodes of one cluster share: the epmd they register with and the Erlang cookie.</summary>
+internal sealed record ClusterMembership(int EpmdPort, string Cookie);
 
 /// <summary>PEM files of a TLS listener: the CA that client certificates must chain to, the server's certificate and key.</summary>
 public sealed record RabbitMqTls(string CaFile, string CertFile, string KeyFile, bool RequireClientCertificate = true);

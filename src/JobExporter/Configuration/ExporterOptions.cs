@@ -9,7 +9,17 @@ namespace JobExporter.Configuration;
 /// </summary>
 internal sealed record ExporterOptions
 {
+    /// <summary>The first of <see cref="BrokerUrls"/>: its user, password and TLS settings serve every node.</summary>
     public required Uri BrokerUrl { get; init; }
+
+    /// <summary>Every node of the broker (--broker.url's comma-separated list), tried in turn. Default: <see cref="BrokerUrl"/> alone.</summary>
+    public IReadOnlyList<Uri> BrokerUrls
+    {
+        get => _brokerUrls ?? [BrokerUrl];
+        init => _brokerUrls = value;
+    }
+
+    private readonly IReadOnlyList<Uri>? _brokerUrls;
 
     /// <summary>From --broker.password-file or JOBEXPORTER_BROKER_PASSWORD; replaces the password in <see cref="BrokerUrl"/>. Null: the URL's.</summary>
     public Secret? BrokerPassword { get; init; }
@@ -22,6 +32,9 @@ internal sealed record ExporterOptions
     public required long QueueMaxLength { get; init; }
     public required TimeSpan QueueExpires { get; init; }
     public required ushort Prefetch { get; init; }
+
+    /// <summary>The type the exporter declares its queues with (--broker.queue-type). Default <see cref="QueueType.Classic"/>.</summary>
+    public QueueType QueueType { get; init; } = QueueType.Classic;
 
     public required string ListenAddress { get; init; }
     public required string TelemetryPath { get; init; }

@@ -6,7 +6,7 @@ internal static class Flags
     public const string HostnamePlaceholder = "<hostname>";
 
     public static readonly Flag BrokerUrl = new("broker.url", "amqp://guest:guest@localhost:5672/",
-        "RabbitMQ URL (amqp:// or amqps://). The password is never logged.");
+        "RabbitMQ URL (amqp:// or amqps://), or the URLs of a cluster's nodes separated by commas (same scheme, user, password and vhost): the exporter connects to one that answers and fails over to another. The password is never logged.");
     public static readonly Flag BrokerPasswordFile = new("broker.password-file", null,
         "File whose content (without its final newline) replaces the password in --broker.url.");
     public static readonly Flag BrokerPassword = new("broker.password", null,
@@ -22,6 +22,8 @@ internal static class Flags
     public static readonly Flag BrokerQueueMaxLength = new("broker.queue-max-length", "1000000",
         "x-max-length of the queue: events kept while the exporter is away; the oldest go first.");
     public static readonly Flag BrokerQueueExpires = new("broker.queue-expires", "1d", "x-expires of the queue: deleted after this long unused.");
+    public static readonly Flag BrokerQueueType = new("broker.queue-type", "classic",
+        "Type of --broker.queue and --celery.queue: classic, or quorum (replicated on a cluster's nodes; survives losing a minority of them).");
     public static readonly Flag BrokerPrefetch = new("broker.prefetch", "1000", "Unacknowledged messages the broker may send ahead.");
 
     public static readonly Flag WebListenAddress = new("web.listen-address", ":9821", "Address to serve /metrics on (host:port; :port is every interface).");
@@ -80,7 +82,7 @@ internal static class Flags
 
     public static IReadOnlyList<Flag> All { get; } =
     [
-        BrokerUrl, BrokerPasswordFile, BrokerPassword, BrokerCaFile, BrokerCertFile, BrokerKeyFile, BrokerExchange, BrokerQueue, BrokerBindingKey, BrokerQueueMaxLength, BrokerQueueExpires, BrokerPrefetch,
+        BrokerUrl, BrokerPasswordFile, BrokerPassword, BrokerCaFile, BrokerCertFile, BrokerKeyFile, BrokerExchange, BrokerQueue, BrokerBindingKey, BrokerQueueMaxLength, BrokerQueueExpires, BrokerQueueType, BrokerPrefetch,
         WebListenAddress, WebTelemetryPath, WebDisableExporterMetrics, WebConfigFile, WorkerTimeout, WorkerPurgeAfter,
         MetricsPrefix, MetricsStaticLabel, MetricsRuntimeBuckets, MetricsWaitBuckets, MetricsMaxValues, MetricsMaxLabelLength,
         MetricsHistogramHostname, EventsDedupWindow, EventsMaxMessageBytes,

@@ -16,10 +16,12 @@ internal static partial class OptionsReader
         var prefix = Text(values, Flags.MetricsPrefix);
         if (!MetricName().IsMatch(prefix)) throw new FlagException($"--metrics.prefix '{prefix}' is not a valid metric name prefix");
         var purgeAfter = Duration(values, Flags.WorkerPurgeAfter);
-        var brokerUrl = BrokerUrl(values);
+        var brokerUrls = BrokerUrlList.Parse(NonEmpty(values, Flags.BrokerUrl));
+        var brokerUrl = brokerUrls[0];
         return new ExporterOptions
         {
             BrokerUrl = brokerUrl,
+            BrokerUrls = brokerUrls,
             BrokerPassword = BrokerSecrets.Password(values),
             BrokerTls = BrokerSecrets.Tls(values, brokerUrl),
             Exchange = NonEmpty(values, Flags.BrokerExchange),
@@ -28,6 +30,7 @@ internal static partial class OptionsReader
             QueueMaxLength = Integer(values, Flags.BrokerQueueMaxLength, 1, long.MaxValue),
             QueueExpires = Duration(values, Flags.BrokerQueueExpires),
             Prefetch = (ushort)Integer(values, Flags.BrokerPrefetch, 1, ushort.MaxValue),
+            QueueType = QueueTypes.Parse(OneOf(values, Flags.BrokerQueueType, QueueTypes.Names)),
             ListenAddress = ListenAddress(values),
             TelemetryPath = Path(values),
             ProcessMetrics = !Bool(values, Flags.WebDisableExporterMetrics),
@@ -69,17 +72,6 @@ internal static partial class OptionsReader
     {
         var text = Text(values, flag);
         return text.Length > 0 ? text : throw new FlagException($"--{flag.Name} must not be empty");
-    }
-
-    private static Uri BrokerUrl(FlagValues values)
-    {
-        var text = NonEmpty(values, Flags.BrokerUrl);
-        if (!Uri.TryCreate(text, UriKind.Absolute, out var url) || url.Scheme is not ("amqp" or "amqps") || url.Host.Length == 0)
-        {
-            // The text may hold a password: say what is wrong without repeating it.
-            throw new FlagException("--broker.url must be an amqp:// or amqps:// URL such as amqp://user:password@host:5672/vhost");
-        }
-        return url;
     }
 
     private static string ListenAddress(FlagValues values)

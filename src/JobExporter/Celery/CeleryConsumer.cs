@@ -14,7 +14,9 @@ namespace JobExporter.Celery;
 /// <c>celeryev</c> topic exchange, bound with <c>task.#</c> and <c>worker.#</c>, and applies them through the same
 /// <see cref="EventApplier"/> as the emitters' events: same label guards, de-duplication and liveness. The queue has
 /// the same x-max-length and x-expires as the exporter's own, so a burst or an exporter restart loses nothing that
-/// fits. A message is acknowledged only after it is applied. When the broker goes away it reconnects with backoff.
+/// fits. A message is acknowledged only after it is applied, in batches as the main consumer does (see
+/// <see cref="BatchAcknowledger"/>). When the broker goes away it reconnects with backoff;
+/// <c>exporter_celery_broker_connected</c> and /readyz show the state meanwhile.
 /// </summary>
 internal sealed class CeleryConsumer(
     ExporterOptions options,
@@ -31,6 +33,10 @@ internal sealed class CeleryConsumer(
     private readonly CeleryEventDecoder _decoder = new(options.ParserLimits,
         new CeleryTaskIndex(options.Celery.TaskIndexSize, () => celeryMetrics.TaskIndexEvicted.Inc()));
     private readonly RateLimitedLog _failures = new(logger, time, TimeSpan.FromSeconds(30));
+    private volatile bool _connected;
+
+    /// <summary>True while the Celery queue is being consumed.</summary>
+    public bool IsConnected => _connected;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -49,6 +55,10 @@ internal sealed class CeleryConsumer(
             catch (Exception ex)
             {
                 _failures.Failure($"Consuming Celery events at {BrokerUrls.Redact(options.BrokerUrl)}", ex);
+            }
+            finally
+            {
+                SetConnected(false);
             }
             try
             {
@@ -85,23 +95,54 @@ internal sealed class CeleryConsumer(
         }
         await channel.BasicQosAsync(0, options.Prefetch, global: false, stoppingToken);
 
+        var acks = new BatchAcknowledger((tag, token) => channel.BasicAckAsync(tag, multiple: true, token),
+            BatchAcknowledger.BatchSizeFor(options.Prefetch), EventConsumer.AckLinger, time);
         var consumer = new AsyncEventingBasicConsumer(channel);
-        consumer.ReceivedAsync += async (_, delivery) =>
+        consumer.ReceivedAsync += (_, delivery) =>
         {
             Apply(delivery.Body.Span, delivery.BasicProperties.ContentType);
-            await channel.BasicAckAsync(delivery.DeliveryTag, multiple: false, stoppingToken);
+            return acks.AppliedAsync(delivery.DeliveryTag, stoppingToken).AsTask();
         };
         await channel.BasicConsumeAsync(celery.Queue, autoAck: false, consumer, stoppingToken);
+        SetConnected(true);
         _failures.Reset();
         logger.LogInformation("Consuming Celery events from {Queue} bound to {Exchange} with {Keys}",
             celery.Queue, celery.Exchange, string.Join(", ", BindingKeys));
 
-        await closed.Task.WaitAsync(stoppingToken);
+        try
+        {
+            await closed.Task.WaitAsync(stoppingToken);
+        }
+        finally
+        {
+            // Stopping: what was applied is acknowledged before the channel closes, so it is not delivered again.
+            if (channel.IsOpen) await AcknowledgeAppliedAsync(acks);
+        }
         if (!stoppingToken.IsCancellationRequested)
         {
             logger.LogWarning("Lost the broker connection for Celery events ({Reason}); reconnecting",
                 channel.CloseReason?.ReplyText ?? connection.CloseReason?.ReplyText ?? "closed");
         }
+    }
+
+    private async Task AcknowledgeAppliedAsync(BatchAcknowledger acks)
+    {
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            await acks.FlushAsync(timeout.Token);
+        }
+        catch (Exception ex)
+        {
+            // Unacknowledged, they come again; de-duplication drops those already applied.
+            logger.LogDebug(ex, "Acknowledging the last Celery batch before closing");
+        }
+    }
+
+    private void SetConnected(bool connected)
+    {
+        _connected = connected;
+        celeryMetrics.BrokerConnected.Set(connected ? 1 : 0);
     }
 
     private void Apply(ReadOnlySpan<byte> body, string? contentType)

@@ -42,9 +42,9 @@ internal sealed class CeleryIngestBenchmark(Broker broker, TextWriter log)
         md.AppendLine("and 1,010 worker heartbeats; 50 task names, 5 queues, 10 workers), in Celery 5.2.6's wire form, pre-published to the queue");
         md.AppendLine("and drained as in Ingest above. **Exporter**: the real binary with `--celery.enabled`, its Celery source consuming. **Bare");
         md.AppendLine("consumer**: a RabbitMQ.Client consumer that reads every JSON token of each message and counts its events, acknowledging");
-        md.AppendLine("as the exporter does (same prefetch, batched acks, GC settings). celery-exporter 0.12.2 was measured on the same workload elsewhere (../shared/celery/README.md): 4,000-7,200");
-        md.AppendLine("events/s at 135-238 µs CPU per event one event a message, 11,300 events/s with task.multi x 24, peak RSS 155 MiB, a scrape");
-        md.AppendLine("of its 32.5k series 2.2-2.4 s.");
+        md.AppendLine("as the exporter does (same prefetch, batched acks, GC settings). celery-exporter 0.12.2 was measured on the same workload");
+        md.AppendLine("elsewhere (../shared/celery/README.md): 4,000-7,200 events/s at 135-238 µs CPU per event one event a message, 11,300");
+        md.AppendLine("events/s with task.multi x 24, peak RSS 155 MiB, a scrape of its 32.5k series 2.2-2.4 s.");
         md.AppendLine();
         md.AppendLine("| stream | consumer | events/s (median) | ratio exporter / bare | µs CPU per event | peak RSS | x celery-exporter's rate |");
         md.AppendLine("|---|---|---:|---:|---:|---:|---:|");

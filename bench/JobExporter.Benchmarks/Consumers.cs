@@ -21,11 +21,15 @@ internal sealed class ExporterConsumer(ExporterProcess process) : IConsumerProce
     public static Task<ExporterConsumer> StartAsync(Uri broker, string queue, params string[] extra) => StartBuildAsync(Program, null, broker, queue, extra);
 
     /// <summary>Starts a given build of the exporter (null: the JIT build), with more environment (null: none).</summary>
-    public static async Task<ExporterConsumer> StartBuildAsync(string? program, IReadOnlyDictionary<string, string>? environment, Uri broker, string queue,
-        params string[] extra)
+    public static Task<ExporterConsumer> StartBuildAsync(string? program, IReadOnlyDictionary<string, string>? environment, Uri broker, string queue,
+        params string[] extra) => StartWithArgsAsync(program, environment, broker, ["--broker.queue", queue, .. extra]);
+
+    /// <summary>Starts a given build of the exporter with these flags besides the broker URL and listen address.</summary>
+    public static async Task<ExporterConsumer> StartWithArgsAsync(string? program, IReadOnlyDictionary<string, string>? environment, Uri broker,
+        IEnumerable<string> flags)
     {
         var port = FreePort.Next();
-        string[] args = ["--broker.url", broker.ToString(), "--web.listen-address", $"127.0.0.1:{port}", "--broker.queue", queue, .. extra];
+        string[] args = ["--broker.url", broker.ToString(), "--web.listen-address", $"127.0.0.1:{port}", .. flags];
         var env = ExtraEnvironment();
         foreach (var (key, value) in environment ?? new Dictionary<string, string>()) env.TryAdd(key, value);
         var exporter = await ExporterProcess.StartWithArgsAsync(port, args, env, program);
@@ -83,7 +87,8 @@ internal sealed class BareConsumerProcess : IConsumerProcess
     public string Name => "bare consumer";
     public int Pid => _process.Id;
 
-    public static BareConsumerProcess Start(Uri broker, string queue, int prefetch = 1000)
+    /// <param name="payload">How the bare consumer reads each message: <see cref="BareConsumer.Payload"/>.</param>
+    public static BareConsumerProcess Start(Uri broker, string queue, BareConsumer.Payload payload, int prefetch = 1000)
     {
         var info = new ProcessStartInfo("dotnet")
         {
@@ -96,6 +101,7 @@ internal sealed class BareConsumerProcess : IConsumerProcess
         info.ArgumentList.Add(broker.ToString());
         info.ArgumentList.Add(queue);
         info.ArgumentList.Add(prefetch.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        info.ArgumentList.Add(payload.ToString());
         // The exporter's own GC settings (src/JobExporter/JobExporter.csproj): workstation, not concurrent.
         info.Environment["DOTNET_gcServer"] = "0";
         info.Environment["DOTNET_gcConcurrent"] = "0";

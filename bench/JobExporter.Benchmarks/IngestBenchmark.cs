@@ -23,6 +23,16 @@ internal sealed record IngestResult(string Label, long Events, int EventsPerMess
         g.Single(r => r.Consumer == "exporter").EventsPerSecond / g.Single(r => r.Consumer == "bare consumer").EventsPerSecond));
 }
 
+/// <summary>
+/// What a drain feeds the exporter: the flags that make it consume the given queue, and the bare consumer's reading of
+/// the same messages.
+/// </summary>
+internal sealed record IngestSource(Func<string, string[]> ExporterFlags, BareConsumer.Payload BarePayload)
+{
+    /// <summary>Our own events on the exporter's main queue.</summary>
+    public static IngestSource Events { get; } = new(queue => ["--broker.queue", queue], BareConsumer.Payload.Events);
+}
+
 internal sealed class IngestBenchmark(Broker broker, TextWriter log)
 {
     /// <summary>How often progress is read: a /metrics scrape for the exporter, so not too often.</summary>
@@ -32,14 +42,20 @@ internal sealed class IngestBenchmark(Broker broker, TextWriter log)
     public static readonly TimeSpan SidecarSampleInterval = TimeSpan.FromMilliseconds(200);
 
     /// <param name="exporterEnvironment">More environment for the exporter process (the sidecar's heap limit); null: none.</param>
+    /// <param name="source">What is ingested; null: <see cref="IngestSource.Events"/>.</param>
+    /// <param name="afterExporterDrain">Runs on the exporter after each of its drains, before it stops (round given).</param>
     public async Task<IngestResult> RunAsync(string label, IReadOnlyList<byte[]> messages, long events, int eventsPerMessage, int rounds,
-        IReadOnlyDictionary<string, string>? exporterEnvironment = null, TimeSpan? sampleInterval = null)
+        IReadOnlyDictionary<string, string>? exporterEnvironment = null, TimeSpan? sampleInterval = null, IngestSource? source = null,
+        Func<ExporterConsumer, int, Task>? afterExporterDrain = null)
     {
+        source ??= IngestSource.Events;
         var loadBefore = ProcStats.LoadAverage();
         var exporterQueue = $"bench.{label}.exporter";
         var bareQueue = $"bench.{label}.bare";
+        Task<ExporterConsumer> StartExporter(string queue) =>
+            ExporterConsumer.StartWithArgsAsync(ExporterConsumer.Program, exporterEnvironment, broker.Url, source.ExporterFlags(queue));
         // The exporter declares its own queue: start it once, wait until it consumes, stop it.
-        await using (var declare = await ExporterConsumer.StartBuildAsync(ExporterConsumer.Program, exporterEnvironment, broker.Url, exporterQueue))
+        await using (var declare = await StartExporter(exporterQueue))
         {
             await declare.Process.WaitUntilAsync(async () => (await declare.Process.GetAsync("readyz")).IsSuccessStatusCode,
                 TimeSpan.FromSeconds(30), "the exporter to connect");
@@ -55,15 +71,14 @@ internal sealed class IngestBenchmark(Broker broker, TextWriter log)
             {
                 var queue = exporter ? exporterQueue : bareQueue;
                 await broker.FillAsync(queue, messages);
-                IConsumerProcess consumer = exporter
-                    ? await ExporterConsumer.StartBuildAsync(ExporterConsumer.Program, exporterEnvironment, broker.Url, queue)
-                    : BareConsumerProcess.Start(broker.Url, queue);
+                IConsumerProcess consumer = exporter ? await StartExporter(queue) : BareConsumerProcess.Start(broker.Url, queue, source.BarePayload);
                 await using (consumer)
                 {
                     var run = await MeasureAsync(consumer, round, events, sampleInterval ?? SampleInterval);
                     runs.Add(run);
                     log.WriteLine($"  ingest {label} round {round + 1}/{rounds} {run.Consumer,-13}: {run.EventsPerSecond,12:N0} events/s, " +
                         $"{run.CpuSecondsPerMillion:F2} CPU s per million, peak RSS {run.PeakRssBytes / 1048576.0:F0} MiB (load {ProcStats.LoadAverage1():F2})");
+                    if (consumer is ExporterConsumer drained && afterExporterDrain is not null) await afterExporterDrain(drained, round);
                 }
                 await broker.PurgeAsync(queue);
             }

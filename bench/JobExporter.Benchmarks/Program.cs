@@ -4,7 +4,6 @@ using JobExporter.Testing;
 
 // `make bench` runs this through scripts/bench.sh; see docs/benchmarks.md for what each part measures.
 if (args.Length > 0 && args[0] == "bare-consumer") return await BareConsumer.RunAsync(args[1..]);
-if (args.Length > 0 && args[0] == "bare-celery-consumer") return await CeleryBareConsumer.RunAsync(args[1..]);
 
 var settings = BenchSettings.Parse(args);
 var log = Console.Out;

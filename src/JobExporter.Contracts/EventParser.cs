@@ -1,12 +1,11 @@
 using System.Text.Json;
-using System.Text.Unicode;
 using static JobExporter.Contracts.JsonValues;
 
 namespace JobExporter.Contracts;
 
 /// <summary>
-/// Reads one message body (an event object or an array of them) and hands each good event and each
-/// rejection to a sink. It never throws on bad input: one bad event in a batch rejects that event only,
+/// Reads one message body (an event object or an array of them, see <see cref="EventMessage"/>) and hands each good
+/// event and each rejection to a sink. It never throws on bad input: one bad event in a batch rejects that event only,
 /// and a body that is not JSON at all is one rejection. Unknown fields are ignored.
 /// </summary>
 public sealed class EventParser(EventParserLimits limits)
@@ -17,77 +16,12 @@ public sealed class EventParser(EventParserLimits limits)
 
     public EventParserLimits Limits { get; } = limits;
 
-    public void Parse(ReadOnlySpan<byte> body, IEventSink sink)
-    {
-        if (body.Length > Limits.MaxMessageBytes)
-        {
-            sink.OnInvalid(InvalidReasons.TooLarge);
-            return;
-        }
-        if (!Utf8.IsValid(body))
-        {
-            sink.OnInvalid(InvalidReasons.InvalidUtf8);
-            return;
-        }
+    public void Parse(ReadOnlySpan<byte> body, IEventSink sink) => EventMessage.Read(body, Limits, Limits.MaxDepth, default(OurEvents), sink);
 
-        var reader = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = Limits.MaxDepth });
-        try
-        {
-            if (!reader.Read())
-            {
-                sink.OnInvalid(InvalidReasons.NotJson);
-                return;
-            }
-            switch (reader.TokenType)
-            {
-                case JsonTokenType.StartObject:
-                    ReadEvent(ref reader, sink);
-                    break;
-                case JsonTokenType.StartArray:
-                    ReadBatch(ref reader, sink);
-                    break;
-                default:
-                    sink.OnInvalid(InvalidReasons.NotAnObject);
-                    return;
-            }
-            // Trailing content after the first value makes the message malformed.
-            if (reader.Read())
-            {
-                sink.OnInvalid(InvalidReasons.NotJson);
-            }
-        }
-        catch (JsonException)
-        {
-            sink.OnInvalid(reader.CurrentDepth >= Limits.MaxDepth - 1 ? InvalidReasons.TooDeep : InvalidReasons.NotJson);
-        }
-    }
-
-    private void ReadBatch(ref Utf8JsonReader reader, IEventSink sink)
+    /// <summary>Our event format, for <see cref="EventMessage"/>.</summary>
+    private readonly struct OurEvents : IEventObjectReader
     {
-        var count = 0;
-        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
-        {
-            if (++count > Limits.MaxBatchEvents)
-            {
-                // The rest of the batch is one rejection, not thousands.
-                sink.OnInvalid(InvalidReasons.BatchTooLarge);
-                reader.Skip();
-                while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
-                {
-                    reader.Skip();
-                }
-                return;
-            }
-            if (reader.TokenType == JsonTokenType.StartObject)
-            {
-                ReadEvent(ref reader, sink);
-            }
-            else
-            {
-                sink.OnInvalid(InvalidReasons.NotAnObject);
-                reader.Skip();
-            }
-        }
+        public void ReadEvent(ref Utf8JsonReader reader, IEventSink sink) => EventParser.ReadEvent(ref reader, sink);
     }
 
     // Reads the object the reader is positioned on, leaving it on the object's end.

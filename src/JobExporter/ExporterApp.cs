@@ -51,7 +51,8 @@ internal static class ExporterApp
         if (options.Celery.Enabled)
         {
             services.AddSingleton(sp => new CeleryMetrics(sp.GetRequiredService<ExporterMetrics>()));
-            services.AddHostedService<CeleryConsumer>();
+            services.AddSingleton<CeleryConsumer>();
+            services.AddHostedService(sp => sp.GetRequiredService<CeleryConsumer>());
         }
         if (options.Celery.ExporterNames)
         {
@@ -66,7 +67,8 @@ internal static class ExporterApp
         // Created now, not at first use: it hooks itself into every scrape.
         if (options.Celery.ExporterNames) app.Services.GetRequiredService<CeleryExporterNames>();
         if (options.Web.Users is { } users) app.UseBasicAuth(users);
-        Endpoints.Map(app, options, app.Services.GetRequiredService<ExporterMetrics>(), app.Services.GetRequiredService<EventConsumer>());
+        Endpoints.Map(app, options, app.Services.GetRequiredService<ExporterMetrics>(), app.Services.GetRequiredService<EventConsumer>(),
+            app.Services.GetService<CeleryConsumer>());
         return app;
     }
 

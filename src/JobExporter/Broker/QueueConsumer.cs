@@ -15,13 +15,17 @@ internal sealed record QueueBinding(string Exchange, string Queue, IReadOnlyList
 /// --broker.url's nodes, declares the exchange, the queue (with <see cref="QueueArguments"/>, so classic or quorum)
 /// and its bindings, and consumes with manual acknowledgements. When the connection or channel is lost (a node
 /// killed, a quorum queue's leader moving) it reconnects, to whichever node answers, after a jittered backoff.
-/// What is done with each delivery, and when it is acknowledged, is the subclass's.
+/// A delivery is acknowledged only after the subclass has applied it, in batches (see <see cref="BatchAcknowledger"/>);
+/// one delivered again after a lost connection is the subclass's de-duplication to drop.
 /// </summary>
 internal abstract class QueueConsumer(ExporterOptions options, TimeProvider time, ILogger logger) : BackgroundService
 {
     private readonly ReconnectBackoff _backoff = new(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30), Random.Shared);
     private readonly RateLimitedLog _failures = new(logger, time, TimeSpan.FromSeconds(30));
     private volatile bool _connected;
+
+    /// <summary>Longest an applied message waits for its acknowledgement when no more arrive.</summary>
+    public static readonly TimeSpan AckLinger = TimeSpan.FromMilliseconds(100);
 
     protected ExporterOptions Options { get; } = options;
     protected TimeProvider Time { get; } = time;
@@ -35,14 +39,8 @@ internal abstract class QueueConsumer(ExporterOptions options, TimeProvider time
 
     protected abstract QueueBinding Binding { get; }
 
-    /// <summary>Called for each delivery, one at a time; acknowledging it (now or later) is the subclass's job.</summary>
-    protected abstract Task HandleAsync(IChannel channel, BasicDeliverEventArgs delivery, CancellationToken stoppingToken);
-
-    /// <summary>A channel is about to be consumed: a new one after every reconnect.</summary>
-    protected virtual void OnChannelOpened(IChannel channel) { }
-
-    /// <summary>The exporter is stopping and the channel is still open: the last acknowledgements can be sent.</summary>
-    protected virtual Task OnStoppingAsync(IChannel channel) => Task.CompletedTask;
+    /// <summary>Applies one delivery, in order; it must not throw (a message that cannot be applied is counted and skipped).</summary>
+    protected abstract void Apply(BasicDeliverEventArgs delivery);
 
     /// <summary>Consuming started (true) or stopped (false).</summary>
     protected virtual void OnConnectedChanged(bool connected) { }
@@ -98,9 +96,14 @@ internal abstract class QueueConsumer(ExporterOptions options, TimeProvider time
         // Per consumer (global: false): quorum queues do not support a channel-wide prefetch.
         await channel.BasicQosAsync(0, Options.Prefetch, global: false, stoppingToken);
 
-        OnChannelOpened(channel);
+        var acks = new BatchAcknowledger((tag, token) => channel.BasicAckAsync(tag, multiple: true, token),
+            BatchAcknowledger.BatchSizeFor(Options.Prefetch), AckLinger, Time);
         var consumer = new AsyncEventingBasicConsumer(channel);
-        consumer.ReceivedAsync += (_, delivery) => HandleAsync(channel, delivery, stoppingToken);
+        consumer.ReceivedAsync += (_, delivery) =>
+        {
+            Apply(delivery);
+            return acks.AppliedAsync(delivery.DeliveryTag, stoppingToken).AsTask();
+        };
         await channel.BasicConsumeAsync(binding.Queue, autoAck: false, consumer, stoppingToken);
         SetConnected(true);
         _failures.Reset();
@@ -113,12 +116,27 @@ internal abstract class QueueConsumer(ExporterOptions options, TimeProvider time
         }
         finally
         {
-            if (channel.IsOpen) await OnStoppingAsync(channel);
+            if (channel.IsOpen) await AcknowledgeAppliedAsync(acks);
         }
         if (!stoppingToken.IsCancellationRequested)
         {
             Logger.LogWarning("Lost the broker connection of {Queue} at {Node} ({Reason}); reconnecting", binding.Queue, connection.Endpoint.ToString(),
                 channel.CloseReason?.ReplyText ?? connection.CloseReason?.ReplyText ?? "closed");
+        }
+    }
+
+    // Stopping: what was applied is acknowledged before the channel closes, so it is not delivered again.
+    private async Task AcknowledgeAppliedAsync(BatchAcknowledger acks)
+    {
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            await acks.FlushAsync(timeout.Token);
+        }
+        catch (Exception ex)
+        {
+            // Unacknowledged, they come again; de-duplication drops those already applied.
+            Logger.LogDebug(ex, "Acknowledging the last batch of {Queue} before closing", Binding.Queue);
         }
     }
 

@@ -3,7 +3,6 @@ using JobExporter.Broker;
 using JobExporter.Configuration;
 using JobExporter.Contracts;
 using Microsoft.Extensions.Logging;
-using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
 
 namespace JobExporter.Celery;
@@ -13,8 +12,9 @@ namespace JobExporter.Celery;
 /// <c>celeryev</c> topic exchange, bound with <c>task.#</c> and <c>worker.#</c>, and applies them through the same
 /// <see cref="EventApplier"/> as the emitters' events: same label guards, de-duplication and liveness. The queue has
 /// the same x-max-length, x-expires and type as the exporter's own (see <see cref="QueueArguments"/>), so a burst or
-/// an exporter restart loses nothing that fits. A message is acknowledged only after it is applied. Connecting and
-/// reconnecting is <see cref="QueueConsumer"/>'s.
+/// an exporter restart loses nothing that fits. A message is acknowledged only after it is applied, in batches.
+/// Connecting and reconnecting is <see cref="QueueConsumer"/>'s; <c>exporter_celery_broker_connected</c> and /readyz
+/// show the state meanwhile.
 /// </summary>
 internal sealed class CeleryConsumer(
     ExporterOptions options,
@@ -34,17 +34,13 @@ internal sealed class CeleryConsumer(
     // The exchange is declared as Celery (kombu) declares it (topic, durable), so that whichever comes first, the other's matches.
     protected override QueueBinding Binding { get; } = new(options.Celery.Exchange, options.Celery.Queue, BindingKeys);
 
-    protected override async Task HandleAsync(IChannel channel, BasicDeliverEventArgs delivery, CancellationToken stoppingToken)
-    {
-        Apply(delivery.Body.Span, delivery.BasicProperties.ContentType);
-        await channel.BasicAckAsync(delivery.DeliveryTag, multiple: false, stoppingToken);
-    }
+    protected override void OnConnectedChanged(bool connected) => celeryMetrics.BrokerConnected.Set(connected ? 1 : 0);
 
-    private void Apply(ReadOnlySpan<byte> body, string? contentType)
+    protected override void Apply(BasicDeliverEventArgs delivery)
     {
         try
         {
-            _decoder.Decode(body, contentType, applier);
+            _decoder.Decode(delivery.Body.Span, delivery.BasicProperties.ContentType, applier);
         }
         catch (Exception ex)
         {

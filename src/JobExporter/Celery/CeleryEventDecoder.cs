@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Unicode;
 using JobExporter.Contracts;
 
 namespace JobExporter.Celery;
@@ -12,12 +11,17 @@ namespace JobExporter.Celery;
 /// <see cref="IEventSink.OnInvalid"/>, and the good events of a list around a bad one still count.
 /// Not thread-safe: one consumer owns it, with its index.
 /// </summary>
-internal sealed class CeleryEventDecoder(EventParserLimits limits, CeleryTaskIndex tasks)
+internal sealed class CeleryEventDecoder(EventParserLimits limits, CeleryTaskIndex tasks) : IEventObjectReader
 {
     public const string System = "celery";
 
     /// <summary>Depth allowed: a list of events holding Celery's small arrays (loadavg) and whatever a hostile sender nests.</summary>
     private const int MaxDepth = 16;
+
+    /// <summary>Distinct hostnames, task names and queues kept as strings (label values, capped far lower on /metrics).</summary>
+    private const int CachedStrings = 4096;
+
+    private readonly Utf8StringCache _strings = new(CachedStrings);
 
     /// <summary>Decodes one message; <paramref name="contentType"/> is the AMQP content_type property.</summary>
     public void Decode(ReadOnlySpan<byte> body, string? contentType, IEventSink sink)
@@ -27,42 +31,7 @@ internal sealed class CeleryEventDecoder(EventParserLimits limits, CeleryTaskInd
             sink.OnInvalid(CeleryInvalidReasons.UnsupportedContentType);
             return;
         }
-        if (body.Length > limits.MaxMessageBytes)
-        {
-            sink.OnInvalid(InvalidReasons.TooLarge);
-            return;
-        }
-        if (!Utf8.IsValid(body))
-        {
-            sink.OnInvalid(InvalidReasons.InvalidUtf8);
-            return;
-        }
-        var reader = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = MaxDepth });
-        try
-        {
-            if (!reader.Read())
-            {
-                sink.OnInvalid(InvalidReasons.NotJson);
-                return;
-            }
-            switch (reader.TokenType)
-            {
-                case JsonTokenType.StartObject:
-                    ReadEvent(ref reader, sink);
-                    break;
-                case JsonTokenType.StartArray:
-                    ReadList(ref reader, sink);
-                    break;
-                default:
-                    sink.OnInvalid(InvalidReasons.NotAnObject);
-                    return;
-            }
-            if (reader.Read()) sink.OnInvalid(InvalidReasons.NotJson);
-        }
-        catch (JsonException)
-        {
-            sink.OnInvalid(reader.CurrentDepth >= MaxDepth - 1 ? InvalidReasons.TooDeep : InvalidReasons.NotJson);
-        }
+        EventMessage.Read(body, limits, MaxDepth, this, sink);
     }
 
     /// <summary>Celery's JSON serializer sends <c>application/json</c>; parameters such as a charset are allowed.</summary>
@@ -74,31 +43,7 @@ internal sealed class CeleryEventDecoder(EventParserLimits limits, CeleryTaskInd
         return mediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase);
     }
 
-    private void ReadList(ref Utf8JsonReader reader, IEventSink sink)
-    {
-        var count = 0;
-        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
-        {
-            if (++count > limits.MaxBatchEvents)
-            {
-                sink.OnInvalid(InvalidReasons.BatchTooLarge);
-                reader.Skip();
-                while (reader.Read() && reader.TokenType != JsonTokenType.EndArray) reader.Skip();
-                return;
-            }
-            if (reader.TokenType == JsonTokenType.StartObject)
-            {
-                ReadEvent(ref reader, sink);
-            }
-            else
-            {
-                sink.OnInvalid(InvalidReasons.NotAnObject);
-                reader.Skip();
-            }
-        }
-    }
-
-    private void ReadEvent(ref Utf8JsonReader reader, IEventSink sink)
+    public void ReadEvent(ref Utf8JsonReader reader, IEventSink sink)
     {
         var fields = new CeleryEventFields();
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
@@ -110,7 +55,7 @@ internal sealed class CeleryEventDecoder(EventParserLimits limits, CeleryTaskInd
                 reader.Skip();
                 continue;
             }
-            if (!fields.Set(field, ref reader))
+            if (!fields.Set(field, ref reader, _strings))
             {
                 fields.Reject(InvalidReasons.WrongType);
                 reader.Skip();
@@ -122,13 +67,13 @@ internal sealed class CeleryEventDecoder(EventParserLimits limits, CeleryTaskInd
             sink.OnInvalid(reason);
             return;
         }
-        sink.OnEvent(fields.Type.IsWorkerEvent() ? WorkerEvent(fields) : TaskEvent(fields));
+        sink.OnEvent(fields.Type.IsWorkerEvent() ? WorkerEvent(in fields) : TaskEvent(in fields));
     }
 
     private static JobEvent WorkerEvent(in CeleryEventFields f) => new()
     {
         Type = f.Type,
-        Id = $"{CeleryEventTypes.CeleryName(f.Type)}|{f.Hostname}|{f.TimestampText}",
+        Id = EventId(f.Type, f.Hostname, f.TimestampText),
         Ts = f.Timestamp,
         System = System,
         Hostname = f.Hostname!,
@@ -138,9 +83,11 @@ internal sealed class CeleryEventDecoder(EventParserLimits limits, CeleryTaskInd
 
     private JobEvent TaskEvent(in CeleryEventFields f)
     {
+        Span<char> buffer = stackalloc char[Utf8StringCache.LongestValue];
+        var uuid = f.Uuid(buffer);
         var ends = f.Type is EventType.JobSucceeded or EventType.JobFailed or EventType.JobRejected or EventType.JobRevoked;
         // A task that ends without an entry (started before the exporter, or forgotten) needs none made for it.
-        var task = ends ? tasks.Find(f.Uuid!) : tasks.GetOrAdd(f.Uuid!);
+        var task = ends ? tasks.Find(uuid) : tasks.GetOrAdd(uuid);
         double? wait = null, runtime = f.Runtime;
         if (task is not null)
         {
@@ -167,18 +114,36 @@ internal sealed class CeleryEventDecoder(EventParserLimits limits, CeleryTaskInd
         var e = new JobEvent
         {
             Type = f.Type,
-            Id = $"{CeleryEventTypes.CeleryName(f.Type)}|{f.Uuid}|{f.Hostname}|{f.TimestampText}",
+            Id = EventId(f.Type, uuid, f.TimestampText),
             Ts = f.Timestamp,
             System = System,
             Hostname = f.Hostname!,
             Name = task?.Name ?? f.Name,
             Queue = task?.Queue ?? f.Queue,
-            JobId = f.Uuid,
+            JobId = task?.Uuid ?? uuid.ToString(),
             Wait = wait,
             Runtime = runtime,
             Exception = f.Type is EventType.JobFailed or EventType.JobRetried ? ExceptionRepr.TypeName(f.Exception) : null,
         };
-        if (ends) tasks.End(f.Uuid!);
+        if (ends) tasks.End(uuid);
         return e;
+    }
+
+    /// <summary>
+    /// The id de-duplication goes by: the event's type, its task uuid (a worker event: its hostname) and the sender's
+    /// timestamp as written. Celery stamps each event with time.time(), so two events of one task and type never share
+    /// one, while a message delivered twice repeats all three.
+    /// </summary>
+    private static string EventId(EventType type, ReadOnlySpan<char> subject, ReadOnlySpan<byte> timestamp)
+    {
+        var length = 2 + subject.Length + timestamp.Length;
+        Span<char> id = length <= 256 ? stackalloc char[256] : new char[length];
+        id[0] = (char)('a' + (int)type);
+        subject.CopyTo(id[1..]);
+        id[1 + subject.Length] = '|';
+        // The timestamp is a JSON number: ASCII, one char a byte.
+        var tail = id.Slice(2 + subject.Length, timestamp.Length);
+        for (var i = 0; i < timestamp.Length; i++) tail[i] = (char)timestamp[i];
+        return new string(id[..length]);
     }
 }

@@ -5,8 +5,12 @@ using static JobExporter.Contracts.JsonValues;
 
 namespace JobExporter.Celery;
 
-/// <summary>The fields of one Celery event the exporter uses, as they are read, then checked.</summary>
-internal struct CeleryEventFields
+/// <summary>
+/// The fields of one Celery event the exporter uses, as they are read, then checked. Short-lived, on the stack: the task
+/// uuid and the timestamp stay the message's own UTF-8 bytes (no string made for them), and hostname, name and queue
+/// come from the decoder's <see cref="Utf8StringCache"/>.
+/// </summary>
+internal ref struct CeleryEventFields
 {
     public enum Field
     {
@@ -16,13 +20,27 @@ internal struct CeleryEventFields
     private bool _hasType, _typeUnknown;
     private string? _rejection;
     private double? _timestamp;
+    private ReadOnlySpan<byte> _uuidUtf8;
+    private string? _uuidUnescaped;
 
     public EventType Type;
-    public string? Uuid, Hostname, Name, Queue, Exception, TimestampText;
+    public string? Hostname, Name, Queue, Exception;
     public double? Runtime, Freq;
     public int? Active;
 
     public readonly double Timestamp => _timestamp!.Value;
+
+    /// <summary>The timestamp as the sender wrote it (ASCII digits): with the uuid, what tells one event from another.</summary>
+    public ReadOnlySpan<byte> TimestampText { get; private set; }
+
+    public readonly bool HasUuid => !_uuidUtf8.IsEmpty || !string.IsNullOrEmpty(_uuidUnescaped);
+
+    /// <summary>The task uuid as characters, in <paramref name="buffer"/> when it fits.</summary>
+    public readonly ReadOnlySpan<char> Uuid(Span<char> buffer)
+    {
+        if (_uuidUnescaped is not null) return _uuidUnescaped;
+        return _uuidUtf8.Length <= buffer.Length ? buffer[..Encoding.UTF8.GetChars(_uuidUtf8, buffer)] : Encoding.UTF8.GetString(_uuidUtf8);
+    }
 
     public static Field FieldOf(ref Utf8JsonReader reader)
     {
@@ -60,7 +78,8 @@ internal struct CeleryEventFields
 
     public void Reject(string reason) => _rejection ??= reason;
 
-    public bool Set(Field field, ref Utf8JsonReader reader)
+    /// <summary>Reads the field's value; false when its type is wrong. Strings that Celery never escapes are read without unescaping.</summary>
+    public bool Set(Field field, ref Utf8JsonReader reader, Utf8StringCache strings)
     {
         switch (field)
         {
@@ -73,14 +92,24 @@ internal struct CeleryEventFields
                     _typeUnknown = true;
                 }
                 return true;
-            case Field.Uuid: return TryString(ref reader, out Uuid);
-            case Field.Hostname: return TryString(ref reader, out Hostname);
-            case Field.Name: return TryString(ref reader, out Name);
-            case Field.Queue: return TryString(ref reader, out Queue);
+            case Field.Uuid:
+                if (reader.TokenType != JsonTokenType.String) return false;
+                if (!reader.ValueIsEscaped)
+                {
+                    _uuidUtf8 = reader.ValueSpan;
+                    _uuidUnescaped = null;
+                    return true;
+                }
+                _uuidUtf8 = default;
+                return TryString(ref reader, out _uuidUnescaped);
+            case Field.Hostname: return TryCached(ref reader, strings, out Hostname);
+            case Field.Name: return TryCached(ref reader, strings, out Name);
+            case Field.Queue: return TryCached(ref reader, strings, out Queue);
             case Field.Exception: return TryString(ref reader, out Exception);
             case Field.Timestamp:
                 if (!TryNumber(ref reader, out _timestamp)) return false;
-                TimestampText = Encoding.UTF8.GetString(reader.ValueSpan);
+                // A number token is never escaped: its bytes are the message's own.
+                TimestampText = reader.ValueSpan;
                 return true;
             case Field.Runtime: return TryNumber(ref reader, out Runtime);
             case Field.Freq: return TryNumber(ref reader, out Freq);
@@ -95,12 +124,19 @@ internal struct CeleryEventFields
         }
     }
 
+    private static bool TryCached(ref Utf8JsonReader reader, Utf8StringCache strings, out string? value)
+    {
+        if (reader.TokenType != JsonTokenType.String || reader.ValueIsEscaped) return TryString(ref reader, out value);
+        value = strings.Get(reader.ValueSpan);
+        return true;
+    }
+
     public readonly string? Validate()
     {
         if (_typeUnknown) return InvalidReasons.UnknownType;
         if (_rejection is not null) return _rejection;
         if (!_hasType || string.IsNullOrEmpty(Hostname) || _timestamp is null) return InvalidReasons.MissingField;
-        if (Type.IsJobEvent() && string.IsNullOrEmpty(Uuid)) return InvalidReasons.MissingField;
+        if (Type.IsJobEvent() && !HasUuid) return InvalidReasons.MissingField;
         if (!double.IsFinite(_timestamp.Value) || !IsDuration(Runtime) || !IsDuration(Freq) || Active < 0) return InvalidReasons.InvalidValue;
         return null;
     }

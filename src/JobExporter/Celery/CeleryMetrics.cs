@@ -12,6 +12,9 @@ internal sealed class CeleryMetrics
             "Unfinished Celery tasks forgotten because the task index (--celery.task-index-size) was full; their later events show name and queue unknown.",
             []);
         TaskIndexEvicted.Inc(0);
+        BrokerConnected = metrics.Factory.CreateGauge(metrics.Prefix + "exporter_celery_broker_connected",
+            "1 while the exporter is connected to the broker and consuming Celery's events (--celery.queue).", []);
+        BrokerConnected.Set(0);
         foreach (var reason in CeleryInvalidReasons.All)
         {
             metrics.EventsInvalid.WithLabels(reason).Inc(0);
@@ -19,4 +22,7 @@ internal sealed class CeleryMetrics
     }
 
     public Counter TaskIndexEvicted { get; }
+
+    /// <summary>The Celery source's own connection state; <c>exporter_broker_connected</c> is the main consumer's.</summary>
+    public Gauge BrokerConnected { get; }
 }

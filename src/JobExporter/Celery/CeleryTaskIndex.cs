@@ -16,8 +16,9 @@ namespace JobExporter.Celery;
 internal sealed class CeleryTaskIndex
 {
     /// <summary>What is known of one task so far; times are the senders' Unix seconds.</summary>
-    internal sealed class Entry
+    internal sealed class Entry(string uuid)
     {
+        public string Uuid { get; } = uuid;
         public string? Name;
         public string? Queue;
         public double? SentTs;
@@ -32,7 +33,10 @@ internal sealed class CeleryTaskIndex
     private readonly Dictionary<string, Entry> _open = new(StringComparer.Ordinal);
     private readonly LinkedList<string> _openOldestFirst = new();
     private readonly Dictionary<string, Entry> _ended = new(StringComparer.Ordinal);
-    private readonly Queue<(string Uuid, Entry Entry)> _endedOldestFirst = new();
+    private readonly Queue<Entry> _endedOldestFirst = new();
+    // Looked up by the characters of the uuid as read: a string is made once per task, when its entry is.
+    private readonly Dictionary<string, Entry>.AlternateLookup<ReadOnlySpan<char>> _openByChars;
+    private readonly Dictionary<string, Entry>.AlternateLookup<ReadOnlySpan<char>> _endedByChars;
 
     public CeleryTaskIndex(int capacity, Action onEvicted)
     {
@@ -40,13 +44,15 @@ internal sealed class CeleryTaskIndex
         _capacity = capacity;
         _endedCapacity = Math.Max(1, capacity / 4);
         _onEvicted = onEvicted;
+        _openByChars = _open.GetAlternateLookup<ReadOnlySpan<char>>();
+        _endedByChars = _ended.GetAlternateLookup<ReadOnlySpan<char>>();
     }
 
     /// <summary>Unfinished tasks remembered.</summary>
     public int Count => _open.Count;
 
     /// <summary>The task's entry, unfinished or recently finished; a new one (the oldest forgotten if full) otherwise.</summary>
-    public Entry GetOrAdd(string uuid)
+    public Entry GetOrAdd(ReadOnlySpan<char> uuid)
     {
         if (Find(uuid) is { } known) return known;
         if (_open.Count >= _capacity && _openOldestFirst.First is { } oldest)
@@ -55,26 +61,27 @@ internal sealed class CeleryTaskIndex
             _openOldestFirst.RemoveFirst();
             _onEvicted();
         }
-        var entry = new Entry();
-        entry.Age = _openOldestFirst.AddLast(uuid);
-        _open[uuid] = entry;
+        var entry = new Entry(uuid.ToString());
+        entry.Age = _openOldestFirst.AddLast(entry.Uuid);
+        _open[entry.Uuid] = entry;
         return entry;
     }
 
-    public Entry? Find(string uuid) => _open.GetValueOrDefault(uuid) ?? _ended.GetValueOrDefault(uuid);
+    public Entry? Find(ReadOnlySpan<char> uuid) =>
+        _openByChars.TryGetValue(uuid, out var open) ? open : _endedByChars.TryGetValue(uuid, out var ended) ? ended : null;
 
     /// <summary>Marks a task finished: it stays findable for a while, outside the unfinished tasks' capacity.</summary>
-    public void End(string uuid)
+    public void End(ReadOnlySpan<char> uuid)
     {
-        if (!_open.Remove(uuid, out var entry)) return;
+        if (!_openByChars.Remove(uuid, out _, out var entry)) return;
         _openOldestFirst.Remove(entry.Age!);
         entry.Age = null;
         if (_endedOldestFirst.Count >= _endedCapacity)
         {
-            var (oldUuid, oldEntry) = _endedOldestFirst.Dequeue();
-            if (_ended.TryGetValue(oldUuid, out var current) && ReferenceEquals(current, oldEntry)) _ended.Remove(oldUuid);
+            var old = _endedOldestFirst.Dequeue();
+            if (_ended.TryGetValue(old.Uuid, out var current) && ReferenceEquals(current, old)) _ended.Remove(old.Uuid);
         }
-        _ended[uuid] = entry;
-        _endedOldestFirst.Enqueue((uuid, entry));
+        _ended[entry.Uuid] = entry;
+        _endedOldestFirst.Enqueue(entry);
     }
 }

@@ -1,5 +1,6 @@
 using System.Net;
 using JobExporter.Broker;
+using JobExporter.Celery;
 using JobExporter.Configuration;
 using JobExporter.Metrics;
 using Microsoft.AspNetCore.Builder;
@@ -10,16 +11,18 @@ namespace JobExporter.Web;
 /// <summary>The HTTP surface: the metrics page, health and readiness probes, and a landing page.</summary>
 internal static class Endpoints
 {
-    public static void Map(WebApplication app, ExporterOptions options, ExporterMetrics metrics, EventConsumer consumer)
+    /// <param name="celery">The Celery source's consumer when --celery.enabled; ready then needs it connected too.</param>
+    public static void Map(WebApplication app, ExporterOptions options, ExporterMetrics metrics, EventConsumer consumer, CeleryConsumer? celery)
     {
         var page = new MetricsPage(metrics);
         // Plain request delegates, not handlers with parameters: nothing is compiled at start-up for them.
         app.MapGet(options.TelemetryPath, page.ServeAsync);
         // Alive as long as the process serves HTTP: a broker outage is not a reason to restart the exporter.
         app.MapGet("/healthz", context => Text(context, StatusCodes.Status200OK, "ok\n"));
-        app.MapGet("/readyz", context => consumer.IsConnected
-            ? Text(context, StatusCodes.Status200OK, "ready\n")
-            : Text(context, StatusCodes.Status503ServiceUnavailable, "not ready: not connected to the broker\n"));
+        app.MapGet("/readyz", context =>
+            !consumer.IsConnected ? Text(context, StatusCodes.Status503ServiceUnavailable, "not ready: not connected to the broker\n")
+            : celery is { IsConnected: false } ? Text(context, StatusCodes.Status503ServiceUnavailable, "not ready: not consuming Celery events\n")
+            : Text(context, StatusCodes.Status200OK, "ready\n"));
         var landing = LandingPage(options);
         app.MapGet("/", context =>
         {

@@ -33,6 +33,10 @@ public class CeleryBurstTests
             Assert.That(m.Value("jobs_exporter_events_invalid_total"), Is.EqualTo(0));
             Assert.That(m.Value("jobs_exporter_celery_task_index_evicted_total"), Is.EqualTo(0));
         });
+
+        // Acknowledged in batches, and the last batch on the way out: nothing applied is left to come again.
+        await exporter.StopAsync();
+        Assert.That(await SharedBroker.Node.QueueLengthAsync(lane.Queue), Is.EqualTo(0));
     }
 
     // One task's four events, one a message, as Celery 5.2.6 writes them.

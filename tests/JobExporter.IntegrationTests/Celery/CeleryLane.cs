@@ -35,13 +35,18 @@ internal sealed class CeleryLane : IAsyncDisposable
         return new CeleryLane(exchange, $"jobexporter.celery.{id}", connection, channel);
     }
 
-    /// <summary>Declares the exporter's queue as the exporter will (default x-max-length and x-expires) and binds it, so that messages wait for it.</summary>
-    public async Task DeclareExporterQueueAsync()
+    /// <summary>
+    /// Declares the exporter's queue as the exporter will (default x-max-length and x-expires) and binds it, so that messages wait for it.
+    /// Another <paramref name="maxLength"/> makes a queue the exporter's own declaration conflicts with.
+    /// </summary>
+    public async Task DeclareExporterQueueAsync(long maxLength = 1_000_000L)
     {
-        var arguments = new Dictionary<string, object?> { ["x-max-length"] = 1_000_000L, ["x-expires"] = (long)TimeSpan.FromDays(1).TotalMilliseconds };
+        var arguments = new Dictionary<string, object?> { ["x-max-length"] = maxLength, ["x-expires"] = (long)TimeSpan.FromDays(1).TotalMilliseconds };
         await _channel.QueueDeclareAsync(Queue, durable: true, exclusive: false, autoDelete: false, arguments);
         foreach (var key in new[] { "task.#", "worker.#" }) await _channel.QueueBindAsync(Queue, Exchange, key);
     }
+
+    public async Task DeleteExporterQueueAsync() => await _channel.QueueDeleteAsync(Queue);
 
     public async Task PublishAsync(string routingKey, byte[] body, string? contentType = "application/json") =>
         await _channel.BasicPublishAsync(Exchange, routingKey, mandatory: false, new BasicProperties { ContentType = contentType, DeliveryMode = DeliveryModes.Transient }, body);

@@ -178,6 +178,45 @@ public class CeleryEventMappingTests
     }
 
     [Test]
+    public void A_task_whose_uuid_comes_escaped_in_a_later_event_is_still_found_by_it()
+    {
+        var feed = new CeleryFeed();
+        var t = feed.Now;
+        feed.Send(Sent("u1", t, "app.a", "q"));
+        // "u1" written with JSON escapes, as any JSON writer may: the same task.
+        feed.Receive($$"""{"type": "task-received", "uuid": "\u0075\u0031", "hostname": "celery@w\u0031", "name": "app.a", "timestamp": {{t + 1}}}""");
+        feed.Send(Task("task-started", "u1", t + 3, "celery@w1"));
+        var m = feed.Scrape();
+        (string, string)[] job = [("name", "app.a"), ("queue", "q"), ("hostname", "celery@w1")];
+        Assert.Multiple(() =>
+        {
+            Assert.That(m.Value("jobs_received_total", job), Is.EqualTo(1));
+            Assert.That(m.Value("jobs_started_total", job), Is.EqualTo(1));
+            Assert.That(m.Value("jobs_wait_seconds_sum", ("name", "app.a"), ("queue", "q")), Is.EqualTo(2));
+        });
+    }
+
+    [Test]
+    public void Events_told_apart_only_by_timestamp_task_or_worker_all_count()
+    {
+        var feed = new CeleryFeed();
+        var t = feed.Now;
+        feed.Send(Sent("u1", t, "app.a", "q"));
+        feed.Send(Task("task-retried", "u1", t + 1));
+        feed.Send(Task("task-retried", "u1", t + 1.000001));
+        feed.Send(Task("task-retried", "u2", t + 1));
+        feed.Send(Worker("worker-heartbeat", t, "celery@w1"));
+        feed.Send(Worker("worker-heartbeat", t, "celery@w2"));
+        var m = feed.Scrape();
+        Assert.Multiple(() =>
+        {
+            Assert.That(m.Value("jobs_retried_total", ("system", "celery")), Is.EqualTo(3));
+            Assert.That(m.Value("jobs_exporter_events_total", ("system", "celery"), ("type", "worker-heartbeat")), Is.EqualTo(2));
+            Assert.That(m.Value("jobs_exporter_events_duplicate_total"), Is.EqualTo(0));
+        });
+    }
+
+    [Test]
     public void A_message_delivered_twice_counts_once()
     {
         var feed = new CeleryFeed();

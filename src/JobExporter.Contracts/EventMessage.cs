@@ -1,0 +1,100 @@
+using System.Text.Json;
+using System.Text.Unicode;
+
+namespace JobExporter.Contracts;
+
+/// <summary>Reads one event object of a message format; see <see cref="EventMessage"/>.</summary>
+internal interface IEventObjectReader
+{
+    /// <summary>
+    /// Reads the object the reader is on, leaving the reader on its end, and hands the sink one event or one rejection.
+    /// May throw <see cref="JsonException"/> on broken JSON (the whole message is then rejected).
+    /// </summary>
+    void ReadEvent(ref Utf8JsonReader reader, IEventSink sink);
+}
+
+/// <summary>
+/// The envelope every event message has, whatever its event format (ours, Celery's): at most
+/// <see cref="EventParserLimits.MaxMessageBytes"/>, valid UTF-8, one JSON object or a list of at most
+/// <see cref="EventParserLimits.MaxBatchEvents"/> of them, and nothing after it. Each object goes to the format's
+/// <see cref="IEventObjectReader"/>; a bad message or element is one rejection, and the good events of a list around
+/// a bad one still count. Never throws on bad input.
+/// </summary>
+internal static class EventMessage
+{
+    /// <summary>Reads one message with each event format's reader; nesting deeper than <c>maxDepth</c> is rejected as too deep.</summary>
+    public static void Read<TReader>(ReadOnlySpan<byte> body, EventParserLimits limits, int maxDepth, TReader events, IEventSink sink)
+        where TReader : IEventObjectReader
+    {
+        if (body.Length > limits.MaxMessageBytes)
+        {
+            sink.OnInvalid(InvalidReasons.TooLarge);
+            return;
+        }
+        if (!Utf8.IsValid(body))
+        {
+            sink.OnInvalid(InvalidReasons.InvalidUtf8);
+            return;
+        }
+
+        var reader = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = maxDepth });
+        try
+        {
+            if (!reader.Read())
+            {
+                sink.OnInvalid(InvalidReasons.NotJson);
+                return;
+            }
+            switch (reader.TokenType)
+            {
+                case JsonTokenType.StartObject:
+                    events.ReadEvent(ref reader, sink);
+                    break;
+                case JsonTokenType.StartArray:
+                    ReadList(ref reader, limits, events, sink);
+                    break;
+                default:
+                    sink.OnInvalid(InvalidReasons.NotAnObject);
+                    return;
+            }
+            // Trailing content after the first value makes the message malformed.
+            if (reader.Read())
+            {
+                sink.OnInvalid(InvalidReasons.NotJson);
+            }
+        }
+        catch (JsonException)
+        {
+            sink.OnInvalid(reader.CurrentDepth >= maxDepth - 1 ? InvalidReasons.TooDeep : InvalidReasons.NotJson);
+        }
+    }
+
+    private static void ReadList<TReader>(ref Utf8JsonReader reader, EventParserLimits limits, TReader events, IEventSink sink)
+        where TReader : IEventObjectReader
+    {
+        var count = 0;
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+        {
+            if (++count > limits.MaxBatchEvents)
+            {
+                // The rest of the list is one rejection, not thousands.
+                sink.OnInvalid(InvalidReasons.BatchTooLarge);
+                reader.Skip();
+                while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+                {
+                    reader.Skip();
+                }
+                return;
+            }
+            if (reader.TokenType == JsonTokenType.StartObject)
+            {
+                events.ReadEvent(ref reader, sink);
+            }
+            else
+            {
+                sink.OnInvalid(InvalidReasons.NotAnObject);
+                reader.Skip();
+            }
+        }
+    }
+}

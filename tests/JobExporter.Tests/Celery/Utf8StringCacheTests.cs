@@ -1,0 +1,43 @@
+using System.Text;
+using JobExporter.Celery;
+
+namespace JobExporter.Tests.Celery;
+
+public class Utf8StringCacheTests
+{
+    [Test]
+    public void A_value_read_again_is_the_same_string()
+    {
+        var cache = new Utf8StringCache(10);
+        var first = cache.Get("celery@wörker-1"u8);
+        var again = cache.Get(Encoding.UTF8.GetBytes("celery@wörker-1"));
+        Assert.Multiple(() =>
+        {
+            Assert.That(first, Is.EqualTo("celery@wörker-1"));
+            Assert.That(again, Is.SameAs(first));
+        });
+    }
+
+    [Test]
+    public void A_flood_of_distinct_values_keeps_at_most_the_capacity_and_every_value_right()
+    {
+        var cache = new Utf8StringCache(100);
+        for (var i = 0; i < 1000; i++)
+        {
+            Assert.That(cache.Get(Encoding.UTF8.GetBytes($"host-{i}")), Is.EqualTo($"host-{i}"));
+            Assert.That(cache.Count, Is.LessThanOrEqualTo(100));
+        }
+    }
+
+    [Test]
+    public void A_value_longer_than_the_longest_kept_is_read_whole()
+    {
+        var cache = new Utf8StringCache(10);
+        var text = new string('é', Utf8StringCache.LongestValue);
+        Assert.Multiple(() =>
+        {
+            Assert.That(cache.Get(Encoding.UTF8.GetBytes(text)), Is.EqualTo(text));
+            Assert.That(cache.Count, Is.EqualTo(0));
+        });
+    }
+}

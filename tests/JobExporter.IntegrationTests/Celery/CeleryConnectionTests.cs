@@ -14,7 +14,7 @@ public class CeleryConnectionTests
         // Someone declared the queue with other arguments: the exporter's declaration fails, its main consumer does not.
         await lane.DeclareExporterQueueAsync(maxLength: 5);
         await using var exporter = await ExporterProcess.StartAsync(Broker, lane.ExporterArgs);
-        await exporter.WaitUntilAsync(() => Task.FromResult(exporter.Output.Contains("Consuming Celery events at", StringComparison.Ordinal)),
+        await exporter.WaitUntilAsync(() => Task.FromResult(exporter.Output.Contains("CeleryConsumer[0] Connecting to the broker at", StringComparison.Ordinal)),
             Events.Patience, "the Celery consumer's first failure");
 
         var down = await exporter.ScrapeAsync();

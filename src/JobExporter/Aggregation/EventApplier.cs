@@ -19,13 +19,15 @@ internal sealed class EventApplier : IEventSink
     private readonly Deduplicator _dedup;
     private readonly QueueRegistry _queues;
     private readonly HostSeries _hostSeries = new();
+    private readonly BacklogSeries _backlog;
     private readonly Dictionary<(string System, string Name, string Queue, string Hostname), JobSeries> _jobSeries = [];
     private readonly Dictionary<(string System, string Name, string Queue), Prometheus.Counter.Child> _sentSeries = [];
     private readonly Dictionary<string, Prometheus.Counter.Child[]> _eventsBySystem = new(StringComparer.Ordinal);
 
     public EventApplier(ExporterMetrics metrics, LabelGuard labels, Deduplicator dedup, QueueRegistry queues,
-        Func<Action<WorkerKey>, WorkerTracker> workers)
+        Func<Action<WorkerKey>, WorkerTracker> workers, Func<LabelGuard, BacklogSeries>? backlog = null)
     {
+        _backlog = backlog?.Invoke(labels) ?? new BacklogSeries(metrics, labels, TimeProvider.System, sqlReaderOwnsHangfire: false);
         _metrics = metrics;
         _labels = labels;
         _dedup = dedup;
@@ -43,7 +45,8 @@ internal sealed class EventApplier : IEventSink
         new Deduplicator(options.DedupWindow),
         queues,
         purge => new WorkerTracker(metrics, time, options.WorkerTimeout, ExporterOptions.DefaultWorkerTimeout,
-            options.WorkerPurgeAfter, options.Systems, purge, logger));
+            options.WorkerPurgeAfter, options.Systems, purge, logger),
+        labels => new BacklogSeries(metrics, labels, time, sqlReaderOwnsHangfire: options.HangfirePostgres is not null));
 
     public void OnEvent(JobEvent e)
     {
@@ -56,7 +59,11 @@ internal sealed class EventApplier : IEventSink
             }
             var system = _labels.Value(L.System, e.System);
             EventsCounter(system, e.Type).Inc();
-            if (e.Type.IsWorkerEvent())
+            if (e.Type == EventType.StorageBacklog)
+            {
+                _backlog.Apply(e, system);
+            }
+            else if (e.Type.IsWorkerEvent())
             {
                 Workers.Apply(e, new WorkerKey(system, _labels.Value(L.Hostname, e.Hostname)));
             }
@@ -72,7 +79,11 @@ internal sealed class EventApplier : IEventSink
     /// <summary>Runs the liveness timer's work under the same lock as events.</summary>
     public void Tick()
     {
-        lock (_gate) Workers.Tick();
+        lock (_gate)
+        {
+            Workers.Tick();
+            _backlog.Tick();
+        }
     }
 
     private void ApplyJob(JobEvent e, string system)

@@ -65,17 +65,16 @@ public sealed class EmitterBacklogTests
         worker.Client.Schedule(() => TestJobs.Never(), TimeSpan.FromHours(1));
         worker.Client.Delete(worker.Client.Schedule(() => TestJobs.Never(), TimeSpan.FromHours(2)));
 
-        // A snapshot read while the jobs were being made is not the backlog yet: the last job made is the deleted one.
+        // A snapshot read while the jobs were being made is not the backlog yet (a read is several calls, not one
+        // transaction): wait for one with every job in its final state.
         var before = await exporter.WaitForMetricsAsync(m => m.Value("jobs_queue_length", Queue("default")) == 4
-            && m.Value("jobs_queue_length", Queue("critical")) == 2 && m.Value("jobs_hangfire_jobs", ("state", "deleted")) == 1,
-            Deadline, "the backlog from the emitter");
+            && m.Value("jobs_queue_length", Queue("critical")) == 2 && m.Value("jobs_hangfire_jobs", ("state", "deleted")) == 1
+            && m.Value("jobs_hangfire_jobs", ("state", "scheduled")) == 1, Deadline, "the backlog from the emitter");
         Assert.Multiple(() =>
         {
             Assert.That(before.Value("jobs_queue_fetched", Queue("default")), Is.EqualTo(0));
             Assert.That(before.Value("jobs_queue_length", Queue("idle")), Is.EqualTo(0));
             Assert.That(before.Value("jobs_hangfire_jobs", ("state", "enqueued")), Is.EqualTo(6));
-            Assert.That(before.Value("jobs_hangfire_jobs", ("state", "scheduled")), Is.EqualTo(1));
-            Assert.That(before.Value("jobs_hangfire_jobs", ("state", "deleted")), Is.EqualTo(1));
             Assert.That(before.Value("jobs_hangfire_servers"), Is.EqualTo(1));
             Assert.That(before.Has("jobs_exporter_collector_success", ("collector", "hangfire")), Is.False, "no storage flag");
         });
@@ -111,7 +110,6 @@ public sealed class EmitterBacklogTests
         {
             Assert.That(before.Value("jobs_queue_fetched", Queue("default")), Is.EqualTo(0));
             Assert.That(before.Value("jobs_hangfire_jobs", ("state", "enqueued")), Is.EqualTo(8));
-            Assert.That(before.Value("jobs_hangfire_jobs", ("state", "scheduled")), Is.EqualTo(1));
             Assert.That(before.Value("jobs_hangfire_servers"), Is.EqualTo(1));
         });
         MeasureReads(storage, "Redis", "default", "critical", "idle");

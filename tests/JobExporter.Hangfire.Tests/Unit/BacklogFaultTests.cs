@@ -69,8 +69,13 @@ public sealed class BacklogFaultTests
 
         await Waiting.UntilAsync(() => publisher.Count(EventType.JobSucceeded) == Jobs, "every job to succeed", detail: publisher.Describe);
         await Waiting.UntilAsync(() => publisher.Of(EventType.WorkerHeartbeat).Any(e => e.BacklogFailures >= 3), "a heartbeat carrying three failed reads");
+        // The count goes on growing: this emitter's measurement lies between two reads of it.
+        var before = world.Emitter!.BacklogFailures;
+        var measured = MeterTests.Collect()["jobexporter.emitter.backlog.failures"];
+        var after = world.Emitter.BacklogFailures;
         Assert.Multiple(() =>
         {
+            Assert.That(measured, Has.Some.InRange(before, after), "the meter has them too");
             Assert.That(storage.Reads, Is.GreaterThanOrEqualTo(3));
             Assert.That(publisher.Count(EventType.StorageBacklog), Is.Zero);
             Assert.That(world.Emitter!.HookFailures, Is.Zero);

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Hangfire;
 using JobExporter.Contracts;
 using Microsoft.Extensions.Logging;
@@ -26,7 +25,6 @@ internal sealed class BacklogReporter : IAsyncDisposable
     private int _servers;
     private CancellationTokenSource? _stop;
     private Task? _loop;
-    private long _lastReadTicks;
 
     public BacklogReporter(EmitterCore core, BacklogOptions options, BacklogQueueNames queues, ILogger? logger = null)
     {
@@ -38,9 +36,6 @@ internal sealed class BacklogReporter : IAsyncDisposable
     }
 
     public BacklogQueueNames Queues { get; }
-
-    /// <summary>How long the last successful read took (zero before the first).</summary>
-    public TimeSpan LastReadDuration => TimeSpan.FromTicks(Interlocked.Read(ref _lastReadTicks));
 
     /// <summary>A server started on <paramref name="storage"/>; the first one starts the reporter, on its storage.</summary>
     public void ServerStarted(JobStorage storage)
@@ -89,14 +84,12 @@ internal sealed class BacklogReporter : IAsyncDisposable
                     Failed(new TimeoutException($"The backlog read started {_options.Interval} or more ago is still running."));
                     continue;
                 }
-                var started = Stopwatch.GetTimestamp();
                 read = Task.Factory.StartNew(() => _reader.Read(storage), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
                 // A read given up on may still fail later: its exception is observed here, not left to the finalizer.
                 _ = read.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
                 try
                 {
                     var snapshot = await read.WaitAsync(_options.Timeout, _core.Time, stop).ConfigureAwait(false);
-                    Interlocked.Exchange(ref _lastReadTicks, Stopwatch.GetElapsedTime(started).Ticks);
                     _core.Publish(_core.Events.Backlog(snapshot, _options.Interval));
                 }
                 catch (OperationCanceledException) when (stop.IsCancellationRequested)

@@ -8,8 +8,9 @@ namespace JobExporter.Aggregation;
 
 /// <summary>
 /// Applies parsed events to the metrics: de-duplicates by id, sanitises and caps label values, counts,
-/// times, and hands worker events to the <see cref="WorkerTracker"/>. One lock serialises events and the
-/// liveness timer; scrapes read prometheus-net's own thread-safe values and never take it.
+/// times, and hands worker events to the <see cref="WorkerTracker"/> and backlog snapshots to
+/// <see cref="BacklogSeries"/>. One lock serialises events and the liveness timer; scrapes read
+/// prometheus-net's own thread-safe values and never take it.
 /// </summary>
 internal sealed class EventApplier : IEventSink
 {
@@ -25,9 +26,9 @@ internal sealed class EventApplier : IEventSink
     private readonly Dictionary<string, Prometheus.Counter.Child[]> _eventsBySystem = new(StringComparer.Ordinal);
 
     public EventApplier(ExporterMetrics metrics, LabelGuard labels, Deduplicator dedup, QueueRegistry queues,
-        Func<Action<WorkerKey>, WorkerTracker> workers, Func<LabelGuard, BacklogSeries>? backlog = null)
+        Func<Action<WorkerKey>, WorkerTracker> workers, Func<LabelGuard, BacklogSeries> backlog)
     {
-        _backlog = backlog?.Invoke(labels) ?? new BacklogSeries(metrics, labels, TimeProvider.System, sqlReaderOwnsHangfire: false);
+        _backlog = backlog(labels);
         _metrics = metrics;
         _labels = labels;
         _dedup = dedup;

@@ -64,6 +64,7 @@ internal static class BacklogJson
                 reader.Read();
                 if (!TryInt(ref reader, out servers)) rejection ??= InvalidReasons.WrongType;
                 else if (servers < 0) rejection ??= InvalidReasons.InvalidValue;
+                SkipContainer(ref reader);
             }
             else
             {
@@ -117,6 +118,7 @@ internal static class BacklogJson
                 4 => TryNumber(ref reader, out age),
                 _ => Skipped(ref reader),
             };
+            SkipContainer(ref reader);
         }
         if (!ok) rejection ??= InvalidReasons.WrongType;
         else if (string.IsNullOrEmpty(name) || length is null) rejection ??= InvalidReasons.MissingField;
@@ -149,9 +151,15 @@ internal static class BacklogJson
             if (!TryLong(ref reader, out var count)) rejection ??= InvalidReasons.WrongType;
             else if (count < 0 || jobs.Count >= BacklogSnapshot.MaxStates) rejection ??= InvalidReasons.InvalidValue;
             else if (state is not null) jobs[state] = count!.Value;
-            if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray) reader.Skip();
+            SkipContainer(ref reader);
         }
         return jobs;
+    }
+
+    // A value of the wrong type may be an object or array: skipped whole, so that reading goes on after it.
+    private static void SkipContainer(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray) reader.Skip();
     }
 
     private static bool Skipped(ref Utf8JsonReader reader)

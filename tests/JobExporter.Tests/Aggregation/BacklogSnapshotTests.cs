@@ -142,6 +142,24 @@ public class BacklogSnapshotTests
         Assert.That(m.Has("jobs_queue_length"), Is.False);
     }
 
+    [TestCase("""{"queues":[{"queue":{"queue":"x","length":1},"length":1}]}""")]
+    [TestCase("""{"queues":[{"queue":"a","length":[1,{"length":2}]}]}""")]
+    [TestCase("""{"queues":[],"servers":{"queues":[]}}""")]
+    [TestCase("""{"queues":[],"jobs":{"enqueued":{"enqueued":1}}}""")]
+    public void A_nested_value_of_the_wrong_type_rejects_only_its_event_and_the_batch_reads_on(string backlog)
+    {
+        var exporter = new TestExporter();
+        exporter.Receive($$$"""
+            [{"v":1,"type":"storage-backlog","id":"x1","ts":1,"system":"hangfire","hostname":"w1","backlog":{{{backlog}}}},
+             {"v":1,"type":"storage-backlog","id":"x2","ts":2,"system":"hangfire","hostname":"w1","backlog":{"queues":[{"queue":"good","length":5}]}}]
+            """);
+        var m = exporter.Scrape();
+        Assert.That(m.Value("jobs_exporter_events_invalid_total", ("reason", "wrong_type")), Is.EqualTo(1));
+        Assert.That(m.Value("jobs_exporter_events_invalid_total"), Is.EqualTo(1));
+        Assert.That(m.Value("jobs_queue_length", Queue("good")), Is.EqualTo(5));
+        Assert.That(m.Has("jobs_queue_length", Queue("x")), Is.False);
+    }
+
     [Test]
     public void A_snapshot_with_more_queues_than_allowed_is_rejected_as_one_event()
     {

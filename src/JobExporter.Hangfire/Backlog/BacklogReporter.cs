@@ -84,25 +84,26 @@ internal sealed class BacklogReporter : IAsyncDisposable
                     Failed(new TimeoutException($"The backlog read started {_options.Interval} or more ago is still running."));
                     continue;
                 }
+                // The deadline runs from before the read starts, so a read seen started is already timed.
+                using var readOver = CancellationTokenSource.CreateLinkedTokenSource(stop);
+                var deadline = Task.Delay(_options.Timeout, _core.Time, readOver.Token);
                 read = Task.Factory.StartNew(() => _reader.Read(storage), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
                 // A read given up on may still fail later: its exception is observed here, not left to the finalizer.
                 _ = read.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
-                try
-                {
-                    var snapshot = await read.WaitAsync(_options.Timeout, _core.Time, stop).ConfigureAwait(false);
-                    _core.Publish(_core.Events.Backlog(snapshot, _options.Interval));
-                }
-                catch (OperationCanceledException) when (stop.IsCancellationRequested)
-                {
-                    return;
-                }
-                catch (TimeoutException)
+                var first = await Task.WhenAny(read, deadline).ConfigureAwait(false);
+                readOver.Cancel();
+                if (stop.IsCancellationRequested) return;
+                if (first != read)
                 {
                     Failed(new TimeoutException($"Reading the backlog took longer than {_options.Timeout}."));
                 }
-                catch (Exception ex)
+                else if (read.Exception is { } failed)
                 {
-                    Failed(ex);
+                    Failed(failed.InnerException ?? failed);
+                }
+                else
+                {
+                    _core.Publish(_core.Events.Backlog(read.Result, _options.Interval));
                 }
             }
             while (await timer.WaitForNextTickAsync(stop).ConfigureAwait(false));

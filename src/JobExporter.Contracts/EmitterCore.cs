@@ -24,6 +24,8 @@ public sealed class EmitterCore : IAsyncDisposable
     private int _workers;
     private int _active;
     private long _hookFailures;
+    private long _backlogFailures;
+    private int _reportsBacklog;
     private int _disposed;
 
     /// <param name="options">Validated here; an <see cref="ArgumentException"/> names every bad setting.</param>
@@ -55,6 +57,15 @@ public sealed class EmitterCore : IAsyncDisposable
 
     /// <summary>Hook calls that failed inside the emitter (caught, counted and logged; the job went on).</summary>
     public long HookFailures => Interlocked.Read(ref _hookFailures);
+
+    /// <summary>Reads of the job storage's backlog that failed or timed out (see <see cref="BacklogReadFailed"/>).</summary>
+    public long BacklogFailures => Interlocked.Read(ref _backlogFailures);
+
+    /// <summary>From now on heartbeats carry <see cref="BacklogFailures"/>: a backlog reporter runs in this process.</summary>
+    public void ReportsBacklog() => Volatile.Write(ref _reportsBacklog, 1);
+
+    /// <summary>A read of the storage's backlog failed or timed out: counted, and carried in the next heartbeats.</summary>
+    public void BacklogReadFailed() => Interlocked.Increment(ref _backlogFailures);
 
     public void JobStarted() => Interlocked.Increment(ref _active);
 
@@ -103,7 +114,8 @@ public sealed class EmitterCore : IAsyncDisposable
         lock (_lock)
         {
             if (_workers++ > 0 || _disposed != 0) return;
-            _heartbeat = new WorkerHeartbeat(Publisher, Events, Options.HeartbeatInterval, () => Active, Time);
+            _heartbeat = new WorkerHeartbeat(Publisher, Events, Options.HeartbeatInterval, () => Active, Time,
+                () => Volatile.Read(ref _reportsBacklog) == 1 ? BacklogFailures : null);
             _heartbeat.Start();
         }
     }

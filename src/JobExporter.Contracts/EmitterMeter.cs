@@ -14,6 +14,7 @@ internal sealed class EmitterMeter : IDisposable
     public const string Dropped = "jobexporter.emitter.events.dropped";
     public const string PublishFailures = "jobexporter.emitter.publish.failures";
     public const string HookFailures = "jobexporter.emitter.hook.failures";
+    public const string BacklogFailures = "jobexporter.emitter.backlog.failures";
     public const string BufferDepth = "jobexporter.emitter.buffer.depth";
     public const string BrokerConnected = "jobexporter.emitter.broker.connected";
 
@@ -30,6 +31,8 @@ internal sealed class EmitterMeter : IDisposable
             "Attempts to reach the broker or publish a batch that failed (each is retried).");
         _meter.CreateObservableCounter(HookFailures, () => core.HookFailures, "{failure}",
             "Job-system hook calls that failed inside the emitter (the job was not affected).");
+        _meter.CreateObservableCounter(BacklogFailures, () => core.BacklogFailures, "{failure}",
+            "Reads of the job storage's backlog that failed or timed out (the jobs were not affected).");
         _meter.CreateObservableUpDownCounter(BufferDepth, () => publisher.Buffered, "{event}", "Events waiting in the buffer now.");
         _meter.CreateObservableGauge(BrokerConnected, () => publisher.IsConnected ? 1 : 0, null,
             "1 while the emitter has a channel open to the broker, else 0.");

@@ -41,6 +41,18 @@ public sealed class EventFactory(string system, string hostname, TimeProvider? t
         PublishFailures = publishFailures,
     };
 
+    /// <summary>A storage-backlog event: what this worker read of its storage, and how often it reads.</summary>
+    public JobEvent Backlog(BacklogSnapshot backlog, TimeSpan interval) => new()
+    {
+        Type = EventType.StorageBacklog,
+        Id = NewId(),
+        Ts = Now(),
+        System = System,
+        Hostname = Hostname,
+        Interval = interval.TotalSeconds,
+        Backlog = backlog,
+    };
+
     /// <summary>Now, as Unix seconds on this host's clock.</summary>
     public double Now() => _clock.Now();
 

@@ -51,6 +51,8 @@ public static class EventJson
         if (e.Interval is { } interval) writer.WriteNumber("interval"u8, interval);
         if (e.Dropped is { } dropped) writer.WriteNumber("dropped"u8, dropped);
         if (e.PublishFailures is { } failures) writer.WriteNumber("publish_failures"u8, failures);
+        if (e.BacklogFailures is { } backlogFailures) writer.WriteNumber("backlog_failures"u8, backlogFailures);
+        if (e.Backlog is { } backlog) BacklogJson.Write(writer, backlog);
         writer.WriteEndObject();
     }
 

@@ -72,12 +72,14 @@ public sealed class EventParser(EventParserLimits limits)
         if (reader.ValueTextEquals("interval"u8)) return Field.Interval;
         if (reader.ValueTextEquals("dropped"u8)) return Field.Dropped;
         if (reader.ValueTextEquals("publish_failures"u8)) return Field.PublishFailures;
+        if (reader.ValueTextEquals("backlog_failures"u8)) return Field.BacklogFailures;
+        if (reader.ValueTextEquals("backlog"u8)) return Field.Backlog;
         return Field.Unknown;
     }
 
     private enum Field
     {
-        Unknown, V, Type, Id, Ts, System, Hostname, Name, Queue, JobId, Runtime, Wait, Exception, Active, Interval, Dropped, PublishFailures,
+        Unknown, V, Type, Id, Ts, System, Hostname, Name, Queue, JobId, Runtime, Wait, Exception, Active, Interval, Dropped, PublishFailures, BacklogFailures, Backlog,
     }
 
     /// <summary>The fields of one event as they are read, then checked against what its type requires.</summary>
@@ -91,6 +93,8 @@ public sealed class EventParser(EventParserLimits limits)
         private int? _active;
         private long? _dropped;
         private long? _publishFailures;
+        private long? _backlogFailures;
+        private BacklogSnapshot? _backlog;
         private string? _rejection;
 
         public void Reject(string reason) => _rejection ??= reason;
@@ -127,6 +131,11 @@ public sealed class EventParser(EventParserLimits limits)
                 case Field.Interval: return TryNumber(ref reader, out _interval);
                 case Field.Dropped: return TryLong(ref reader, out _dropped);
                 case Field.PublishFailures: return TryLong(ref reader, out _publishFailures);
+                case Field.BacklogFailures: return TryLong(ref reader, out _backlogFailures);
+                case Field.Backlog:
+                    _backlog = BacklogJson.Read(ref reader, out var rejection);
+                    if (rejection is not null) Reject(rejection);
+                    return true;
                 default: return false;
             }
         }
@@ -148,7 +157,9 @@ public sealed class EventParser(EventParserLimits limits)
             }
             if (type is EventType.JobSucceeded or EventType.JobFailed && _runtime is null) return InvalidReasons.MissingField;
             if (type is EventType.WorkerHeartbeat && _active is null) return InvalidReasons.MissingField;
+            if (type is EventType.StorageBacklog && _backlog is null) return InvalidReasons.MissingField;
             if (!IsDuration(_runtime) || !IsDuration(_wait) || !IsDuration(_interval) || _active < 0 || _dropped < 0 || _publishFailures < 0
+                || _backlogFailures < 0
                 || !double.IsFinite(_ts.Value))
             {
                 return InvalidReasons.InvalidValue;
@@ -174,6 +185,8 @@ public sealed class EventParser(EventParserLimits limits)
             Interval = _interval,
             Dropped = _dropped,
             PublishFailures = _publishFailures,
+            BacklogFailures = _backlogFailures,
+            Backlog = _backlog,
         };
     }
 }

@@ -14,6 +14,8 @@ public enum EventType : byte
     WorkerOnline,
     WorkerHeartbeat,
     WorkerOffline,
+    /// <summary>A worker's read of its job storage's backlog (<see cref="BacklogSnapshot"/>). New in contract version 1: an older exporter counts it as <c>unknown_type</c> and goes on.</summary>
+    StorageBacklog,
 }
 
 /// <summary>Maps <see cref="EventType"/> to and from the names used on the wire (<c>job-sent</c>, ...).</summary>
@@ -23,6 +25,7 @@ public static class EventTypeNames
     [
         "job-sent", "job-received", "job-started", "job-succeeded", "job-failed", "job-retried",
         "job-rejected", "job-revoked", "worker-online", "worker-heartbeat", "worker-offline",
+        "storage-backlog",
     ];
 
     private static readonly Dictionary<string, EventType> ByName =
@@ -54,5 +57,5 @@ public static class EventTypeNames
 
     public static bool IsJobEvent(this EventType type) => type <= EventType.JobRevoked;
 
-    public static bool IsWorkerEvent(this EventType type) => type >= EventType.WorkerOnline;
+    public static bool IsWorkerEvent(this EventType type) => type is >= EventType.WorkerOnline and <= EventType.WorkerOffline;
 }

@@ -34,4 +34,8 @@ public sealed record JobEvent
     public long? Dropped { get; init; }
     /// <summary>Attempts to reach the broker or publish a batch that failed since the emitter started (worker-heartbeat, optional).</summary>
     public long? PublishFailures { get; init; }
+    /// <summary>Reads of the job storage's backlog that failed or timed out since the emitter started (worker-heartbeat, optional).</summary>
+    public long? BacklogFailures { get; init; }
+    /// <summary>The storage's backlog (storage-backlog).</summary>
+    public BacklogSnapshot? Backlog { get; init; }
 }

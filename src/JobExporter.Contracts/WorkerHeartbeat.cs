@@ -11,11 +11,14 @@ public sealed class WorkerHeartbeat : IAsyncDisposable
     private readonly TimeSpan _interval;
     private readonly Func<int> _activeJobs;
     private readonly TimeProvider _time;
+    private readonly Func<long?>? _backlogFailures;
     private readonly CancellationTokenSource _stop = new();
     private Task? _loop;
     private PeriodicTimer? _timer;
 
-    public WorkerHeartbeat(IEventPublisher publisher, EventFactory factory, TimeSpan interval, Func<int> activeJobs, TimeProvider? time = null)
+    /// <remarks>With <c>backlogFailures</c>, each heartbeat carries what it returns as <c>backlog_failures</c> (null: none).</remarks>
+    public WorkerHeartbeat(IEventPublisher publisher, EventFactory factory, TimeSpan interval, Func<int> activeJobs, TimeProvider? time = null,
+        Func<long?>? backlogFailures = null)
     {
         if (interval <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(interval), "The heartbeat interval must be positive.");
         _publisher = publisher;
@@ -23,6 +26,7 @@ public sealed class WorkerHeartbeat : IAsyncDisposable
         _interval = interval;
         _activeJobs = activeJobs;
         _time = time ?? TimeProvider.System;
+        _backlogFailures = backlogFailures;
     }
 
     public void Start()
@@ -35,8 +39,12 @@ public sealed class WorkerHeartbeat : IAsyncDisposable
     }
 
     /// <summary>Publishes one heartbeat now (also called by the timer).</summary>
-    public void Beat() => _publisher.TryPublish(
-        _factory.Worker(EventType.WorkerHeartbeat, _interval, SafeActiveJobs(), _publisher.Dropped, _publisher.PublishFailures));
+    public void Beat()
+    {
+        var beat = _factory.Worker(EventType.WorkerHeartbeat, _interval, SafeActiveJobs(), _publisher.Dropped, _publisher.PublishFailures);
+        if (_backlogFailures?.Invoke() is { } failures) beat = beat with { BacklogFailures = failures };
+        _publisher.TryPublish(beat);
+    }
 
     /// <summary>Stops the timer and publishes <c>worker-offline</c>.</summary>
     public async Task StopAsync()

@@ -1,6 +1,7 @@
 using Hangfire.Common;
 using Hangfire.Server;
 using JobExporter.Contracts;
+using JobExporter.Hangfire.Backlog;
 using JobExporter.Hangfire.Client;
 using JobExporter.Hangfire.Server;
 using JobExporter.Hangfire.States;
@@ -31,8 +32,15 @@ public sealed class JobExporterEmitter : IAsyncDisposable
     /// <summary>With the events going to <paramref name="publisher"/> (tests record them there).</summary>
     internal JobExporterEmitter(JobExporterHangfireOptions options, IEventPublisher? publisher, ILoggerFactory? loggerFactory = null, TimeProvider? time = null)
     {
+        options.Backlog ??= new BacklogOptions();
+        var backlogProblems = options.Backlog.Problems();
+        if (backlogProblems.Count > 0) throw new ArgumentException("Invalid JobExporter emitter settings: " + string.Join(" ", backlogProblems));
         Options = options;
         Core = new EmitterCore(options, JobExporterHangfireOptions.System, MeterName, loggerFactory, time, publisher);
+        if (options.Backlog.Enabled)
+        {
+            Backlog = new BacklogReporter(Core, options.Backlog, new BacklogQueueNames(options.Backlog.Queues), loggerFactory?.CreateLogger(MeterName));
+        }
         WorkerProcess = new WorkerProcess(this);
         // The received filter runs first and the started filter last, so that a filter cancelling the job in
         // between makes it "rejected" (received, never started) and the runtime covers the job alone.
@@ -71,7 +79,13 @@ public sealed class JobExporterEmitter : IAsyncDisposable
     /// <summary>True while the publisher has a channel open to the broker.</summary>
     public bool IsConnected => Core.Publisher.IsConnected;
 
+    /// <summary>Reads of the storage's backlog that failed or timed out (the jobs were not affected).</summary>
+    public long BacklogFailures => Core.BacklogFailures;
+
     internal EmitterCore Core { get; }
+
+    /// <summary>The backlog reporter; null when <see cref="BacklogOptions.Enabled"/> is false.</summary>
+    internal BacklogReporter? Backlog { get; }
     internal EventFactory Events => Core.Events;
     internal RunningJobs Jobs { get; } = new();
     internal TimeProvider Time => Core.Time;
@@ -105,7 +119,12 @@ public sealed class JobExporterEmitter : IAsyncDisposable
         }
     }
 
-    internal void Publish(JobEvent e) => Core.Publish(e);
+    internal void Publish(JobEvent e)
+    {
+        // The queues this process's jobs use are queues the backlog reporter reads.
+        if (e.Queue is { } queue) Backlog?.Queues.Learn(queue);
+        Core.Publish(e);
+    }
 
     internal double Now() => Events.Now();
 
@@ -116,6 +135,7 @@ public sealed class JobExporterEmitter : IAsyncDisposable
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
         RemoveFilters();
+        if (Backlog is not null) await Backlog.DisposeAsync().ConfigureAwait(false);
         await Core.DisposeAsync().ConfigureAwait(false);
     }
 }

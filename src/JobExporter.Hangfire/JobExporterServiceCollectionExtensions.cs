@@ -60,7 +60,7 @@ public static class JobExporterServiceCollectionExtensions
     {
         public ValidateOptionsResult Validate(string? name, JobExporterHangfireOptions options)
         {
-            var problems = options.Problems();
+            var problems = options.Problems().Concat(options.Backlog.Problems()).ToList();
             return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
         }
     }

@@ -23,8 +23,9 @@ public sealed class DemoWorkersTests
                 m.Sum("jobs_succeeded_total", ("system", "hangfire")) >= 5
                 && m.Sum("jobs_succeeded_total", ("system", "masstransit")) >= 5
                 && m.Sum("jobs_failed_total", ("system", "hangfire"), ("name", "InvoiceJob.Send")) >= 1
-                && m.Sum("jobs_queue_length", ("queue", "orders_error")) >= 1,
-            TimeSpan.FromSeconds(60), $"demo jobs, an InvoiceJob.Send failure and a dead letter\nhangfire:\n{hangfire.Output}\nmasstransit:\n{masstransit.Output}");
+                && m.Sum("jobs_queue_length", ("queue", "orders_error")) >= 1
+                && m.Has("jobs_queue_length", ("system", "hangfire"), ("queue", "critical")) && m.Sum("jobs_hangfire_servers") == 1,
+            TimeSpan.FromSeconds(60), $"demo jobs, an InvoiceJob.Send failure, a dead letter and the Hangfire backlog from the emitter\nhangfire:\n{hangfire.Output}\nmasstransit:\n{masstransit.Output}");
 
         Assert.Multiple(() =>
         {

@@ -4,7 +4,8 @@ namespace JobExporter.Hangfire.Server;
 
 /// <summary>
 /// A Hangfire server process that keeps this host announced as a worker while the server runs: worker-online when
-/// the server starts, a heartbeat every interval with the jobs running here, and worker-offline when it stops.
+/// the server starts, a heartbeat every interval with the jobs running here, and worker-offline when it stops. While it
+/// runs, the backlog reporter (when on) reads the server's storage.
 /// </summary>
 internal sealed class WorkerProcess(JobExporterEmitter emitter) : IBackgroundProcess
 {
@@ -12,6 +13,7 @@ internal sealed class WorkerProcess(JobExporterEmitter emitter) : IBackgroundPro
     {
         if (context.IsStopping) return;
         emitter.Core.WorkerStarted();
+        emitter.Backlog?.ServerStarted(context.Storage);
         try
         {
             context.StoppingToken.WaitHandle.WaitOne();
@@ -20,6 +22,7 @@ internal sealed class WorkerProcess(JobExporterEmitter emitter) : IBackgroundPro
         {
             try
             {
+                emitter.Backlog?.ServerStoppedAsync().GetAwaiter().GetResult();
                 emitter.Core.WorkerStoppedAsync().GetAwaiter().GetResult();
             }
             catch (Exception ex)

@@ -8,8 +8,9 @@ namespace JobExporter.Aggregation;
 
 /// <summary>
 /// Applies parsed events to the metrics: de-duplicates by id, sanitises and caps label values, counts,
-/// times, and hands worker events to the <see cref="WorkerTracker"/>. One lock serialises events and the
-/// liveness timer; scrapes read prometheus-net's own thread-safe values and never take it.
+/// times, and hands worker events to the <see cref="WorkerTracker"/> and backlog snapshots to
+/// <see cref="BacklogSeries"/>. One lock serialises events and the liveness timer; scrapes read
+/// prometheus-net's own thread-safe values and never take it.
 /// </summary>
 internal sealed class EventApplier : IEventSink
 {
@@ -19,13 +20,15 @@ internal sealed class EventApplier : IEventSink
     private readonly Deduplicator _dedup;
     private readonly QueueRegistry _queues;
     private readonly HostSeries _hostSeries = new();
+    private readonly BacklogSeries _backlog;
     private readonly Dictionary<(string System, string Name, string Queue, string Hostname), JobSeries> _jobSeries = [];
     private readonly Dictionary<(string System, string Name, string Queue), Prometheus.Counter.Child> _sentSeries = [];
     private readonly Dictionary<string, Prometheus.Counter.Child[]> _eventsBySystem = new(StringComparer.Ordinal);
 
     public EventApplier(ExporterMetrics metrics, LabelGuard labels, Deduplicator dedup, QueueRegistry queues,
-        Func<Action<WorkerKey>, WorkerTracker> workers)
+        Func<Action<WorkerKey>, WorkerTracker> workers, Func<LabelGuard, BacklogSeries> backlog)
     {
+        _backlog = backlog(labels);
         _metrics = metrics;
         _labels = labels;
         _dedup = dedup;
@@ -43,7 +46,8 @@ internal sealed class EventApplier : IEventSink
         new Deduplicator(options.DedupWindow),
         queues,
         purge => new WorkerTracker(metrics, time, options.WorkerTimeout, ExporterOptions.DefaultWorkerTimeout,
-            options.WorkerPurgeAfter, options.Systems, purge, logger));
+            options.WorkerPurgeAfter, options.Systems, purge, logger),
+        labels => new BacklogSeries(metrics, labels, time, sqlReaderOwnsHangfire: options.HangfirePostgres is not null));
 
     public void OnEvent(JobEvent e)
     {
@@ -56,7 +60,11 @@ internal sealed class EventApplier : IEventSink
             }
             var system = _labels.Value(L.System, e.System);
             EventsCounter(system, e.Type).Inc();
-            if (e.Type.IsWorkerEvent())
+            if (e.Type == EventType.StorageBacklog)
+            {
+                _backlog.Apply(e, system);
+            }
+            else if (e.Type.IsWorkerEvent())
             {
                 Workers.Apply(e, new WorkerKey(system, _labels.Value(L.Hostname, e.Hostname)));
             }
@@ -72,7 +80,11 @@ internal sealed class EventApplier : IEventSink
     /// <summary>Runs the liveness timer's work under the same lock as events.</summary>
     public void Tick()
     {
-        lock (_gate) Workers.Tick();
+        lock (_gate)
+        {
+            Workers.Tick();
+            _backlog.Tick();
+        }
     }
 
     private void ApplyJob(JobEvent e, string system)

@@ -74,6 +74,7 @@ internal sealed class WorkerTracker
         else if (e.Type == EventType.WorkerOnline) _metrics.WorkerActive.WithLabels(labels).Set(0);
         if (e.Dropped is { } dropped) _metrics.EmitterDropped.WithLabels(labels).Set(dropped);
         if (e.PublishFailures is { } failures) _metrics.EmitterPublishFailures.WithLabels(labels).Set(failures);
+        if (e.BacklogFailures is { } backlogFailures) _metrics.EmitterBacklogFailures.WithLabels(labels).Set(backlogFailures);
         if (!worker.Up)
         {
             worker.Up = true;
@@ -112,6 +113,7 @@ internal sealed class WorkerTracker
             _metrics.WorkerHeartbeat.RemoveLabelled(labels);
             _metrics.EmitterDropped.RemoveLabelled(labels);
             _metrics.EmitterPublishFailures.RemoveLabelled(labels);
+            _metrics.EmitterBacklogFailures.RemoveLabelled(labels);
             _purge(key);
         }
     }

@@ -51,6 +51,7 @@ internal sealed class ExporterMetrics
         WorkersAlive = factory.CreateGauge(p + "workers_alive", "Workers up, per system.", [L.System]);
         EmitterDropped = factory.CreateGauge(p + "emitter_dropped_events", "Events an emitter dropped since it started (buffer full, broker away).", [L.System, L.Hostname]);
         EmitterPublishFailures = factory.CreateGauge(p + "emitter_publish_failures", "Failed attempts of an emitter to reach the broker or publish a batch since it started (each retried).", [L.System, L.Hostname]);
+        EmitterBacklogFailures = factory.CreateGauge(p + "emitter_backlog_failures", "Reads of the job storage's backlog by an emitter that failed or timed out since it started.", [L.System, L.Hostname]);
 
         QueueLength = factory.CreateGauge(p + "queue_length", "Messages or jobs waiting in a queue, as last polled.", [L.System, L.Queue]);
         QueueConsumers = factory.CreateGauge(p + "queue_consumers", "Consumers attached to a RabbitMQ queue, as last polled.", [L.System, L.Queue]);
@@ -115,6 +116,7 @@ internal sealed class ExporterMetrics
     public Gauge WorkersAlive { get; }
     public Gauge EmitterDropped { get; }
     public Gauge EmitterPublishFailures { get; }
+    public Gauge EmitterBacklogFailures { get; }
 
     public Gauge QueueLength { get; }
     public Gauge QueueConsumers { get; }

@@ -8,19 +8,22 @@ using JobExporter.Contracts;
 namespace JobExporter.Hangfire.Tests.Support;
 
 /// <summary>
-/// A private Hangfire for one test: in-memory storage, its own filter collection (so that nothing goes into
+/// A private Hangfire for one test: in-memory storage (or the storage given), its own filter collection (so that nothing goes into
 /// Hangfire's static GlobalJobFilters; it holds Hangfire's default retry and continuation filters), a client, and a real BackgroundJobServer with the emitter's worker
 /// process, polling for scheduled jobs every 100 ms.
 /// </summary>
 internal sealed class HangfireWorld : IAsyncDisposable
 {
+    private readonly bool _ownsStorage;
     private BackgroundJobServer? _server;
 
     /// <param name="timedCalls">When given, the emitter's filters are installed wrapped in <see cref="TimingFilter"/>s recording here.</param>
     /// <param name="publisher">When given, the emitter's events go there instead of to the broker.</param>
     public HangfireWorld(JobExporterHangfireOptions options, bool withEmitter = true, ConcurrentBag<(string JobId, long Ticks)>? timedCalls = null,
-        IEventPublisher? publisher = null, TimeProvider? time = null)
+        IEventPublisher? publisher = null, TimeProvider? time = null, JobStorage? storage = null)
     {
+        _ownsStorage = storage is null;
+        Storage = storage ?? new InMemoryStorage();
         // Hangfire's own default is 10 retries; jobs here retry only as their attribute says.
         Filters.Add(new AutomaticRetryAttribute { Attempts = 0 });
         Filters.Add(new ContinuationsSupportAttribute());
@@ -34,7 +37,7 @@ internal sealed class HangfireWorld : IAsyncDisposable
         Client = new BackgroundJobClient(Storage, Provider);
     }
 
-    public InMemoryStorage Storage { get; } = new();
+    public JobStorage Storage { get; }
     public JobFilterCollection Filters { get; } = new();
     public JobFilterProviderCollection Provider { get; }
     public JobExporterEmitter? Emitter { get; }
@@ -65,6 +68,6 @@ internal sealed class HangfireWorld : IAsyncDisposable
     {
         StopServer();
         if (Emitter is not null) await Emitter.DisposeAsync();
-        Storage.Dispose();
+        if (_ownsStorage) (Storage as IDisposable)?.Dispose();
     }
 }

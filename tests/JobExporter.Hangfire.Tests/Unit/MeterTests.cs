@@ -32,7 +32,8 @@ public sealed class MeterTests
         Assert.That(Collect().GetValueOrDefault("jobexporter.emitter.events.dropped", []), Does.Not.Contain(424_202));
     }
 
-    private static Dictionary<string, List<long>> Collect()
+    /// <summary>Every measurement of the emitters' meters now, by instrument name.</summary>
+    internal static Dictionary<string, List<long>> Collect()
     {
         var values = new Dictionary<string, List<long>>();
         using var listener = new MeterListener

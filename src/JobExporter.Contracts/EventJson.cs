@@ -1,25 +1,27 @@
-using System.Buffers;
 using System.Text.Json;
 
 namespace JobExporter.Contracts;
 
-/// <summary>Writes events in their wire form: flat snake_case JSON, one object or an array of objects.</summary>
+/// <summary>
+/// Writes events in their wire form: flat snake_case JSON, one object or an array of objects (into a MemoryStream, the
+/// one buffer every target framework has: netstandard2.0 has no public ArrayBufferWriter).
+/// </summary>
 public static class EventJson
 {
     public static byte[] Serialize(JobEvent e)
     {
-        var buffer = new ArrayBufferWriter<byte>(256);
+        var buffer = new MemoryStream(256);
         using (var writer = new Utf8JsonWriter(buffer))
         {
             Write(writer, e);
         }
-        return buffer.WrittenSpan.ToArray();
+        return buffer.ToArray();
     }
 
     /// <summary>Serializes events as one batch message (a JSON array).</summary>
     public static byte[] SerializeBatch(IEnumerable<JobEvent> events)
     {
-        var buffer = new ArrayBufferWriter<byte>(4096);
+        var buffer = new MemoryStream(4096);
         using (var writer = new Utf8JsonWriter(buffer))
         {
             writer.WriteStartArray();
@@ -29,7 +31,23 @@ public static class EventJson
             }
             writer.WriteEndArray();
         }
-        return buffer.WrittenSpan.ToArray();
+        return buffer.ToArray();
+    }
+
+    /// <summary>Serializes <paramref name="count"/> events from <paramref name="start"/> as one batch message (a JSON array).</summary>
+    public static byte[] SerializeBatch(IReadOnlyList<JobEvent> events, int start, int count)
+    {
+        var buffer = new MemoryStream(count * 256);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartArray();
+            for (var i = start; i < start + count; i++)
+            {
+                Write(writer, events[i]);
+            }
+            writer.WriteEndArray();
+        }
+        return buffer.ToArray();
     }
 
     public static void Write(Utf8JsonWriter writer, JobEvent e)

@@ -23,7 +23,8 @@ internal enum EmitterVariant
     BrokerDown,
 }
 
-internal sealed record HangfireRun(EmitterVariant Variant, int Round, int Jobs, double JobsPerSecond, long Published, long Dropped);
+internal sealed record HangfireRun(EmitterVariant Variant, int Round, int Jobs, double JobsPerSecond, long Published, long Dropped,
+    double ProcessCpuMicrosPerJob, double BrokerCpuMicrosPerJob);
 
 internal sealed record MassTransitRun(EmitterVariant Variant, int Round, int Messages, double ConsumeMedianMicros, double ConsumeP99Micros,
     double SendMedianMicros, double SendP99Micros);
@@ -42,23 +43,25 @@ internal sealed record EmitterResult(IReadOnlyList<HangfireRun> Hangfire, IReadO
 /// everything, as an exporter's queue is (so the broker routes and stores them, on the same 2 cores).
 /// Broker down: to a closed port (the publisher buffers and drops).
 /// </summary>
-internal sealed class EmitterBenchmarks(Uri broker, TextWriter log)
+internal sealed class EmitterBenchmarks(Uri broker, string brokerNode, TextWriter log)
 {
     private const string Exchange = "bench.emitter.events";
     private const string Queue = "bench.emitter.exporter";
     private readonly Uri _closed = new($"amqp://guest:guest@127.0.0.1:{FreePort.Next()}/");
+    private int _brokerPid;
 
     public async Task<EmitterResult> RunAsync(int hangfireJobs, int messages, int rounds)
     {
         var hangfire = new List<HangfireRun>();
         var massTransit = new List<MassTransitRun>();
         await DeclareExporterQueueAsync();
+        _brokerPid = BrokerPid();
         try
         {
             // Warm-up: JIT and caches, for every variant alike.
             foreach (var variant in new[] { EmitterVariant.None, EmitterVariant.BrokerUp, EmitterVariant.BrokerDown })
             {
-                await HangfireAsync(variant, hangfireJobs / 4, -1);
+                await HangfireAsync(variant, hangfireJobs, -1);
                 await MassTransitAsync(variant, messages / 4, -1);
             }
             EmitterVariant[] variants = [EmitterVariant.None, EmitterVariant.BrokerUp, EmitterVariant.BrokerDown];
@@ -69,7 +72,8 @@ internal sealed class EmitterBenchmarks(Uri broker, TextWriter log)
                 {
                     var h = await HangfireAsync(variant, hangfireJobs, round);
                     hangfire.Add(h);
-                    log.WriteLine($"  hangfire {variant,-10} round {round + 1}: {h.JobsPerSecond:N0} jobs/s, published {h.Published}, dropped {h.Dropped}");
+                    log.WriteLine($"  hangfire {variant,-10} round {round + 1}: {h.JobsPerSecond:N0} jobs/s, CPU per job {h.ProcessCpuMicrosPerJob:F1} us here " +
+                        $"+ {h.BrokerCpuMicrosPerJob:F1} us broker, published {h.Published}, dropped {h.Dropped}");
                     var m = await MassTransitAsync(variant, messages, round);
                     massTransit.Add(m);
                     log.WriteLine($"  masstransit {variant,-10} round {round + 1}: consume gap median {m.ConsumeMedianMicros:F1} us, p99 {m.ConsumeP99Micros:F1} us; " +
@@ -82,6 +86,28 @@ internal sealed class EmitterBenchmarks(Uri broker, TextWriter log)
             await DeleteExporterQueueAsync();
         }
         return new EmitterResult(hangfire, massTransit, ProcStats.LoadAverage());
+    }
+
+    // The Erlang VM of the benchmark's node (its CPU is the broker's cost of the events).
+    private int BrokerPid()
+    {
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out var pid)) continue;
+            try
+            {
+                // The node's name is in its environment (RABBITMQ_NODENAME), not on its command line.
+                if (File.ReadAllText(Path.Combine(dir, "cmdline")).Contains("beam.smp", StringComparison.Ordinal)
+                    && File.ReadAllText(Path.Combine(dir, "environ")).Split('\0').Contains($"RABBITMQ_NODENAME={brokerNode}")) return pid;
+            }
+            catch (IOException)
+            {
+            }
+            catch (UnauthorizedAccessException)
+            {
+            }
+        }
+        throw new InvalidOperationException($"no Erlang VM of node {brokerNode} in /proc");
     }
 
     // The exporter's queue: durable, bound to every event, bounded like the exporter's (x-max-length).
@@ -142,6 +168,9 @@ internal sealed class EmitterBenchmarks(Uri broker, TextWriter log)
         }
         using var storage = new InMemoryStorage();
         var client = new BackgroundJobClient(storage, provider);
+        // CPU from the first enqueue until every event is out: the client's and the server's hooks, the publishes, the broker.
+        var cpu = ProcStats.CpuSeconds(Environment.ProcessId);
+        var brokerCpu = ProcStats.CpuSeconds(_brokerPid);
         for (var i = 0; i < jobs; i++) client.Enqueue(() => BenchJobs.Noop());
         var monitoring = storage.GetMonitoringApi();
         var clock = Stopwatch.StartNew();
@@ -168,9 +197,11 @@ internal sealed class EmitterBenchmarks(Uri broker, TextWriter log)
             await emitter.DisposeAsync();
             published = emitter.Published;
             dropped = emitter.Dropped;
-            if (variant == EmitterVariant.BrokerUp) await PurgeExporterQueueAsync();
         }
-        return new HangfireRun(variant, round, jobs, (jobs - 1) / seconds, published, dropped);
+        var cpuPerJob = (ProcStats.CpuSeconds(Environment.ProcessId) - cpu) * 1e6 / jobs;
+        var brokerCpuPerJob = (ProcStats.CpuSeconds(_brokerPid) - brokerCpu) * 1e6 / jobs;
+        if (variant == EmitterVariant.BrokerUp) await PurgeExporterQueueAsync();
+        return new HangfireRun(variant, round, jobs, (jobs - 1) / seconds, published, dropped, cpuPerJob, brokerCpuPerJob);
     }
 
     private async Task<MassTransitRun> MassTransitAsync(EmitterVariant variant, int messages, int round)

@@ -63,7 +63,7 @@ await using (var node = await RabbitMqNode.StartAsync())
     if (settings.Runs("emitter")) await Section("emitter", async () =>
     {
         log.WriteLine("Emitters");
-        report.Emitters = await new EmitterBenchmarks(node.AmqpUrl, log).RunAsync(settings.HangfireJobs, settings.MassTransitMessages, settings.EmitterRounds);
+        report.Emitters = await new EmitterBenchmarks(node.AmqpUrl, node.NodeName, log).RunAsync(settings.HangfireJobs, settings.MassTransitMessages, settings.EmitterRounds);
     });
 }
 if (settings.Runs("hooks"))

@@ -8,10 +8,13 @@ namespace JobExporter.Contracts;
 /// </summary>
 public static class EventJson
 {
+    // What Write produces is well-formed by construction: the writer need not check each call.
+    private static readonly JsonWriterOptions Unchecked = new() { SkipValidation = true };
+
     public static byte[] Serialize(JobEvent e)
     {
         var buffer = new MemoryStream(256);
-        using (var writer = new Utf8JsonWriter(buffer))
+        using (var writer = new Utf8JsonWriter(buffer, Unchecked))
         {
             Write(writer, e);
         }
@@ -22,7 +25,7 @@ public static class EventJson
     public static byte[] SerializeBatch(IEnumerable<JobEvent> events)
     {
         var buffer = new MemoryStream(4096);
-        using (var writer = new Utf8JsonWriter(buffer))
+        using (var writer = new Utf8JsonWriter(buffer, Unchecked))
         {
             writer.WriteStartArray();
             foreach (var e in events)
@@ -38,7 +41,7 @@ public static class EventJson
     public static byte[] SerializeBatch(IReadOnlyList<JobEvent> events, int start, int count)
     {
         var buffer = new MemoryStream(count * 256);
-        using (var writer = new Utf8JsonWriter(buffer))
+        using (var writer = new Utf8JsonWriter(buffer, Unchecked))
         {
             writer.WriteStartArray();
             for (var i = start; i < start + count; i++)

@@ -7,7 +7,7 @@ namespace JobExporter.Contracts;
 
 /// <summary>
 /// Publishes events from inside a worker process. <see cref="TryPublish"/> never blocks and never throws:
-/// events go into a bounded buffer (the oldest is dropped, and counted, when it is full) and a background
+/// events go into a bounded buffer (when it is full, a new event is dropped and counted) and a background
 /// loop sends them in batches with publisher confirms, reconnecting with backoff when the broker is away.
 /// A batch that was not confirmed is sent again; the exporter drops the duplicates by event id.
 /// </summary>
@@ -37,12 +37,16 @@ public sealed class EventPublisher : IEventPublisher
     {
         options.Validate();
         _options = options;
-        _ssl = BrokerTls.Create(options);
+        _ssl = PublisherTls.Create(options);
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _buffer = Channel.CreateBounded<JobEvent>(
             new BoundedChannelOptions(options.BufferCapacity)
             {
-                FullMode = BoundedChannelFullMode.DropOldest,
+                // A full buffer drops the event being added, not the oldest one: displacing the oldest keeps every event
+                // alive for a whole buffer's worth of events, long enough to be promoted to an older GC generation and
+                // collected there, which cost a Hangfire worker more CPU per job than the hooks while the broker was away;
+                // an event dropped at once dies young, for next to nothing.
+                FullMode = BoundedChannelFullMode.DropWrite,
                 SingleReader = true,
                 SingleWriter = false,
             },
@@ -72,7 +76,7 @@ public sealed class EventPublisher : IEventPublisher
     {
         if (!_buffer.Writer.TryWrite(e))
         {
-            // Only after disposal: a bounded DropOldest channel always accepts otherwise.
+            // Only after disposal: a bounded DropWrite channel always accepts otherwise.
             Interlocked.Increment(ref _dropped);
         }
     }

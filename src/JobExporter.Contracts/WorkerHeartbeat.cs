@@ -35,32 +35,38 @@ public sealed class WorkerHeartbeat : IAsyncDisposable
         if (Interlocked.CompareExchange(ref _state, Running, New) != New) return;
         // The timer starts now, before worker-online, so that the first beat is one interval after it.
         _timer = _time.CreateTimer(static self => ((WorkerHeartbeat)self!).Beat(), this, _interval, _interval);
-        _publisher.TryPublish(_factory.Worker(EventType.WorkerOnline, _interval));
+        Send(EventType.WorkerOnline);
     }
 
     /// <summary>Publishes one heartbeat now (also called by the timer). Never throws.</summary>
-    public void Beat()
-    {
-        try
-        {
-            _publisher.TryPublish(
-                _factory.Worker(EventType.WorkerHeartbeat, _interval, SafeActiveJobs(), _publisher.Dropped, _publisher.PublishFailures));
-        }
-        catch
-        {
-            // A timer callback must not throw; the next beat tries again.
-        }
-    }
+    public void Beat() => Send(EventType.WorkerHeartbeat);
 
     /// <summary>Stops the timer (waiting for a beat in progress) and publishes <c>worker-offline</c>.</summary>
     public async Task StopAsync()
     {
         if (Interlocked.CompareExchange(ref _state, Stopped, Running) != Running) return;
         if (_timer is { } timer) await timer.DisposeAsync().ConfigureAwait(false);
-        _publisher.TryPublish(_factory.Worker(EventType.WorkerOffline, _interval, active: 0));
+        Send(EventType.WorkerOffline);
     }
 
     public async ValueTask DisposeAsync() => await StopAsync().ConfigureAwait(false);
+
+    // A heartbeat must never fail the worker's start or stop, nor throw from a timer callback: the next beat tries again.
+    private void Send(EventType type)
+    {
+        try
+        {
+            _publisher.TryPublish(type switch
+            {
+                EventType.WorkerHeartbeat => _factory.Worker(type, _interval, SafeActiveJobs(), _publisher.Dropped, _publisher.PublishFailures),
+                EventType.WorkerOffline => _factory.Worker(type, _interval, active: 0),
+                _ => _factory.Worker(type, _interval),
+            });
+        }
+        catch
+        {
+        }
+    }
 
     // The count comes from the host framework; a failure there must not stop the heartbeats.
     private int SafeActiveJobs()

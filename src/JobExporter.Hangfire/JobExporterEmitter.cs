@@ -1,9 +1,7 @@
 using Hangfire.Common;
 using Hangfire.Server;
 using JobExporter.Contracts;
-using JobExporter.Hangfire.Client;
 using JobExporter.Hangfire.Server;
-using JobExporter.Hangfire.States;
 using Microsoft.Extensions.Logging;
 
 namespace JobExporter.Hangfire;
@@ -34,16 +32,13 @@ public sealed class JobExporterEmitter : IAsyncDisposable
         Options = options;
         Core = new EmitterCore(options, JobExporterHangfireOptions.System, MeterName, loggerFactory, time, publisher);
         WorkerProcess = new WorkerProcess(this);
-        // The received filter runs first and the started filter last, so that a filter cancelling the job in
-        // between makes it "rejected" (received, never started) and the runtime covers the job alone.
+        // Two filters (Hangfire's own cost grows with each one): the outer one runs first, so that a filter cancelling the
+        // job before the inner one makes it "rejected" (received, never started), and the inner one last, so that the
+        // runtime covers the job alone.
         _filters =
         [
-            (new JobSentFilter(this), null),
-            (new JobReceivedFilter(this), int.MinValue),
+            (new OuterFilter(this), int.MinValue),
             (new JobStartedFilter(this), int.MaxValue),
-            (new EnqueuedFilter(this), null),
-            (new DequeuedFilter(this), null),
-            (new OutcomeFilter(this), null),
         ];
     }
 

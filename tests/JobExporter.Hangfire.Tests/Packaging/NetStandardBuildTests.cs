@@ -25,27 +25,46 @@ public sealed class NetStandardBuildTests
 {
     private static readonly string Dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
 
-    [Test]
-    public async Task The_netstandard2_0_emitter_from_the_packages_publishes_a_Hangfire_servers_jobs_through_RabbitMQ()
+    private TempFolder _feed = null!;
+    private TempFolder _assets = null!;
+    private Assembly _hangfire = null!;
+    private Assembly _contracts = null!;
+
+    [OneTimeSetUp]
+    public async Task PackAndLoadTheNetStandardBuild()
     {
-        using var feed = new TempFolder("feed");
-        using var assets = new TempFolder("netstandard2.0");
+        _feed = new TempFolder("feed");
+        _assets = new TempFolder("netstandard2.0");
+        // A version of this run only, so that no package of an earlier run is taken from the NuGet cache.
         var version = $"0.0.0-test.{DateTime.UtcNow:yyyyMMddHHmmssfff}";
         foreach (var project in new[] { "JobExporter.Contracts", "JobExporter.Hangfire" })
         {
             var path = Path.Combine(RepositoryPaths.Root, "src", project);
             await Run("build", path, "-c", RepositoryPaths.Configuration, "-nologo", "-v", "q");
-            await Run("pack", path, "-c", RepositoryPaths.Configuration, "--no-build", "-nologo", "-v", "q", "-o", feed.Path, $"-p:Version={version}");
-            using var package = ZipFile.OpenRead(Path.Combine(feed.Path, $"{project}.{version}.nupkg"));
+            await Run("pack", path, "-c", RepositoryPaths.Configuration, "--no-build", "-nologo", "-v", "q", "-o", _feed.Path, $"-p:Version={version}");
+            using var package = ZipFile.OpenRead(Path.Combine(_feed.Path, $"{project}.{version}.nupkg"));
             var libraries = package.Entries.Select(e => e.FullName).Where(n => n.StartsWith("lib/", StringComparison.Ordinal) && n.EndsWith(".dll", StringComparison.Ordinal));
             Assert.That(libraries, Is.EquivalentTo(new[] { "net8.0", "net10.0", "netstandard2.0" }.Select(tfm => $"lib/{tfm}/{project}.dll")),
                 $"{project} has a build for each target framework");
-            package.GetEntry($"lib/netstandard2.0/{project}.dll")!.ExtractToFile(assets.File($"{project}.dll"));
+            package.GetEntry($"lib/netstandard2.0/{project}.dll")!.ExtractToFile(_assets.File($"{project}.dll"));
         }
+        var context = new PackageAssets(_assets.Path);
+        _hangfire = context.LoadFromAssemblyPath(_assets.File("JobExporter.Hangfire.dll"));
+        _contracts = context.LoadFromAssemblyName(new AssemblyName("JobExporter.Contracts"));
+    }
 
-        var context = new PackageAssets(assets.Path);
-        var hangfire = context.LoadFromAssemblyPath(assets.File("JobExporter.Hangfire.dll"));
-        var contracts = context.LoadFromAssemblyName(new AssemblyName("JobExporter.Contracts"));
+    [OneTimeTearDown]
+    public void RemoveTheFeed()
+    {
+        _feed.Dispose();
+        _assets.Dispose();
+    }
+
+    [Test]
+    public async Task The_netstandard2_0_emitter_from_the_packages_publishes_a_Hangfire_servers_jobs_through_RabbitMQ()
+    {
+        var hangfire = _hangfire;
+        var contracts = _contracts;
         Assert.Multiple(() =>
         {
             Assert.That(hangfire.GetCustomAttribute<TargetFrameworkAttribute>()?.FrameworkName, Is.EqualTo(".NETStandard,Version=v2.0"));
@@ -85,6 +104,21 @@ public sealed class NetStandardBuildTests
             Assert.That(tap.Events.Select(e => e.Hostname).Distinct(), Is.EqualTo(new[] { "netstandard-worker" }));
             Assert.That(tap.Invalid, Is.Empty);
         });
+    }
+
+    [Test]
+    public void The_netstandard2_0_publisher_refuses_a_pem_client_key_and_names_the_pkcs12_alternative()
+    {
+        using var pki = new TestPki();
+        var optionsType = _contracts.GetType("JobExporter.Contracts.EventPublisherOptions", throwOnError: true)!;
+        var options = Activator.CreateInstance(optionsType)!;
+        optionsType.GetProperty("BrokerUrl")!.SetValue(options, new Uri("amqps://u:p@127.0.0.1:1/"));
+        optionsType.GetProperty("CertFile")!.SetValue(options, pki.ClientCertFile);
+        optionsType.GetProperty("KeyFile")!.SetValue(options, pki.ClientKeyFile);
+        var publisherType = _contracts.GetType("JobExporter.Contracts.EventPublisher", throwOnError: true)!;
+        var thrown = Assert.Throws<TargetInvocationException>(() => Activator.CreateInstance(publisherType, options, null))!.InnerException;
+        Assert.That(thrown, Is.InstanceOf<ArgumentException>());
+        Assert.That(thrown!.Message, Does.Contain("PKCS#12 file (.pfx or .p12)").And.Contain("netstandard2.0"));
     }
 
     private static async Task Run(string command, params string[] args)

@@ -13,7 +13,7 @@ namespace JobExporter.Contracts;
 /// The netstandard2.0 build (.NET Framework) reads PEM CA files and PKCS#12 client certificates; it cannot read a
 /// PEM private key (.NET Framework has no PEM key import), and says so, naming the PKCS#12 alternative.
 /// </summary>
-internal static class BrokerTls
+internal static class PublisherTls
 {
     public static SslOption Create(EventPublisherOptions options)
     {

@@ -19,6 +19,7 @@ internal sealed class EventBatches(EventPublisherOptions options)
     private readonly Dictionary<(string System, EventType Type, string Hostname), List<JobEvent>> _byKey = [];
     private readonly Dictionary<(string System, EventType Type, string Hostname), string> _routingKeys = [];
     private readonly List<Task> _sends = [];
+    private readonly List<PooledBufferWriter> _bodies = [];
 
     public async Task PublishAsync(IChannel channel, List<JobEvent> events, CancellationToken stopping)
     {
@@ -38,8 +39,10 @@ internal sealed class EventBatches(EventPublisherOptions options)
                 for (var start = 0; start < group.Count; start += options.MaxBatchSize)
                 {
                     var count = Math.Min(options.MaxBatchSize, group.Count - start);
-                    var body = count == 1 ? EventJson.Serialize(group[start]) : EventJson.SerializeBatch(group, start, count);
-                    _sends.Add(channel.BasicPublishAsync(options.Exchange, RoutingKey(key), mandatory: false, MessageProperties, body,
+                    var body = new PooledBufferWriter(count * 256);
+                    _bodies.Add(body);
+                    EventJson.WriteMessage(body, group, start, count);
+                    _sends.Add(channel.BasicPublishAsync(options.Exchange, RoutingKey(key), mandatory: false, MessageProperties, body.WrittenMemory,
                         timeout.Token).AsTask());
                 }
             }
@@ -47,6 +50,17 @@ internal sealed class EventBatches(EventPublisherOptions options)
         }
         finally
         {
+            // Only once every publish has finished (confirmed, failed or cancelled) may its body go back to the pool.
+            try
+            {
+                await Task.WhenAll(_sends).ConfigureAwait(false);
+            }
+            catch
+            {
+                // Already reported by the await above.
+            }
+            foreach (var body in _bodies) body.Dispose();
+            _bodies.Clear();
             _sends.Clear();
             foreach (var group in _byKey.Values) group.Clear();
             // Keys seldom change (one system, one hostname); a long-lived process with many would keep them all.

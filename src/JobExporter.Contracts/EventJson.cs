@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 
 namespace JobExporter.Contracts;
@@ -37,20 +38,24 @@ public static class EventJson
         return buffer.ToArray();
     }
 
-    /// <summary>Serializes <paramref name="count"/> events from <paramref name="start"/> as one batch message (a JSON array).</summary>
-    public static byte[] SerializeBatch(IReadOnlyList<JobEvent> events, int start, int count)
+    /// <summary>
+    /// Writes <paramref name="count"/> events from <paramref name="start"/> into <paramref name="buffer"/>: one object
+    /// when there is one, else a JSON array (the publisher's message bodies, into pooled buffers).
+    /// </summary>
+    public static void WriteMessage(IBufferWriter<byte> buffer, IReadOnlyList<JobEvent> events, int start, int count)
     {
-        var buffer = new MemoryStream(count * 256);
-        using (var writer = new Utf8JsonWriter(buffer, Unchecked))
+        using var writer = new Utf8JsonWriter(buffer, Unchecked);
+        if (count == 1)
         {
-            writer.WriteStartArray();
-            for (var i = start; i < start + count; i++)
-            {
-                Write(writer, events[i]);
-            }
-            writer.WriteEndArray();
+            Write(writer, events[start]);
+            return;
         }
-        return buffer.ToArray();
+        writer.WriteStartArray();
+        for (var i = start; i < start + count; i++)
+        {
+            Write(writer, events[i]);
+        }
+        writer.WriteEndArray();
     }
 
     public static void Write(Utf8JsonWriter writer, JobEvent e)

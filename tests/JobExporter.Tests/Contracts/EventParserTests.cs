@@ -45,6 +45,23 @@ public class EventParserTests
     }
 
     [Test]
+    public void Round_trips_the_publishers_message_bodies_written_into_pooled_buffers()
+    {
+        var factory = new EventFactory("hangfire", "w1");
+        var events = Enumerable.Range(0, 600).Select(i => factory.Job(EventType.JobSucceeded, "A.B", "default", $"{i}", runtime: i / 1000.0)).ToList();
+        // Starts small, so that the buffer grows many times while the batch is written.
+        using (var batch = new PooledBufferWriter(16))
+        {
+            EventJson.WriteMessage(batch, events, 100, 500);
+            Assert.That(Parse(batch.WrittenMemory.ToArray()).Events, Is.EqualTo(events.Skip(100).Take(500)));
+        }
+        using var single = new PooledBufferWriter(16);
+        EventJson.WriteMessage(single, events, 7, 1);
+        Assert.That(Encoding.UTF8.GetString(single.WrittenMemory.Span), Does.StartWith("{"), "one event is an object, not an array of one");
+        Assert.That(Parse(single.WrittenMemory.ToArray()).Events.Single(), Is.EqualTo(events[7]));
+    }
+
+    [Test]
     public void Ignores_unknown_fields_of_any_shape()
     {
         var sink = Parse(Good.Replace("\"v\":1,", "\"v\":1,\"future\":{\"a\":[1,2,{\"b\":null}]},\"flag\":true,"));

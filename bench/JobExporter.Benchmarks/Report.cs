@@ -127,7 +127,7 @@ internal sealed class Report(BenchSettings settings, MachineInfo machine)
         md.AppendLine();
         md.AppendLine("The CPU the Hangfire emitter takes on Hangfire's threads for one job: the hook calls Hangfire makes for a job that is");
         md.AppendLine("created, elected to Processing, performed and succeeds, on the emitter's real filters and real publisher (broker down, buffer");
-        md.AppendLine("full: each event is built and enqueued, dropping the oldest). The baseline builds the same Hangfire contexts without the");
+        md.AppendLine("full: each event is built and offered to the buffer, which drops it). The baseline builds the same Hangfire contexts without the");
         md.AppendLine($"filters; the emitter's cost is the difference. {HangfireHooks.Job}; load at the end `{HangfireHooks.Load}`.");
         md.AppendLine();
         md.AppendLine("| case | ns per job (median) | ± (99.9% CI) | bytes allocated per job | time vs contexts only |");

@@ -1,11 +1,15 @@
 using System.Buffers;
+using System.Buffers.Text;
 using System.Text.Json;
 
 namespace JobExporter.Contracts;
 
 /// <summary>
-/// Writes events in their wire form: flat snake_case JSON, one object or an array of objects (into a MemoryStream, the
-/// one buffer every target framework has: netstandard2.0 has no public ArrayBufferWriter).
+/// Writes events in their wire form: flat snake_case JSON, one object or an array of objects. The publisher writes its
+/// message bodies into pooled buffers (<see cref="WriteMessage"/>); <see cref="Serialize(JobEvent)"/> returns an array.
+/// Writing is the publisher's main CPU cost per event, so the strings that repeat from event to event (the type, the
+/// system, the host, the job name and queue) are escaped once and reused, and timestamps on the millisecond (all that
+/// <see cref="EventFactory"/> makes) are written from integers rather than formatted as doubles.
 /// </summary>
 public static class EventJson
 {
@@ -62,13 +66,14 @@ public static class EventJson
     {
         writer.WriteStartObject();
         writer.WriteNumber("v"u8, e.V);
-        writer.WriteString("type"u8, e.Type.ToWireName());
+        writer.WriteString("type"u8, TypeNames[(int)e.Type]);
         writer.WriteString("id"u8, e.Id);
-        writer.WriteNumber("ts"u8, e.Ts);
-        writer.WriteString("system"u8, e.System);
-        writer.WriteString("hostname"u8, e.Hostname);
-        WriteOptional(writer, "name"u8, e.Name);
-        WriteOptional(writer, "queue"u8, e.Queue);
+        WriteSeconds(writer, "ts"u8, e.Ts);
+        var recent = RecentStrings.ForThisThread();
+        writer.WriteString("system"u8, recent.Encode(RecentStrings.System, e.System));
+        writer.WriteString("hostname"u8, recent.Encode(RecentStrings.Hostname, e.Hostname));
+        if (e.Name is not null) writer.WriteString("name"u8, recent.Encode(RecentStrings.Name, e.Name));
+        if (e.Queue is not null) writer.WriteString("queue"u8, recent.Encode(RecentStrings.Queue, e.Queue));
         WriteOptional(writer, "job_id"u8, e.JobId);
         if (e.Runtime is { } runtime) writer.WriteNumber("runtime"u8, runtime);
         if (e.Wait is { } wait) writer.WriteNumber("wait"u8, wait);
@@ -78,6 +83,57 @@ public static class EventJson
         if (e.Dropped is { } dropped) writer.WriteNumber("dropped"u8, dropped);
         if (e.PublishFailures is { } failures) writer.WriteNumber("publish_failures"u8, failures);
         writer.WriteEndObject();
+    }
+
+    private static readonly JsonEncodedText[] TypeNames = EventTypeNames.All.Select(t => JsonEncodedText.Encode(t.ToWireName())).ToArray();
+
+    // Whole milliseconds as "<seconds>.<3 digits>", from integers; anything else as a double.
+    private static void WriteSeconds(Utf8JsonWriter writer, ReadOnlySpan<byte> name, double seconds)
+    {
+        var ms = Math.Round(seconds * 1000);
+        if (ms is < 0 or > 1e15 || ms / 1000 != seconds)
+        {
+            writer.WriteNumber(name, seconds);
+            return;
+        }
+        var whole = (long)ms / 1000;
+        var fraction = (int)((long)ms % 1000);
+        Span<byte> text = stackalloc byte[24];
+        Utf8Formatter.TryFormat(whole, text, out var length);
+        if (fraction != 0)
+        {
+            text[length++] = (byte)'.';
+            text[length++] = (byte)('0' + fraction / 100);
+            text[length++] = (byte)('0' + fraction / 10 % 10);
+            text[length++] = (byte)('0' + fraction % 10);
+            while (text[length - 1] == '0') length--;
+        }
+        writer.WritePropertyName(name);
+        writer.WriteRawValue(text[..length], skipInputValidation: true);
+    }
+
+    /// <summary>The last string written in each repeating field, escaped once, per thread (the publisher has one send loop).</summary>
+    private sealed class RecentStrings
+    {
+        public const int System = 0, Hostname = 1, Name = 2, Queue = 3;
+
+        [ThreadStatic]
+        private static RecentStrings? _current;
+
+        private readonly string?[] _raw = new string?[4];
+        private readonly JsonEncodedText[] _encoded = new JsonEncodedText[4];
+
+        public static RecentStrings ForThisThread() => _current ??= new RecentStrings();
+
+        public JsonEncodedText Encode(int field, string value)
+        {
+            if (!ReferenceEquals(_raw[field], value))
+            {
+                _encoded[field] = JsonEncodedText.Encode(value);
+                _raw[field] = value;
+            }
+            return _encoded[field];
+        }
     }
 
     private static void WriteOptional(Utf8JsonWriter writer, ReadOnlySpan<byte> name, string? value)

@@ -61,6 +61,19 @@ public class EventParserTests
         Assert.That(Parse(single.WrittenMemory.ToArray()).Events.Single(), Is.EqualTo(events[7]));
     }
 
+    [TestCase(1700000000.5, "\"ts\":1700000000.5,")]
+    [TestCase(1700000000.123, "\"ts\":1700000000.123,")]
+    [TestCase(1700000000.0, "\"ts\":1700000000,")]
+    [TestCase(0.001, "\"ts\":0.001,")]
+    [TestCase(1700000000.1234, "\"ts\":1700000000.1234,")]
+    public void Writes_timestamps_exactly_and_reads_them_back(double ts, string written)
+    {
+        var e = new EventFactory("hangfire", "w1").Job(EventType.JobSent, "A.B", "default") with { Ts = ts };
+        var body = EventJson.Serialize(e);
+        Assert.That(Encoding.UTF8.GetString(body), Does.Contain(written));
+        Assert.That(Parse(body).Events.Single().Ts, Is.EqualTo(ts));
+    }
+
     [Test]
     public void Ignores_unknown_fields_of_any_shape()
     {

@@ -11,8 +11,10 @@ namespace JobExporter.Hangfire;
 /// <summary>
 /// The emitter's outermost Hangfire filter: one filter object for every hook but job-started (<see cref="JobStartedFilter"/>,
 /// which must run innermost), handing each call to the class that owns that hook. Hangfire's cost per installed filter
-/// and job (finding, ordering and invoking filters at every stage) was larger than what the hooks themselves cost:
-/// with six filters, six empty filters alone took about a third off the throughput of no-op jobs on a 4-worker server.
+/// and job (finding, ordering and invoking filters at every stage) is larger than what the hooks themselves cost:
+/// six empty filters took about a third off the throughput of no-op jobs on a 4-worker server, and Hangfire allocates
+/// about 3 KB per job for one empty server filter and 5 KB for one empty filter of all four kinds (measured with
+/// <c>GC.GetTotalAllocatedBytes</c> around 20,000 jobs), against 1.3 KB for the emitter's own four events.
 /// </summary>
 internal sealed class OuterFilter(JobExporterEmitter emitter) : IClientFilter, IServerFilter, IElectStateFilter, IApplyStateFilter
 {

@@ -23,8 +23,8 @@ internal enum EmitterVariant
     BrokerDown,
 }
 
-internal sealed record HangfireRun(EmitterVariant Variant, int Round, int Jobs, double MedianMicros, double P99Micros, double LongestCallMs,
-    double JobsPerSecond, long Published, long Dropped);
+internal sealed record HangfireRun(EmitterVariant Variant, int Round, int Jobs, double JobsPerSecond, long Published, long Dropped,
+    double ProcessCpuMicrosPerJob, double BrokerCpuMicrosPerJob);
 
 internal sealed record MassTransitRun(EmitterVariant Variant, int Round, int Messages, double ConsumeMedianMicros, double ConsumeP99Micros,
     double SendMedianMicros, double SendP99Micros);
@@ -32,67 +32,145 @@ internal sealed record MassTransitRun(EmitterVariant Variant, int Round, int Mes
 internal sealed record EmitterResult(IReadOnlyList<HangfireRun> Hangfire, IReadOnlyList<MassTransitRun> MassTransit, string Load);
 
 /// <summary>
-/// Per-job cost of the emitters, measured the way their own tests measure it. Hangfire: every hook call of the
-/// emitter's filters is timed (the filters are wrapped, as the Hangfire tests' TimingFilter does) and summed per
-/// job; also the wall time of a 4-worker server draining the backlog, against a server without the emitter.
-/// MassTransit: a backlog consumed one message at a time on the in-memory transport, median and p99 of the gap
-/// between two consumed messages, with and without the emitter (as its OverheadTests do), and the send time.
-/// Broker up: events go to the benchmark's node. Broker down: to a closed port (the publisher buffers and drops).
+/// What the emitters cost the jobs, as a user would see it: the same job system with and without the emitter, in
+/// interleaved rounds, the ratio taken within each round. Hangfire: the throughput of a 4-worker server draining a
+/// backlog of no-op jobs on in-memory storage, with the emitter's filters installed exactly as a user installs them
+/// (no timing wrappers: what one hook call costs is the BenchmarkDotNet part <c>hooks</c>). MassTransit: a backlog
+/// consumed one message at a time on the in-memory transport, median and p99 of the gap between two consumed
+/// messages, and the send time. Each emitter is started, and has reached the broker (or failed to), before its
+/// round is timed: a worker process runs for hours, its connection set-up is not a per-job cost.
+/// Broker up: events go to the benchmark's node, to an exchange of their own with one durable queue bound to
+/// everything, as an exporter's queue is (so the broker routes and stores them, on the same 2 cores).
+/// Broker down: to a closed port (the publisher buffers and drops).
 /// </summary>
-internal sealed class EmitterBenchmarks(Uri broker, TextWriter log)
+internal sealed class EmitterBenchmarks(Uri broker, string brokerNode, TextWriter log)
 {
+    private const string Exchange = "bench.emitter.events";
+    private const string Queue = "bench.emitter.exporter";
     private readonly Uri _closed = new($"amqp://guest:guest@127.0.0.1:{FreePort.Next()}/");
+    private int _brokerPid;
 
     public async Task<EmitterResult> RunAsync(int hangfireJobs, int messages, int rounds)
     {
         var hangfire = new List<HangfireRun>();
         var massTransit = new List<MassTransitRun>();
-        await HangfireAsync(EmitterVariant.BrokerUp, hangfireJobs / 4, -1); // warm-up: JIT and caches
-        await MassTransitAsync(EmitterVariant.None, messages / 4, -1);
-        await MassTransitAsync(EmitterVariant.BrokerUp, messages / 4, -1);
-        EmitterVariant[] variants = [EmitterVariant.None, EmitterVariant.BrokerUp, EmitterVariant.BrokerDown];
-        for (var round = 0; round < rounds; round++)
+        await DeclareExporterQueueAsync();
+        _brokerPid = BrokerPid();
+        try
         {
-            // Rotate the order each round, so that the machine's drift falls on every variant.
-            foreach (var variant in variants.Skip(round % 3).Concat(variants.Take(round % 3)))
+            // Warm-up: JIT and caches, for every variant alike.
+            foreach (var variant in new[] { EmitterVariant.None, EmitterVariant.BrokerUp, EmitterVariant.BrokerDown })
             {
-                var h = await HangfireAsync(variant, hangfireJobs, round);
-                hangfire.Add(h);
-                log.WriteLine($"  hangfire {variant,-10} round {round + 1}: median {h.MedianMicros:F1} us/job, p99 {h.P99Micros:F1} us/job, " +
-                    $"{h.JobsPerSecond:N0} jobs/s, published {h.Published}, dropped {h.Dropped}");
-                var m = await MassTransitAsync(variant, messages, round);
-                massTransit.Add(m);
-                log.WriteLine($"  masstransit {variant,-10} round {round + 1}: consume gap median {m.ConsumeMedianMicros:F1} us, p99 {m.ConsumeP99Micros:F1} us; " +
-                    $"send median {m.SendMedianMicros:F1} us, p99 {m.SendP99Micros:F1} us");
+                await HangfireAsync(variant, hangfireJobs, -1);
+                await MassTransitAsync(variant, messages / 4, -1);
+            }
+            EmitterVariant[] variants = [EmitterVariant.None, EmitterVariant.BrokerUp, EmitterVariant.BrokerDown];
+            for (var round = 0; round < rounds; round++)
+            {
+                // Rotate the order each round, so that the machine's drift falls on every variant.
+                foreach (var variant in variants.Skip(round % 3).Concat(variants.Take(round % 3)))
+                {
+                    var h = await HangfireAsync(variant, hangfireJobs, round);
+                    hangfire.Add(h);
+                    log.WriteLine($"  hangfire {variant,-10} round {round + 1}: {h.JobsPerSecond:N0} jobs/s, CPU per job {h.ProcessCpuMicrosPerJob:F1} us here " +
+                        $"+ {h.BrokerCpuMicrosPerJob:F1} us broker, published {h.Published}, dropped {h.Dropped}");
+                    var m = await MassTransitAsync(variant, messages, round);
+                    massTransit.Add(m);
+                    log.WriteLine($"  masstransit {variant,-10} round {round + 1}: consume gap median {m.ConsumeMedianMicros:F1} us, p99 {m.ConsumeP99Micros:F1} us; " +
+                        $"send median {m.SendMedianMicros:F1} us, p99 {m.SendP99Micros:F1} us");
+                }
             }
         }
+        finally
+        {
+            await DeleteExporterQueueAsync();
+        }
         return new EmitterResult(hangfire, massTransit, ProcStats.LoadAverage());
+    }
+
+    // The Erlang VM of the benchmark's node (its CPU is the broker's cost of the events).
+    private int BrokerPid()
+    {
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out var pid)) continue;
+            try
+            {
+                // The node's name is in its environment (RABBITMQ_NODENAME), not on its command line.
+                if (File.ReadAllText(Path.Combine(dir, "cmdline")).Contains("beam.smp", StringComparison.Ordinal)
+                    && File.ReadAllText(Path.Combine(dir, "environ")).Split('\0').Contains($"RABBITMQ_NODENAME={brokerNode}")) return pid;
+            }
+            catch (IOException)
+            {
+            }
+            catch (UnauthorizedAccessException)
+            {
+            }
+        }
+        throw new InvalidOperationException($"no Erlang VM of node {brokerNode} in /proc");
+    }
+
+    // The exporter's queue: durable, bound to every event, bounded like the exporter's (x-max-length).
+    private async Task DeclareExporterQueueAsync()
+    {
+        await using var connection = await new RabbitMQ.Client.ConnectionFactory { Uri = broker }.CreateConnectionAsync();
+        await using var channel = await connection.CreateChannelAsync();
+        await channel.ExchangeDeclareAsync(Exchange, RabbitMQ.Client.ExchangeType.Topic, durable: true, autoDelete: false);
+        await channel.QueueDeclareAsync(Queue, durable: true, exclusive: false, autoDelete: false,
+            new Dictionary<string, object?> { ["x-max-length"] = 1_000_000L });
+        await channel.QueueBindAsync(Queue, Exchange, "#");
+    }
+
+    private async Task PurgeExporterQueueAsync()
+    {
+        await using var connection = await new RabbitMQ.Client.ConnectionFactory { Uri = broker }.CreateConnectionAsync();
+        await using var channel = await connection.CreateChannelAsync();
+        await channel.QueuePurgeAsync(Queue);
+    }
+
+    private async Task DeleteExporterQueueAsync()
+    {
+        await using var connection = await new RabbitMQ.Client.ConnectionFactory { Uri = broker }.CreateConnectionAsync();
+        await using var channel = await connection.CreateChannelAsync();
+        await channel.QueueDeleteAsync(Queue, ifUnused: false, ifEmpty: false);
+        await channel.ExchangeDeleteAsync(Exchange);
+    }
+
+    private JobExporterHangfireOptions HangfireOptions(EmitterVariant variant) => new()
+    {
+        BrokerUrl = variant == EmitterVariant.BrokerUp ? broker : _closed,
+        Exchange = Exchange,
+        Hostname = "bench-hangfire",
+        FlushTimeout = TimeSpan.FromMilliseconds(variant == EmitterVariant.BrokerUp ? 30_000 : 200),
+    };
+
+    // Until the publisher has a channel open (broker up) or has failed to reach the closed port (broker down).
+    private static async Task ReadyAsync(Func<bool> connected, Func<long> failures, EmitterVariant variant)
+    {
+        var clock = Stopwatch.StartNew();
+        while (variant == EmitterVariant.BrokerUp ? !connected() : failures() == 0)
+        {
+            if (clock.Elapsed > TimeSpan.FromMinutes(1)) throw new TimeoutException($"the emitter ({variant}) never reached its broker state");
+            await Task.Delay(10);
+        }
     }
 
     private async Task<HangfireRun> HangfireAsync(EmitterVariant variant, int jobs, int round)
     {
         var filters = new JobFilterCollection { new AutomaticRetryAttribute { Attempts = 0 } };
         var provider = new JobFilterProviderCollection(filters, new JobFilterAttributeFilterProvider());
-        var calls = new ConcurrentBag<(string JobId, long Ticks)>();
         JobExporterEmitter? emitter = null;
         if (variant != EmitterVariant.None)
         {
-            emitter = new JobExporterEmitter(new JobExporterHangfireOptions
-            {
-                BrokerUrl = variant == EmitterVariant.BrokerUp ? broker : _closed,
-                Hostname = "bench-hangfire",
-                BufferCapacity = variant == EmitterVariant.BrokerUp ? 100_000 : 100,
-                FlushTimeout = TimeSpan.FromMilliseconds(variant == EmitterVariant.BrokerUp ? 5000 : 200),
-            });
-            // The emitter's own filters, in its own order, each wrapped in a timer.
-            var scratch = new JobFilterCollection();
-            emitter.InstallFilters(scratch);
-            var registrations = scratch.Select(f => (f.Instance, f.Order)).ToList();
-            emitter.RemoveFilters();
-            foreach (var (instance, order) in registrations) filters.Add(new TimingFilter(instance, calls), order);
+            emitter = new JobExporterEmitter(HangfireOptions(variant));
+            emitter.InstallFilters(filters);
+            await ReadyAsync(() => emitter.IsConnected, () => emitter.PublishFailures, variant);
         }
         using var storage = new InMemoryStorage();
         var client = new BackgroundJobClient(storage, provider);
+        // CPU from the first enqueue until every event is out: the client's and the server's hooks, the publishes, the broker.
+        var cpu = ProcStats.CpuSeconds(Environment.ProcessId);
+        var brokerCpu = ProcStats.CpuSeconds(_brokerPid);
         for (var i = 0; i < jobs; i++) client.Enqueue(() => BenchJobs.Noop());
         var monitoring = storage.GetMonitoringApi();
         var clock = Stopwatch.StartNew();
@@ -120,10 +198,10 @@ internal sealed class EmitterBenchmarks(Uri broker, TextWriter log)
             published = emitter.Published;
             dropped = emitter.Dropped;
         }
-        var perJob = calls.GroupBy(c => c.JobId).Select(g => Micros(g.Sum(c => c.Ticks))).ToList();
-        return new HangfireRun(variant, round, jobs,
-            perJob.Count == 0 ? 0 : Stats.Median(perJob), perJob.Count == 0 ? 0 : Stats.Percentile(perJob, 0.99),
-            calls.IsEmpty ? 0 : calls.Max(c => c.Ticks) * 1000.0 / Stopwatch.Frequency, (jobs - 1) / seconds, published, dropped);
+        var cpuPerJob = (ProcStats.CpuSeconds(Environment.ProcessId) - cpu) * 1e6 / jobs;
+        var brokerCpuPerJob = (ProcStats.CpuSeconds(_brokerPid) - brokerCpu) * 1e6 / jobs;
+        if (variant == EmitterVariant.BrokerUp) await PurgeExporterQueueAsync();
+        return new HangfireRun(variant, round, jobs, (jobs - 1) / seconds, published, dropped, cpuPerJob, brokerCpuPerJob);
     }
 
     private async Task<MassTransitRun> MassTransitAsync(EmitterVariant variant, int messages, int round)
@@ -140,8 +218,9 @@ internal sealed class EmitterBenchmarks(Uri broker, TextWriter log)
                 x.AddJobExporter(o =>
                 {
                     o.BrokerUrl = variant == EmitterVariant.BrokerUp ? broker : _closed;
+                    o.Exchange = Exchange;
                     o.Hostname = batch;
-                    o.BufferCapacity = variant == EmitterVariant.BrokerUp ? 100_000 : 100;
+                    o.FlushTimeout = TimeSpan.FromMilliseconds(variant == EmitterVariant.BrokerUp ? 30_000 : 200);
                 });
             }
             x.UsingInMemory((context, cfg) =>
@@ -160,6 +239,11 @@ internal sealed class EmitterBenchmarks(Uri broker, TextWriter log)
         await bus.StartAsync();
         try
         {
+            if (variant != EmitterVariant.None)
+            {
+                var publisher = provider.GetRequiredService<JobEmitter>().Publisher;
+                await ReadyAsync(() => publisher.IsConnected, () => publisher.PublishFailures, variant);
+            }
             var endpoint = await bus.GetSendEndpoint(new Uri($"queue:{batch}"));
             var sends = new double[messages];
             for (var i = 0; i < messages; i++)
@@ -231,32 +315,4 @@ public sealed class CountingConsumer : IConsumer<CountMe>
     }
 
     public static int Count(string batch) => Batches.TryGetValue(batch, out var times) ? times.Count : 0;
-}
-
-/// <summary>Wraps one of the emitter's Hangfire filters and times every hook call, keyed by job id (as in the Hangfire tests).</summary>
-internal sealed class TimingFilter(object inner, ConcurrentBag<(string JobId, long Ticks)> calls)
-    : IClientFilter, IServerFilter, IElectStateFilter, IApplyStateFilter
-{
-    public void OnCreating(CreatingContext context) => Time(null, () => (inner as IClientFilter)?.OnCreating(context));
-
-    public void OnCreated(CreatedContext context) => Time(context.BackgroundJob?.Id, () => (inner as IClientFilter)?.OnCreated(context));
-
-    public void OnPerforming(PerformingContext context) => Time(context.BackgroundJob.Id, () => (inner as IServerFilter)?.OnPerforming(context));
-
-    public void OnPerformed(PerformedContext context) => Time(context.BackgroundJob.Id, () => (inner as IServerFilter)?.OnPerformed(context));
-
-    public void OnStateElection(ElectStateContext context) => Time(context.BackgroundJob.Id, () => (inner as IElectStateFilter)?.OnStateElection(context));
-
-    public void OnStateApplied(ApplyStateContext context, IWriteOnlyTransaction transaction) =>
-        Time(context.BackgroundJob.Id, () => (inner as IApplyStateFilter)?.OnStateApplied(context, transaction));
-
-    public void OnStateUnapplied(ApplyStateContext context, IWriteOnlyTransaction transaction) =>
-        Time(context.BackgroundJob.Id, () => (inner as IApplyStateFilter)?.OnStateUnapplied(context, transaction));
-
-    private void Time(string? jobId, Action call)
-    {
-        var start = Stopwatch.GetTimestamp();
-        call();
-        if (jobId is not null) calls.Add((jobId, Stopwatch.GetTimestamp() - start));
-    }
 }

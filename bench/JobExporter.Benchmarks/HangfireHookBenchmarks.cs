@@ -13,7 +13,7 @@ namespace JobExporter.Benchmarks;
 /// <summary>
 /// What the Hangfire emitter costs one job on Hangfire's threads: the hook calls Hangfire makes for a job that is
 /// created, taken by a worker, performed and succeeds, on the emitter's real filters and its real publisher (broker
-/// down: a closed port, so each event is built and put in the full buffer, which drops the oldest). The baseline
+/// down: a closed port, so each event is built and offered to the full buffer, which drops it). The baseline
 /// builds the same Hangfire contexts without calling the filters, so the difference is the emitter alone.
 /// </summary>
 [MemoryDiagnoser]
@@ -57,7 +57,7 @@ public class HangfireHookBenchmarks
             null, ["server", "worker"], null)!;
         // What the enqueuing transaction wrote and the worker's fetch brought along with the job.
         _parameters = new Dictionary<string, string> { ["JobExporter.Enqueued"] = $"{DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()}|default" };
-        for (var i = 0; i < 20_000; i++) OneJobThroughTheFilters(); // fills the buffer: from here every enqueue drops the oldest
+        for (var i = 0; i < 20_000; i++) OneJobThroughTheFilters(); // fills the buffer: from here every event offered is dropped
     }
 
     [GlobalCleanup]

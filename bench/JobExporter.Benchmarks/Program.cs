@@ -66,7 +66,7 @@ await using (var node = await RabbitMqNode.StartAsync())
     if (settings.Runs("emitter")) await Section("emitter", async () =>
     {
         log.WriteLine("Emitters");
-        report.Emitters = await new EmitterBenchmarks(node.AmqpUrl, log).RunAsync(settings.HangfireJobs, settings.MassTransitMessages, settings.Rounds);
+        report.Emitters = await new EmitterBenchmarks(node.AmqpUrl, node.NodeName, log).RunAsync(settings.HangfireJobs, settings.MassTransitMessages, settings.EmitterRounds);
     });
 }
 if (settings.Runs("hooks"))
@@ -126,8 +126,11 @@ internal sealed record BenchSettings(bool Quick, string Output, IReadOnlySet<str
     /// <summary>Workers and job names of the sharded-sidecars simulation: 1,000 x 100 (250 x 40 quick).</summary>
     public int ShardWorkers => Quick ? 250 : 1000;
     public int ShardJobNames => Quick ? 40 : 100;
-    public int HangfireJobs => Quick ? 300 : 1000;
-    public int MassTransitMessages => Quick ? 500 : 2000;
+    // Enough for a round to last a second or more: steady state, not start-up.
+    // A multiple of 3, so that each variant runs first, second and last equally often (the order rotates).
+    public int EmitterRounds => Quick ? 3 : 6;
+    public int HangfireJobs => Quick ? 20_000 : 60_000;
+    public int MassTransitMessages => Quick ? 20_000 : 60_000;
 
     public bool Runs(string part) => Only is null || Only.Contains(part);
 

@@ -27,7 +27,7 @@ internal static class BacklogJson
         if (backlog.Jobs is { } jobs)
         {
             writer.WriteStartObject("jobs"u8);
-            foreach (var (state, count) in jobs) writer.WriteNumber(state, count);
+            foreach (var state in jobs) writer.WriteNumber(state.Key, state.Value);
             writer.WriteEndObject();
         }
         if (backlog.Servers is { } servers) writer.WriteNumber("servers"u8, servers);

@@ -7,7 +7,7 @@ public static class BrokerUrls
     public static string Redact(Uri url)
     {
         if (string.IsNullOrEmpty(url.UserInfo)) return url.ToString();
-        var user = url.UserInfo.Split(':', 2)[0];
+        var user = url.UserInfo.Split(new[] { ':' }, 2)[0];
         var builder = new UriBuilder(url) { UserName = user, Password = "***" };
         return builder.Uri.ToString();
     }

@@ -10,12 +10,16 @@ internal static class EventIds
     private static readonly string Prefix = NewPrefix();
     private static long _counter;
 
+#if NETSTANDARD2_0
+    public static string Next() => Prefix + Interlocked.Increment(ref _counter).ToString("x16", System.Globalization.CultureInfo.InvariantCulture);
+#else
     public static string Next() =>
         string.Create(32, Interlocked.Increment(ref _counter), static (chars, n) =>
         {
             Prefix.AsSpan().CopyTo(chars);
             n.TryFormat(chars[16..], out _, "x16");
         });
+#endif
 
 #if NET9_0_OR_GREATER
     // Version 7 starts with the time: ids of a later process sort after an earlier one's.

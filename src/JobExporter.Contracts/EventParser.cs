@@ -1,4 +1,7 @@
 using System.Text.Json;
+#if !NETSTANDARD2_0
+using System.Text.Unicode;
+#endif
 using static JobExporter.Contracts.JsonValues;
 
 namespace JobExporter.Contracts;
@@ -160,7 +163,7 @@ public sealed class EventParser(EventParserLimits limits)
             if (type is EventType.StorageBacklog && _backlog is null) return InvalidReasons.MissingField;
             if (!IsDuration(_runtime) || !IsDuration(_wait) || !IsDuration(_interval) || _active < 0 || _dropped < 0 || _publishFailures < 0
                 || _backlogFailures < 0
-                || !double.IsFinite(_ts.Value))
+                || !JsonValues.IsFinite(_ts.Value))
             {
                 return InvalidReasons.InvalidValue;
             }

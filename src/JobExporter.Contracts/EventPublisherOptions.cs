@@ -33,11 +33,18 @@ public class EventPublisherOptions
     /// <summary>PEM file of the CA(s) that signed the broker's certificate (amqps:// only). Default null: the system's trusted CAs.</summary>
     public string? CaFile { get; set; }
 
-    /// <summary>PEM client certificate for amqps://, with <see cref="KeyFile"/>. Default null: none.</summary>
+    /// <summary>
+    /// Client certificate for amqps://: a PEM file with <see cref="KeyFile"/>, or a PKCS#12 file (<c>.pfx</c>, <c>.p12</c>)
+    /// holding the certificate and its key (no KeyFile; its password in <see cref="CertPassword"/>). The netstandard2.0
+    /// build (.NET Framework) reads PKCS#12 only. Default null: none.
+    /// </summary>
     public string? CertFile { get; set; }
 
-    /// <summary>PEM private key of <see cref="CertFile"/>. Default null.</summary>
+    /// <summary>PEM private key of a PEM <see cref="CertFile"/>. Default null.</summary>
     public string? KeyFile { get; set; }
+
+    /// <summary>Password of a PKCS#12 <see cref="CertFile"/>. Default null: none.</summary>
+    public string? CertPassword { get; set; }
 
     /// <summary>The durable topic exchange events go to. Default <c>jobs.events</c>.</summary>
     public string Exchange { get; set; } = EventDefaults.ExchangeName;
@@ -48,11 +55,20 @@ public class EventPublisherOptions
     /// <summary>Time between worker heartbeats while the job system runs. Default 10 s.</summary>
     public TimeSpan HeartbeatInterval { get; set; } = EventDefaults.HeartbeatInterval;
 
-    /// <summary>Events held in memory while the broker is slow or away. Default 10,000; when full, the oldest is dropped and counted.</summary>
+    /// <summary>Events held in memory while the broker is slow or away. Default 10,000; when full, new events are dropped and counted.</summary>
     public int BufferCapacity { get; set; } = 10_000;
 
-    /// <summary>Most events sent in one batch message. Default 200.</summary>
-    public int MaxBatchSize { get; set; } = 200;
+    /// <summary>
+    /// Most events sent in one batch message. Default 500 (about 125 KB; the exporter takes up to 10,000 events and
+    /// 512 KiB a message): the broker's CPU per event fell by about a third from 200 to 1,000.
+    /// </summary>
+    public int MaxBatchSize { get; set; } = 500;
+
+    /// <summary>
+    /// How long the publisher lets events gather before sending a batch that is not full: fewer, larger messages cost
+    /// the broker and the worker far less CPU than one message per event. Zero sends at once. Default 20 ms.
+    /// </summary>
+    public TimeSpan BatchDelay { get; set; } = TimeSpan.FromMilliseconds(20);
 
     /// <summary>How long shutting the emitter down waits to send what is still buffered. Default 5 s.</summary>
     public TimeSpan FlushTimeout { get; set; } = TimeSpan.FromSeconds(5);
@@ -100,11 +116,20 @@ public class EventPublisherOptions
         {
             problems.Add($"{S}:BrokerUrl and FailoverBrokerUrls cannot be one cluster: {mismatch}.");
         }
-        if ((CertFile is null) != (KeyFile is null)) problems.Add($"{S}:CertFile and KeyFile go together: set both or neither.");
+        if (CertFile is not null && PublisherTls.IsPkcs12(CertFile))
+        {
+            if (KeyFile is not null) problems.Add($"{S}:KeyFile is for a PEM CertFile; a PKCS#12 CertFile (.pfx, .p12) holds its key.");
+        }
+        else if ((CertFile is null) != (KeyFile is null))
+        {
+            problems.Add($"{S}:CertFile and KeyFile go together: set both or neither (or a PKCS#12 CertFile, .pfx or .p12, alone).");
+        }
+        if (CertPassword is not null && (CertFile is null || !PublisherTls.IsPkcs12(CertFile))) problems.Add($"{S}:CertPassword is for a PKCS#12 CertFile (.pfx, .p12).");
         if (string.IsNullOrWhiteSpace(Exchange)) problems.Add($"{S}:Exchange must not be empty (default {EventDefaults.ExchangeName}).");
         if (HeartbeatInterval <= TimeSpan.Zero) problems.Add($"{S}:HeartbeatInterval must be positive, not {HeartbeatInterval}.");
         if (BufferCapacity < 1) problems.Add($"{S}:BufferCapacity must be at least 1, not {BufferCapacity}.");
         if (MaxBatchSize < 1) problems.Add($"{S}:MaxBatchSize must be at least 1, not {MaxBatchSize}.");
+        if (BatchDelay < TimeSpan.Zero || BatchDelay > TimeSpan.FromSeconds(10)) problems.Add($"{S}:BatchDelay must be between 0 and 10 s, not {BatchDelay}.");
         if (FlushTimeout < TimeSpan.Zero) problems.Add($"{S}:FlushTimeout must not be negative, not {FlushTimeout}.");
         if (ReconnectDelay <= TimeSpan.Zero) problems.Add($"{S}:ReconnectDelay must be positive, not {ReconnectDelay}.");
         if (MaxReconnectDelay < ReconnectDelay) problems.Add($"{S}:MaxReconnectDelay must be at least ReconnectDelay, not {MaxReconnectDelay}.");

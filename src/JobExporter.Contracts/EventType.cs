@@ -32,7 +32,7 @@ public static class EventTypeNames
         Names.Select((name, index) => (name, index)).ToDictionary(p => p.name, p => (EventType)p.index, StringComparer.Ordinal);
 
     /// <summary>Every event type, in declaration order.</summary>
-    public static IReadOnlyList<EventType> All { get; } = Enum.GetValues<EventType>();
+    public static IReadOnlyList<EventType> All { get; } = (EventType[])Enum.GetValues(typeof(EventType));
 
     public static string ToWireName(this EventType type) => Names[(int)type];
 

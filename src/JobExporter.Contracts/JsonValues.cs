@@ -9,7 +9,10 @@ namespace JobExporter.Contracts;
 internal static class JsonValues
 {
     /// <summary>Absent, or a finite number of seconds that is not negative.</summary>
-    public static bool IsDuration(double? seconds) => seconds is null || (double.IsFinite(seconds.Value) && seconds.Value >= 0);
+    public static bool IsDuration(double? seconds) => seconds is null || (IsFinite(seconds.Value) && seconds.Value >= 0);
+
+    /// <summary>Neither NaN nor infinite (<c>double.IsFinite</c>, which netstandard2.0 lacks).</summary>
+    public static bool IsFinite(double value) => !double.IsNaN(value) && !double.IsInfinity(value);
 
     public static bool TryString(ref Utf8JsonReader reader, out string? value)
     {

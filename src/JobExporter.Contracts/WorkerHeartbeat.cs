@@ -4,17 +4,22 @@ namespace JobExporter.Contracts;
 /// Announces a worker: <c>worker-online</c> at start, <c>worker-heartbeat</c> every interval with the jobs
 /// running now and the publisher's health (events dropped, publish failures), and <c>worker-offline</c> when stopped. Emitters own one each.
 /// </summary>
+/// <remarks>
+/// The beat is a <see cref="TimeProvider"/> timer (<see cref="TimeProvider.CreateTimer"/>): the same code on every target
+/// framework (netstandard2.0 has no <c>PeriodicTimer</c>), and a fake clock in tests.
+/// </remarks>
 public sealed class WorkerHeartbeat : IAsyncDisposable
 {
+    private const int New = 0, Running = 1, Stopped = 2;
+
     private readonly IEventPublisher _publisher;
     private readonly EventFactory _factory;
     private readonly TimeSpan _interval;
     private readonly Func<int> _activeJobs;
     private readonly TimeProvider _time;
     private readonly Func<long?>? _backlogFailures;
-    private readonly CancellationTokenSource _stop = new();
-    private Task? _loop;
-    private PeriodicTimer? _timer;
+    private ITimer? _timer;
+    private int _state;
 
     /// <remarks>With <c>backlogFailures</c>, each heartbeat carries what it returns as <c>backlog_failures</c> (null: none).</remarks>
     public WorkerHeartbeat(IEventPublisher publisher, EventFactory factory, TimeSpan interval, Func<int> activeJobs, TimeProvider? time = null,
@@ -31,49 +36,46 @@ public sealed class WorkerHeartbeat : IAsyncDisposable
 
     public void Start()
     {
-        if (_loop is not null) return;
+        if (Interlocked.CompareExchange(ref _state, Running, New) != New) return;
         // The timer starts now, before worker-online, so that the first beat is one interval after it.
-        _timer = new PeriodicTimer(_interval, _time);
-        _publisher.TryPublish(_factory.Worker(EventType.WorkerOnline, _interval));
-        _loop = Task.Run(() => LoopAsync(_timer));
+        _timer = _time.CreateTimer(static self => ((WorkerHeartbeat)self!).Beat(), this, _interval, _interval);
+        Send(EventType.WorkerOnline);
     }
 
-    /// <summary>Publishes one heartbeat now (also called by the timer).</summary>
-    public void Beat()
-    {
-        var beat = _factory.Worker(EventType.WorkerHeartbeat, _interval, SafeActiveJobs(), _publisher.Dropped, _publisher.PublishFailures);
-        if (_backlogFailures?.Invoke() is { } failures) beat = beat with { BacklogFailures = failures };
-        _publisher.TryPublish(beat);
-    }
+    /// <summary>Publishes one heartbeat now (also called by the timer). Never throws.</summary>
+    public void Beat() => Send(EventType.WorkerHeartbeat);
 
-    /// <summary>Stops the timer and publishes <c>worker-offline</c>.</summary>
+    /// <summary>Stops the timer (waiting for a beat in progress) and publishes <c>worker-offline</c>.</summary>
     public async Task StopAsync()
     {
-        if (_loop is null || _stop.IsCancellationRequested) return;
-        _stop.Cancel();
-        await _loop.ConfigureAwait(false);
-        _publisher.TryPublish(_factory.Worker(EventType.WorkerOffline, _interval, active: 0));
+        if (Interlocked.CompareExchange(ref _state, Stopped, Running) != Running) return;
+        if (_timer is { } timer) await timer.DisposeAsync().ConfigureAwait(false);
+        Send(EventType.WorkerOffline);
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await StopAsync().ConfigureAwait(false);
-        _stop.Dispose();
-    }
+    public async ValueTask DisposeAsync() => await StopAsync().ConfigureAwait(false);
 
-    private async Task LoopAsync(PeriodicTimer timer)
+    // A heartbeat must never fail the worker's start or stop, nor throw from a timer callback: the next beat tries again.
+    private void Send(EventType type)
     {
-        using var owned = timer;
         try
         {
-            while (await timer.WaitForNextTickAsync(_stop.Token).ConfigureAwait(false))
+            _publisher.TryPublish(type switch
             {
-                Beat();
-            }
+                EventType.WorkerHeartbeat => Heartbeat(),
+                EventType.WorkerOffline => _factory.Worker(type, _interval, active: 0),
+                _ => _factory.Worker(type, _interval),
+            });
         }
-        catch (OperationCanceledException)
+        catch
         {
         }
+    }
+
+    private JobEvent Heartbeat()
+    {
+        var beat = _factory.Worker(EventType.WorkerHeartbeat, _interval, SafeActiveJobs(), _publisher.Dropped, _publisher.PublishFailures);
+        return _backlogFailures?.Invoke() is { } failures ? beat with { BacklogFailures = failures } : beat;
     }
 
     // The count comes from the host framework; a failure there must not stop the heartbeats.

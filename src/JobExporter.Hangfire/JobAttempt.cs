@@ -21,5 +21,5 @@ internal sealed class JobAttempt(string jobId, string name, string queue, double
     /// <summary>The type name of the exception the job threw, when it threw.</summary>
     public string? Exception { get; set; }
 
-    public double Runtime => Stopwatch.GetElapsedTime(StartedAt, FinishedAt ?? Stopwatch.GetTimestamp()).TotalSeconds;
+    public double Runtime => ((FinishedAt ?? Stopwatch.GetTimestamp()) - StartedAt) / (double)Stopwatch.Frequency;
 }

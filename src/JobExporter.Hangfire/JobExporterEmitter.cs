@@ -2,9 +2,7 @@ using Hangfire.Common;
 using Hangfire.Server;
 using JobExporter.Contracts;
 using JobExporter.Hangfire.Backlog;
-using JobExporter.Hangfire.Client;
 using JobExporter.Hangfire.Server;
-using JobExporter.Hangfire.States;
 using Microsoft.Extensions.Logging;
 
 namespace JobExporter.Hangfire;
@@ -42,16 +40,13 @@ public sealed class JobExporterEmitter : IAsyncDisposable
             Backlog = new BacklogReporter(Core, options.Backlog, new BacklogQueueNames(options.Backlog.Queues), loggerFactory?.CreateLogger(MeterName));
         }
         WorkerProcess = new WorkerProcess(this);
-        // The received filter runs first and the started filter last, so that a filter cancelling the job in
-        // between makes it "rejected" (received, never started) and the runtime covers the job alone.
+        // Two filters (Hangfire's own cost grows with each one): the outer one runs first, so that a filter cancelling the
+        // job before the inner one makes it "rejected" (received, never started), and the inner one last, so that the
+        // runtime covers the job alone.
         _filters =
         [
-            (new JobSentFilter(this), null),
-            (new JobReceivedFilter(this), int.MinValue),
+            (new OuterFilter(this), int.MinValue),
             (new JobStartedFilter(this), int.MaxValue),
-            (new EnqueuedFilter(this), null),
-            (new DequeuedFilter(this), null),
-            (new OutcomeFilter(this), null),
         ];
     }
 

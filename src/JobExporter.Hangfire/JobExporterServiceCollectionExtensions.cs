@@ -27,7 +27,7 @@ public static class JobExporterServiceCollectionExtensions
     public static IServiceCollection AddJobExporterHangfire(this IServiceCollection services, IConfiguration? section,
         Action<JobExporterHangfireOptions>? configure = null)
     {
-        ArgumentNullException.ThrowIfNull(services);
+        if (services is null) throw new ArgumentNullException(nameof(services));
         var options = services.AddOptions<JobExporterHangfireOptions>();
         if (section is not null) options.Configure(o => Bind(section, o));
         else options.Configure<IServiceProvider>((o, provider) =>

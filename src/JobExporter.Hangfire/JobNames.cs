@@ -24,6 +24,6 @@ internal static class JobNames
     {
         var display = method.GetCustomAttribute<JobDisplayNameAttribute>()?.DisplayName
             ?? method.GetCustomAttribute<DisplayNameAttribute>()?.DisplayName;
-        return string.IsNullOrWhiteSpace(display) ? $"{type.Name}.{method.Name}" : display;
+        return string.IsNullOrWhiteSpace(display) ? $"{type.Name}.{method.Name}" : display!;
     }
 }

@@ -64,9 +64,9 @@ internal sealed class ConsumerJobFilter<TConsumer, TMessage>(JobEmitter emitter)
         try
         {
             emitter.ConsumerEnded();
-            if (attempt is null) return;
-            emitter.Publish(emitter.Events.Job(EventType.JobSucceeded, Name, attempt.Queue, attempt.JobId,
-                runtime: Stopwatch.GetElapsedTime(attempt.StartedAt).TotalSeconds));
+            if (attempt is not { } a) return;
+            emitter.Publish(emitter.Events.Job(EventType.JobSucceeded, Name, a.Queue, a.JobId,
+                runtime: Stopwatch.GetElapsedTime(a.StartedAt).TotalSeconds));
         }
         catch (Exception ex)
         {
@@ -79,14 +79,11 @@ internal sealed class ConsumerJobFilter<TConsumer, TMessage>(JobEmitter emitter)
         try
         {
             emitter.ConsumerEnded();
-            if (attempt is null) return;
+            if (attempt is not { } a) return;
             var exceptionName = exception.GetType().Name;
-            var failed = emitter.Events.Job(EventType.JobFailed, Name, attempt.Queue, attempt.JobId) with
-            {
-                Runtime = Stopwatch.GetElapsedTime(attempt.StartedAt).TotalSeconds,
-                Exception = exceptionName,
-            };
-            var retried = emitter.Events.Job(EventType.JobRetried, Name, attempt.Queue, attempt.JobId) with { Exception = exceptionName };
+            var failed = emitter.Events.Job(EventType.JobFailed, Name, a.Queue, a.JobId,
+                runtime: Stopwatch.GetElapsedTime(a.StartedAt).TotalSeconds, exception: exceptionName);
+            var retried = emitter.Events.Job(EventType.JobRetried, Name, a.Queue, a.JobId, exception: exceptionName);
             context.ReceiveContext.GetOrAddPayload(() => new MessageFailures()).Add(new FailedAttempt(Name, exception, retried, failed));
         }
         catch (Exception ex)
@@ -110,5 +107,6 @@ internal sealed class ConsumerJobFilter<TConsumer, TMessage>(JobEmitter emitter)
         return wait > 0 ? wait : 0;
     }
 
-    private sealed record Attempt(string Queue, string? JobId, long StartedAt);
+    // A struct: what one attempt remembers costs the message no allocation of its own.
+    private readonly record struct Attempt(string Queue, string? JobId, long StartedAt);
 }

@@ -73,7 +73,7 @@ internal sealed class BacklogReporter : IAsyncDisposable
 
     private async Task LoopAsync(JobStorage storage, CancellationToken stop)
     {
-        using var timer = new PeriodicTimer(_options.Interval, _core.Time);
+        using var timer = new Ticker(_core.Time, _options.Interval);
         Task<BacklogSnapshot>? read = null;
         try
         {
@@ -86,7 +86,7 @@ internal sealed class BacklogReporter : IAsyncDisposable
                 }
                 // The deadline runs from before the read starts, so a read seen started is already timed.
                 using var readOver = CancellationTokenSource.CreateLinkedTokenSource(stop);
-                var deadline = Task.Delay(_options.Timeout, _core.Time, readOver.Token);
+                var deadline = TimerWaits.After(_core.Time, _options.Timeout, readOver.Token);
                 read = Task.Factory.StartNew(() => _reader.Read(storage), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
                 // A read given up on may still fail later: its exception is observed here, not left to the finalizer.
                 _ = read.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);

@@ -21,7 +21,8 @@ internal sealed class JobReceivedFilter(JobExporterEmitter emitter) : IServerFil
             string queue;
             double? wait = null;
             // The parameters came with the job: no storage read. Otherwise the DequeuedFilter has read them.
-            if (context.BackgroundJob.ParametersSnapshot?.GetValueOrDefault(States.EnqueuedFacts.ParameterName) is { } facts
+            if (context.BackgroundJob.ParametersSnapshot is { } parameters
+                && parameters.TryGetValue(States.EnqueuedFacts.ParameterName, out var facts)
                 && States.EnqueuedFacts.TryParse(facts, out var enqueuedQueue, out var enqueuedAt))
             {
                 queue = enqueuedQueue;

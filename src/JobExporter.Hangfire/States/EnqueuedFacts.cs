@@ -16,16 +16,35 @@ internal static class EnqueuedFacts
         new DateTimeOffset(DateTime.SpecifyKind(state.EnqueuedAt, DateTimeKind.Utc)).ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture)
         + "|" + state.Queue;
 
+    // The queue names read last: a process has few queues, so parsing a job's facts seldom allocates a new string.
+    private static readonly string?[] RecentQueues = new string?[8];
+
     /// <summary>The queue and the enqueue time (Unix seconds), or false when the value is absent or not ours.</summary>
     public static bool TryParse(string? value, out string queue, out double enqueuedAt)
     {
         queue = "";
         enqueuedAt = 0;
         var bar = value?.IndexOf('|') ?? -1;
-        if (bar <= 0 || bar == value!.Length - 1) return false;
-        if (!long.TryParse(value.AsSpan(0, bar), NumberStyles.None, CultureInfo.InvariantCulture, out var ms)) return false;
-        queue = value[(bar + 1)..];
+        if (bar <= 0 || bar == value!.Length - 1 || bar > 18) return false;
+        long ms = 0;
+        for (var i = 0; i < bar; i++)
+        {
+            var digit = value[i] - '0';
+            if (digit is < 0 or > 9) return false;
+            ms = ms * 10 + digit;
+        }
+        queue = QueueName(value.AsSpan(bar + 1));
         enqueuedAt = ms / 1000.0;
         return true;
+    }
+
+    private static string QueueName(ReadOnlySpan<char> name)
+    {
+        var slot = name.Length % RecentQueues.Length;
+        var recent = Volatile.Read(ref RecentQueues[slot]);
+        if (recent is not null && name.SequenceEqual(recent.AsSpan())) return recent;
+        var fresh = name.ToString();
+        Volatile.Write(ref RecentQueues[slot], fresh);
+        return fresh;
     }
 }

@@ -1,3 +1,4 @@
+using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using Hangfire;
 using Hangfire.InMemory;
@@ -12,18 +13,26 @@ namespace JobExporter.Hangfire.Tests.Security;
 /// <summary>
 /// An emitter whose every setting comes from an <c>appsettings.json</c>, reaching a RabbitMQ node that speaks TLS
 /// only to clients with a certificate from the test CA: the password, the CA and the client certificate all
-/// reach the publisher.
+/// reach the publisher. The client certificate as PEM with its key, and as a PKCS#12 file with a password (the form
+/// the netstandard2.0 build, for .NET Framework, reads).
 /// </summary>
 [TestFixture]
 [NonParallelizable]
 public sealed class TlsFromAppSettingsTests
 {
-    [Test]
-    public async Task An_emitter_configured_only_by_appsettings_json_publishes_over_amqps_with_a_client_certificate()
+    [TestCase(false, TestName = "An emitter configured only by appsettings.json publishes over amqps with a PEM client certificate")]
+    [TestCase(true, TestName = "An emitter configured only by appsettings.json publishes over amqps with a PKCS#12 client certificate")]
+    public async Task An_emitter_configured_only_by_appsettings_json_publishes_over_amqps_with_a_client_certificate(bool pkcs12)
     {
         using var pki = new TestPki();
         await using var node = await RabbitMqNode.StartAsync(new RabbitMqTls(pki.CaFile, pki.ServerCertFile, pki.ServerKeyFile, RequireClientCertificate: true));
         using var app = new TempFolder("appsettings");
+        var pfx = app.File("client.pfx");
+        if (pkcs12)
+        {
+            using var pem = X509Certificate2.CreateFromPemFile(pki.ClientCertFile, pki.ClientKeyFile);
+            await File.WriteAllBytesAsync(pfx, pem.Export(X509ContentType.Pkcs12, "pfx-secret"));
+        }
         // The URL carries no password: it comes from its own key, as from a secret store.
         await File.WriteAllTextAsync(app.File("appsettings.json"), JsonSerializer.Serialize(new
         {
@@ -32,8 +41,9 @@ public sealed class TlsFromAppSettingsTests
                 BrokerUrl = $"amqps://guest@127.0.0.1:{node.TlsPort}/",
                 Password = "guest",
                 CaFile = pki.CaFile,
-                CertFile = pki.ClientCertFile,
-                KeyFile = pki.ClientKeyFile,
+                CertFile = pkcs12 ? pfx : pki.ClientCertFile,
+                KeyFile = pkcs12 ? null : pki.ClientKeyFile,
+                CertPassword = pkcs12 ? "pfx-secret" : null,
                 Hostname = "tls-worker",
                 HeartbeatInterval = "00:00:01",
             },

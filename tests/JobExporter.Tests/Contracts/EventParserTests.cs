@@ -45,6 +45,36 @@ public class EventParserTests
     }
 
     [Test]
+    public void Round_trips_the_publishers_message_bodies_written_into_pooled_buffers()
+    {
+        var factory = new EventFactory("hangfire", "w1");
+        var events = Enumerable.Range(0, 600).Select(i => factory.Job(EventType.JobSucceeded, "A.B", "default", $"{i}", runtime: i / 1000.0)).ToList();
+        // Starts small, so that the buffer grows many times while the batch is written.
+        using (var batch = new PooledBufferWriter(16))
+        {
+            EventJson.WriteMessage(batch, events, 100, 500);
+            Assert.That(Parse(batch.WrittenMemory.ToArray()).Events, Is.EqualTo(events.Skip(100).Take(500)));
+        }
+        using var single = new PooledBufferWriter(16);
+        EventJson.WriteMessage(single, events, 7, 1);
+        Assert.That(Encoding.UTF8.GetString(single.WrittenMemory.Span), Does.StartWith("{"), "one event is an object, not an array of one");
+        Assert.That(Parse(single.WrittenMemory.ToArray()).Events.Single(), Is.EqualTo(events[7]));
+    }
+
+    [TestCase(1700000000.5, "\"ts\":1700000000.5,")]
+    [TestCase(1700000000.123, "\"ts\":1700000000.123,")]
+    [TestCase(1700000000.0, "\"ts\":1700000000,")]
+    [TestCase(0.001, "\"ts\":0.001,")]
+    [TestCase(1700000000.1234, "\"ts\":1700000000.1234,")]
+    public void Writes_timestamps_exactly_and_reads_them_back(double ts, string written)
+    {
+        var e = new EventFactory("hangfire", "w1").Job(EventType.JobSent, "A.B", "default") with { Ts = ts };
+        var body = EventJson.Serialize(e);
+        Assert.That(Encoding.UTF8.GetString(body), Does.Contain(written));
+        Assert.That(Parse(body).Events.Single().Ts, Is.EqualTo(ts));
+    }
+
+    [Test]
     public void Ignores_unknown_fields_of_any_shape()
     {
         var sink = Parse(Good.Replace("\"v\":1,", "\"v\":1,\"future\":{\"a\":[1,2,{\"b\":null}]},\"flag\":true,"));

@@ -14,7 +14,7 @@ public class EventPublisherTests
     };
 
     [Test]
-    public async Task With_the_broker_away_publishing_never_blocks_and_drops_the_oldest_beyond_the_buffer()
+    public async Task With_the_broker_away_publishing_never_blocks_and_drops_new_events_beyond_the_buffer()
     {
         await using var publisher = new EventPublisher(Unreachable(capacity: 100));
         var factory = new EventFactory("hangfire", "h");

@@ -28,7 +28,28 @@ public class EventPublisherTlsOptionsTests
     {
         var options = new EventPublisherOptions { BrokerUrl = new Uri("amqps://u:p@rabbit/"), CertFile = "/client.pem" };
         Assert.That(Assert.Throws<ArgumentException>(options.Validate)!.Message,
-            Does.Contain("JobExporter:CertFile and KeyFile go together: set both or neither."));
+            Does.Contain("JobExporter:CertFile and KeyFile go together: set both or neither (or a PKCS#12 CertFile, .pfx or .p12, alone)."));
+    }
+
+    [Test]
+    public void A_pkcs12_client_certificate_holds_its_own_key()
+    {
+        var alone = new EventPublisherOptions { BrokerUrl = new Uri("amqps://u:p@rabbit/"), CertFile = "/client.pfx", CertPassword = "pfx-secret" };
+        Assert.That(alone.Problems(), Is.Empty);
+        var withKey = new EventPublisherOptions { BrokerUrl = new Uri("amqps://u:p@rabbit/"), CertFile = "/client.P12", KeyFile = "/client-key.pem" };
+        Assert.That(Assert.Throws<ArgumentException>(withKey.Validate)!.Message,
+            Does.Contain("JobExporter:KeyFile is for a PEM CertFile; a PKCS#12 CertFile (.pfx, .p12) holds its key."));
+    }
+
+    [Test]
+    public void A_cert_password_is_only_for_a_pkcs12_file_and_never_shown()
+    {
+        var options = new EventPublisherOptions
+        {
+            BrokerUrl = new Uri("amqps://u:p@rabbit/"), CertFile = "/client.pem", KeyFile = "/client-key.pem", CertPassword = "pfx-hunter2",
+        };
+        var message = Assert.Throws<ArgumentException>(options.Validate)!.Message;
+        Assert.That(message, Does.Contain("JobExporter:CertPassword is for a PKCS#12 CertFile (.pfx, .p12).").And.Not.Contain("pfx-hunter2"));
     }
 
     [Test]

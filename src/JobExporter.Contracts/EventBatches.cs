@@ -1,0 +1,80 @@
+using RabbitMQ.Client;
+
+namespace JobExporter.Contracts;
+
+/// <summary>
+/// Sends one round of events as few messages as the wire contract allows: one per routing key
+/// (<c>&lt;system&gt;.&lt;type&gt;.&lt;hostname&gt;</c>), each a JSON array of at most
+/// <see cref="EventPublisherOptions.MaxBatchSize"/> events, all in flight at once and each awaited until the broker
+/// confirms it. Used by the publisher's one send loop only, so its scratch lists are reused from round to round.
+/// </summary>
+internal sealed class EventBatches(EventPublisherOptions options)
+{
+    private static readonly BasicProperties MessageProperties = new()
+    {
+        Persistent = true,
+        ContentType = "application/json",
+    };
+
+    private readonly Dictionary<(string System, EventType Type, string Hostname), List<JobEvent>> _byKey = [];
+    private readonly Dictionary<(string System, EventType Type, string Hostname), string> _routingKeys = [];
+    private readonly List<Task> _sends = [];
+    private readonly List<PooledBufferWriter> _bodies = [];
+
+    public async Task PublishAsync(IChannel channel, List<JobEvent> events, CancellationToken stopping)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+        timeout.CancelAfter(options.ConfirmTimeout);
+        try
+        {
+            foreach (var e in events)
+            {
+                var key = (e.System, e.Type, e.Hostname);
+                if (!_byKey.TryGetValue(key, out var group)) _byKey[key] = group = [];
+                group.Add(e);
+            }
+            foreach (var pair in _byKey)
+            {
+                var (key, group) = (pair.Key, pair.Value);
+                for (var start = 0; start < group.Count; start += options.MaxBatchSize)
+                {
+                    var count = Math.Min(options.MaxBatchSize, group.Count - start);
+                    var body = new PooledBufferWriter(count * 256);
+                    _bodies.Add(body);
+                    EventJson.WriteMessage(body, group, start, count);
+                    _sends.Add(channel.BasicPublishAsync(options.Exchange, RoutingKey(key), mandatory: false, MessageProperties, body.WrittenMemory,
+                        timeout.Token).AsTask());
+                }
+            }
+            await Task.WhenAll(_sends).ConfigureAwait(false);
+        }
+        finally
+        {
+            // Only once every publish has finished (confirmed, failed or cancelled) may its body go back to the pool.
+            try
+            {
+                await Task.WhenAll(_sends).ConfigureAwait(false);
+            }
+            catch
+            {
+                // Already reported by the await above.
+            }
+            foreach (var body in _bodies) body.Dispose();
+            _bodies.Clear();
+            _sends.Clear();
+            foreach (var group in _byKey.Values) group.Clear();
+            // Keys seldom change (one system, one hostname); a long-lived process with many would keep them all.
+            if (_byKey.Count > 64) _byKey.Clear();
+        }
+    }
+
+    private string RoutingKey((string System, EventType Type, string Hostname) key)
+    {
+        if (!_routingKeys.TryGetValue(key, out var routingKey))
+        {
+            if (_routingKeys.Count > 256) _routingKeys.Clear();
+            _routingKeys[key] = routingKey = RoutingKeys.For(key.System, key.Type, key.Hostname);
+        }
+        return routingKey;
+    }
+}

@@ -15,6 +15,7 @@ namespace JobExporter.Aggregation;
 internal sealed class EventApplier : IEventSink
 {
     private readonly object _gate = new();
+    private long _eventsSeen;
     private readonly ExporterMetrics _metrics;
     private readonly LabelGuard _labels;
     private readonly Deduplicator _dedup;
@@ -38,6 +39,9 @@ internal sealed class EventApplier : IEventSink
 
     public WorkerTracker Workers { get; }
 
+    /// <summary>Events given to <see cref="OnEvent"/> so far, duplicates included (a consumer sizes its ack batches by it).</summary>
+    public long EventsSeen => Volatile.Read(ref _eventsSeen);
+
     /// <summary>The applier as the options configure it: the one place its parts are put together.</summary>
     public static EventApplier Create(ExporterOptions options, ExporterMetrics metrics, QueueRegistry queues, TimeProvider time,
         ILogger<WorkerTracker>? logger = null) => new(
@@ -53,6 +57,7 @@ internal sealed class EventApplier : IEventSink
     {
         lock (_gate)
         {
+            _eventsSeen++;
             if (_dedup.IsDuplicate(e.Id))
             {
                 _metrics.EventsDuplicate.Inc();

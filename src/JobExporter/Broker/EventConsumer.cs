@@ -29,8 +29,9 @@ internal sealed class EventConsumer(
 
     protected override void OnConnectedChanged(bool connected) => metrics.BrokerConnected.Set(connected ? 1 : 0);
 
-    protected override void Apply(BasicDeliverEventArgs delivery)
+    protected override int Apply(BasicDeliverEventArgs delivery)
     {
+        var before = applier.EventsSeen;
         try
         {
             _parser.Parse(delivery.Body.Span, applier);
@@ -40,5 +41,6 @@ internal sealed class EventConsumer(
             // A bug must not stop consumption nor redeliver the same message forever: log it and move on.
             Logger.LogError(ex, "Applying a message failed; it is skipped");
         }
+        return (int)(applier.EventsSeen - before);
     }
 }

@@ -39,8 +39,11 @@ internal abstract class QueueConsumer(ExporterOptions options, TimeProvider time
 
     protected abstract QueueBinding Binding { get; }
 
-    /// <summary>Applies one delivery, in order; it must not throw (a message that cannot be applied is counted and skipped).</summary>
-    protected abstract void Apply(BasicDeliverEventArgs delivery);
+    /// <summary>
+    /// Applies one delivery, in order, and returns how many events it held; it must not throw (a message that cannot be
+    /// applied is counted and skipped).
+    /// </summary>
+    protected abstract int Apply(BasicDeliverEventArgs delivery);
 
     /// <summary>Consuming started (true) or stopped (false).</summary>
     protected virtual void OnConnectedChanged(bool connected) { }
@@ -97,12 +100,12 @@ internal abstract class QueueConsumer(ExporterOptions options, TimeProvider time
         await channel.BasicQosAsync(0, Options.Prefetch, global: false, stoppingToken);
 
         var acks = new BatchAcknowledger((tag, token) => channel.BasicAckAsync(tag, multiple: true, token),
-            BatchAcknowledger.BatchSizeFor(Options.Prefetch), AckLinger, Time);
+            BatchAcknowledger.BatchSizeFor(Options.Prefetch), AckLinger, Time, BatchAcknowledger.MaxEventsFor(Options.DedupWindow));
         var consumer = new AsyncEventingBasicConsumer(channel);
         consumer.ReceivedAsync += (_, delivery) =>
         {
-            Apply(delivery);
-            return acks.AppliedAsync(delivery.DeliveryTag, stoppingToken).AsTask();
+            var events = Apply(delivery);
+            return acks.AppliedAsync(delivery.DeliveryTag, stoppingToken, events).AsTask();
         };
         await channel.BasicConsumeAsync(binding.Queue, autoAck: false, consumer, stoppingToken);
         SetConnected(true);

@@ -36,8 +36,9 @@ internal sealed class CeleryConsumer(
 
     protected override void OnConnectedChanged(bool connected) => celeryMetrics.BrokerConnected.Set(connected ? 1 : 0);
 
-    protected override void Apply(BasicDeliverEventArgs delivery)
+    protected override int Apply(BasicDeliverEventArgs delivery)
     {
+        var before = applier.EventsSeen;
         try
         {
             _decoder.Decode(delivery.Body.Span, delivery.BasicProperties.ContentType, applier);
@@ -47,5 +48,6 @@ internal sealed class CeleryConsumer(
             // A bug must not stop consumption nor redeliver the same message forever: log it and move on.
             Logger.LogError(ex, "Applying a Celery message failed; it is skipped");
         }
+        return (int)(applier.EventsSeen - before);
     }
 }

@@ -13,6 +13,9 @@ public class QuorumFailoverTests
     private const int Jobs = 100_000;
     private const int Emitters = 4;
     private const int EventsPerJob = 4;
+    // Sized as docs/scaling.md says for a cluster: above the events that can reach the queue twice in a failover,
+    // which includes the backlog queued ahead of an emitter's re-sent, unconfirmed batches.
+    private const int DedupWindow = 1_000_000;
 
     [Test]
     public async Task Killing_the_node_that_leads_the_exporters_quorum_queue_loses_no_event_and_counts_none_twice()
@@ -21,7 +24,7 @@ public class QuorumFailoverTests
         var lane = EventLane.New();
         var port = FreePort.Next();
         await using var exporter = await ExporterProcess.StartWithArgsAsync(port,
-            ["--broker.url", cluster.AmqpUrls, "--broker.queue-type", "quorum", "--web.listen-address", $"127.0.0.1:{port}", .. lane.ExporterArgs]);
+            ["--broker.url", cluster.AmqpUrls, "--broker.queue-type", "quorum", "--events.dedup-window", DedupWindow.ToString(), "--web.listen-address", $"127.0.0.1:{port}", .. lane.ExporterArgs]);
         await exporter.WaitUntilAsync(async () => (await exporter.GetAsync("readyz")).IsSuccessStatusCode, Events.Patience, "/readyz");
         // Quorum queues are placed client-local: the leader is the node the exporter declared it from, so killing it
         // also cuts the exporter's connection, the worst case.

@@ -17,11 +17,26 @@ public class BatchAcknowledgerTests
         _time = new FakeTimeProvider(DateTimeOffset.UnixEpoch);
     }
 
-    private BatchAcknowledger Acknowledger(int batchSize) => new((tag, _) =>
+    private BatchAcknowledger Acknowledger(int batchSize, long maxEvents = long.MaxValue) => new((tag, _) =>
     {
         lock (_acks) _acks.Add(tag);
         return ValueTask.CompletedTask;
-    }, batchSize, Linger, _time);
+    }, batchSize, Linger, _time, maxEvents);
+
+    [Test]
+    public async Task Messages_of_many_events_are_acknowledged_before_their_events_outgrow_a_quarter_of_the_dedup_window()
+    {
+        // 500 events a message (an emitter's batch) and the default window of 100,000: without the event bound, 250
+        // messages (125,000 events) would wait for one ack, and a lost connection would deliver more again than the
+        // window remembers, so they would be counted twice.
+        var acks = Acknowledger(batchSize: 250, maxEvents: BatchAcknowledger.MaxEventsFor(100_000));
+        for (ulong tag = 1; tag <= 250; tag++) await acks.AppliedAsync(tag, CancellationToken.None, events: 500);
+        Assert.That(_acks, Is.EqualTo(new ulong[] { 50, 100, 150, 200, 250 }), "an ack every 25,000 events");
+    }
+
+    [Test]
+    public void With_deduplication_off_only_the_delivery_count_bounds_a_batch() =>
+        Assert.That(BatchAcknowledger.MaxEventsFor(0), Is.EqualTo(long.MaxValue));
 
     [Test]
     public async Task A_full_batch_is_acknowledged_with_one_multiple_ack_up_to_its_last_delivery()

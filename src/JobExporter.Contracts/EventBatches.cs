@@ -5,8 +5,8 @@ namespace JobExporter.Contracts;
 /// <summary>
 /// Sends one round of events as few messages as the wire contract allows: one per routing key
 /// (<c>&lt;system&gt;.&lt;type&gt;.&lt;hostname&gt;</c>), each a JSON array of at most
-/// <see cref="EventPublisherOptions.MaxBatchSize"/> events, all in flight at once and each awaited until the broker
-/// confirms it. Used by the publisher's one send loop only, so its scratch lists are reused from round to round.
+/// <see cref="EventPublisherOptions.MaxBatchSize"/> events, all in flight at once. Used by the publisher's one send
+/// loop only, so its scratch lists are reused from round to round.
 /// </summary>
 internal sealed class EventBatches(EventPublisherOptions options)
 {
@@ -18,16 +18,15 @@ internal sealed class EventBatches(EventPublisherOptions options)
 
     private readonly Dictionary<(string System, EventType Type, string Hostname), List<JobEvent>> _byKey = [];
     private readonly Dictionary<(string System, EventType Type, string Hostname), string> _routingKeys = [];
-    private readonly List<Task> _sends = [];
-    private readonly List<PooledBufferWriter> _bodies = [];
-
-    public async Task PublishAsync(IChannel channel, List<JobEvent> events, CancellationToken stopping)
+    /// <summary>
+    /// Serialises the round's events and puts its messages on the wire without waiting for the broker's confirms;
+    /// <see cref="PublishRound.CompleteAsync"/> waits for them. A send that fails at once fails the round the same way.
+    /// </summary>
+    public void Start(IChannel channel, PublishRound round)
     {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stopping);
-        timeout.CancelAfter(options.ConfirmTimeout);
         try
         {
-            foreach (var e in events)
+            foreach (var e in round.Events)
             {
                 var key = (e.System, e.Type, e.Hostname);
                 if (!_byKey.TryGetValue(key, out var group)) _byKey[key] = group = [];
@@ -40,28 +39,23 @@ internal sealed class EventBatches(EventPublisherOptions options)
                 {
                     var count = Math.Min(options.MaxBatchSize, group.Count - start);
                     var body = new PooledBufferWriter(count * 256);
-                    _bodies.Add(body);
                     EventJson.WriteMessage(body, group, start, count);
-                    _sends.Add(channel.BasicPublishAsync(options.Exchange, RoutingKey(key), mandatory: false, MessageProperties, body.WrittenMemory,
-                        timeout.Token).AsTask());
+                    Task send;
+                    try
+                    {
+                        send = channel.BasicPublishAsync(options.Exchange, RoutingKey(key), mandatory: false, MessageProperties, body.WrittenMemory,
+                            round.Token).AsTask();
+                    }
+                    catch (Exception ex)
+                    {
+                        send = Task.FromException(ex);
+                    }
+                    round.Add(send, body);
                 }
             }
-            await Task.WhenAll(_sends).ConfigureAwait(false);
         }
         finally
         {
-            // Only once every publish has finished (confirmed, failed or cancelled) may its body go back to the pool.
-            try
-            {
-                await Task.WhenAll(_sends).ConfigureAwait(false);
-            }
-            catch
-            {
-                // Already reported by the await above.
-            }
-            foreach (var body in _bodies) body.Dispose();
-            _bodies.Clear();
-            _sends.Clear();
             foreach (var group in _byKey.Values) group.Clear();
             // Keys seldom change (one system, one hostname); a long-lived process with many would keep them all.
             if (_byKey.Count > 64) _byKey.Clear();

@@ -18,12 +18,19 @@ public sealed class EventPublisher : IEventPublisher
     private readonly Channel<JobEvent> _buffer;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _sender;
-    // Messages of MaxBatchSize events a round may have waiting for their confirms at once: while one round waits
-    // for the broker (persistent messages are confirmed once on disk, milliseconds), the buffer fills, and the next
-    // round takes all of it, so that the rate the publisher can sustain grows with the load.
+    // Messages of MaxBatchSize events that may wait for their confirms at once, over all rounds in flight. Rounds
+    // overlap: the loop sends what the buffer holds while earlier rounds wait for the broker (persistent messages are
+    // confirmed once on disk, milliseconds to seconds on a busy disk), so the buffer drains at the rate the connection
+    // carries, not at one round per confirm wait; a burst no longer overflows the buffer behind a slow confirm.
     private const int MessagesInFlight = 50;
 
-    private readonly List<JobEvent> _unconfirmed = [];
+    // Events of rounds the broker did not confirm (channel lost, refused, timed out): sent first on the next channel,
+    // or counted as dropped if the publisher stops first.
+    private List<JobEvent> _unconfirmed = [];
+    private List<JobEvent> _next = [];
+    private readonly Queue<PublishRound> _inFlight = new();
+    private readonly Stack<PublishRound> _spareRounds = new();
+    private int _inFlightEvents;
     private readonly EventBatches _batches;
     private readonly SslOption _ssl;
     private readonly ReconnectBackoff _backoff;
@@ -174,25 +181,105 @@ public sealed class EventPublisher : IEventPublisher
     private async Task<bool> SendUntilDoneAsync(IChannel channel)
     {
         var mostInFlight = _options.MaxBatchSize * MessagesInFlight;
-        while (true)
+        try
         {
-            if (_unconfirmed.Count == 0)
+            // What the last channel left unconfirmed goes first, in its order.
+            if (_unconfirmed.Count > 0) _unconfirmed = StartRound(channel, _unconfirmed);
+            while (true)
             {
-                if (!await _buffer.Reader.WaitToReadAsync(_stopping.Token).ConfigureAwait(false)) return true;
-                // Let a batch gather before sending: one message for many events costs the broker, and this process,
-                // far less than many small ones (the broker's CPU per message was most of the emitter's cost under load).
-                if (_buffer.Reader.Count < _options.MaxBatchSize && Volatile.Read(ref _disposed) == 0 && _options.BatchDelay > TimeSpan.Zero)
+                if (_inFlight.Count == 0)
                 {
-                    await Task.Delay(_options.BatchDelay, _stopping.Token).ConfigureAwait(false);
+                    if (!await _buffer.Reader.WaitToReadAsync(_stopping.Token).ConfigureAwait(false)) return true;
+                    // Let a batch gather before sending: one message for many events costs the broker, and this process,
+                    // far less than many small ones (the broker's CPU per message was most of the emitter's cost under load).
+                    if (ShouldGather()) await Task.Delay(_options.BatchDelay, _stopping.Token).ConfigureAwait(false);
                 }
-                while (_unconfirmed.Count < mostInFlight && _buffer.Reader.TryRead(out var e))
+                else if (_inFlightEvents >= mostInFlight)
                 {
-                    _unconfirmed.Add(e);
+                    await FinishOldestAsync().ConfigureAwait(false);
+                    continue;
+                }
+                else if (_buffer.Reader.Count == 0)
+                {
+                    // Nothing to send: wait for the oldest round's confirms or for new events, whichever comes first, so
+                    // that events arriving while a confirm is slow are sent rather than left to fill the buffer.
+                    var oldest = _inFlight.Peek().Completion;
+                    var more = _buffer.Reader.WaitToReadAsync(_stopping.Token).AsTask();
+                    await Task.WhenAny(oldest, more).ConfigureAwait(false);
+                    _stopping.Token.ThrowIfCancellationRequested();
+                    // The buffer completed (disposal): only the rounds in flight are left to finish.
+                    if (oldest.IsCompleted || (more.IsCompleted && !more.Result)) await FinishOldestAsync().ConfigureAwait(false);
+                    continue;
+                }
+                else if (ShouldGather())
+                {
+                    // Gather as above, but no longer than the oldest round takes to be confirmed.
+                    var oldest = _inFlight.Peek().Completion;
+                    await Task.WhenAny(oldest, Task.Delay(_options.BatchDelay, _stopping.Token)).ConfigureAwait(false);
+                    _stopping.Token.ThrowIfCancellationRequested();
+                    if (oldest.IsCompleted)
+                    {
+                        await FinishOldestAsync().ConfigureAwait(false);
+                        continue;
+                    }
+                }
+                while (_inFlightEvents + _next.Count < mostInFlight && _buffer.Reader.TryRead(out var e)) _next.Add(e);
+                if (_next.Count > 0) _next = StartRound(channel, _next);
+            }
+        }
+        finally
+        {
+            // The channel failed or the publisher stops: wait for every round still out (a failed channel fails them
+            // promptly), count what was confirmed, keep the rest to send again.
+            while (_inFlight.Count > 0)
+            {
+                try
+                {
+                    await FinishOldestAsync().ConfigureAwait(false);
+                }
+                catch
+                {
+                    // The first failure is the one reported; the events are kept in _unconfirmed either way.
                 }
             }
-            await _batches.PublishAsync(channel, _unconfirmed, _stopping.Token).ConfigureAwait(false);
-            Interlocked.Add(ref _published, _unconfirmed.Count);
-            _unconfirmed.Clear();
         }
+    }
+
+    private bool ShouldGather() =>
+        _buffer.Reader.Count < _options.MaxBatchSize && Volatile.Read(ref _disposed) == 0 && _options.BatchDelay > TimeSpan.Zero;
+
+    // Puts the events on the wire as a new round and returns an empty list in exchange for the one the round took.
+    private List<JobEvent> StartRound(IChannel channel, List<JobEvent> events)
+    {
+        var round = _spareRounds.Count > 0 ? _spareRounds.Pop() : new PublishRound();
+        var empty = round.Swap(events);
+        round.Begin(_options.ConfirmTimeout, _stopping.Token);
+        _inFlight.Enqueue(round);
+        _inFlightEvents += round.Events.Count;
+        try
+        {
+            _batches.Start(channel, round);
+        }
+        catch (Exception ex)
+        {
+            // The round fails as a whole when it is finished, so its events are sent again, not counted as published.
+            round.Fail(ex);
+        }
+        round.Seal();
+        return empty;
+    }
+
+    // Waits for the oldest round's confirms; its events are published, or kept to send again and the failure thrown.
+    private async Task FinishOldestAsync()
+    {
+        var round = _inFlight.Peek();
+        var error = await round.Completion.ConfigureAwait(false);
+        _inFlight.Dequeue();
+        _inFlightEvents -= round.Events.Count;
+        if (error is null) Interlocked.Add(ref _published, round.Events.Count);
+        else _unconfirmed.AddRange(round.Events);
+        round.Events.Clear();
+        _spareRounds.Push(round);
+        if (error is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(error).Throw();
     }
 }

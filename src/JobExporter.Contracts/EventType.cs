@@ -32,7 +32,8 @@ public static class EventTypeNames
         Names.Select((name, index) => (name, index)).ToDictionary(p => p.name, p => (EventType)p.index, StringComparer.Ordinal);
 
     /// <summary>Every event type, in declaration order.</summary>
-    public static IReadOnlyList<EventType> All { get; } = (EventType[])Enum.GetValues(typeof(EventType));
+    // From the names, not Enum.GetValues(Type): that needs dynamic code under NativeAOT, and the generic overload is not in netstandard2.0.
+    public static IReadOnlyList<EventType> All { get; } = Enumerable.Range(0, Names.Length).Select(i => (EventType)i).ToArray();
 
     public static string ToWireName(this EventType type) => Names[(int)type];
 

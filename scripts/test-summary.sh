@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Adds up the counters of every .trx file in a folder and prints "N passed, N failed[, N skipped]".
-# Exits non-zero when a test failed or when no test ran at all.
+# Names every test that did not pass (with the first line of its message) just above that line, so the
+# tail of a CI log says which test failed. Exits non-zero when a test failed or when no test ran at all.
 set -euo pipefail
 dir=${1:?usage: test-summary.sh RESULTS_DIR}
 passed=0 failed=0 skipped=0
@@ -13,6 +14,19 @@ for f in "${files[@]}"; do
   passed=$((passed + p))
   failed=$((failed + fl + err + to + ab))
   skipped=$((skipped + t - e))
+done
+# A failed result in a .trx: <UnitTestResult ... testName="..." ... outcome="Failed" ...> then <Message>.
+for f in "${files[@]}"; do
+  python3 - "$f" <<'PY' || true
+import sys, xml.etree.ElementTree as ET
+ns = {"t": "http://microsoft.com/schemas/VisualStudio/TeamTest/2010"}
+for result in ET.parse(sys.argv[1]).getroot().iterfind(".//t:UnitTestResult", ns):
+    if result.get("outcome") in ("Passed", "NotExecuted"):
+        continue
+    message = result.find(".//t:Message", ns)
+    first = (message.text or "").strip().splitlines()[0][:300] if message is not None and message.text else ""
+    print(f"not passed: {result.get('testName')} ({result.get('outcome')}, {result.get('duration')}): {first}")
+PY
 done
 line="$passed passed, $failed failed"
 [ "$skipped" -gt 0 ] && line="$line, $skipped skipped"

@@ -66,7 +66,12 @@ public sealed class ExporterProcess : IAsyncDisposable
         return MetricsSnapshot.Parse(await response.Content.ReadAsStringAsync());
     }
 
-    /// <summary>Scrapes until the condition holds, failing with the last page after the deadline.</summary>
+    /// <summary>
+    /// Scrapes until the condition holds, failing with the last page after the deadline. Returns the page after the
+    /// one that met it, when that one still meets it: a page is not one snapshot, so events applied while it was
+    /// written can show in a family written late on it (jobs_exporter_events_total) and not yet in one written early
+    /// (jobs_succeeded_total). A page begun afterwards has them in every family.
+    /// </summary>
     public async Task<MetricsSnapshot> WaitForMetricsAsync(Func<MetricsSnapshot, bool> condition, TimeSpan timeout, string what)
     {
         MetricsSnapshot? last = null;
@@ -75,7 +80,8 @@ public sealed class ExporterProcess : IAsyncDisposable
             last = await ScrapeAsync();
             return condition(last);
         }, timeout, what, () => last?.Text ?? "");
-        return last!;
+        var next = await ScrapeAsync();
+        return condition(next) ? next : last!;
     }
 
     public async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout, string what, Func<string>? detail = null)

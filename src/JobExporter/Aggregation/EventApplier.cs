@@ -64,7 +64,6 @@ internal sealed class EventApplier : IEventSink
                 return;
             }
             var system = _labels.Value(L.System, e.System);
-            EventsCounter(system, e.Type).Inc();
             if (e.Type == EventType.StorageBacklog)
             {
                 _backlog.Apply(e, system);
@@ -77,6 +76,8 @@ internal sealed class EventApplier : IEventSink
             {
                 ApplyJob(e, system);
             }
+            // Counted once applied: a scrape that starts after one showing N events sees all N in every family.
+            EventsCounter(system, e.Type).Inc();
         }
     }
 

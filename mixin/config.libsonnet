@@ -138,7 +138,7 @@
         'for': '10m',
         severity: 'critical',
       },
-      // The exporter lost its broker connection: no events arrive.
+      // The exporter lost a broker connection (its main consumer, or with --celery.enabled its Celery one).
       brokerDisconnected: {
         enabled: true,
         'for': '2m',

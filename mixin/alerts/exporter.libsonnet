@@ -48,9 +48,21 @@ local common = import '../common.libsonnet';
       c,
       'JobExporterBrokerDisconnected',
       b,
-      '%s == 0\n' % (p + 'exporter_broker_connected' + common.selector(c)),
+      // One series per consumer that is down, told apart by `consumer`: the main one (the emitters'
+      // events) and, with --celery.enabled, the Celery one, which connects on its own. An exporter
+      // without the Celery source has no Celery gauge, so nothing of it can match; a gauge that goes
+      // stale (scrape gap, the pod is gone) ends the pending time instead of holding a 0.
+      |||
+        label_replace(%s == 0, "consumer", "main", "", "")
+        or
+        label_replace(%s == 0, "consumer", "celery", "", "")
+      ||| % [p + 'exporter_broker_connected' + common.selector(c), p + 'exporter_celery_broker_connected' + common.selector(c)],
       'The job exporter is not connected to the broker.',
-      'The job exporter {{ $labels.instance }} has had no broker connection for %s: no job events are arriving.' % b['for'],
+      'The %s consumer of the job exporter {{ $labels.instance }} has had no broker connection for %s: no %s are arriving.' % [
+        '{{ $labels.consumer }}',
+        b['for'],
+        '{{ if eq $labels.consumer "celery" }}Celery events{{ else }}job events from the emitters{{ end }}',
+      ],
       'overview',
     ),
 

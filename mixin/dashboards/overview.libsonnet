@@ -21,7 +21,7 @@ local queries = import 'queries.libsonnet';
           [g.stat('Failed jobs (24h)', 'Runs that failed in the last 24 hours.', 'sum(%s)' % runs('failed')), 4],
           [g.stat('Workers alive', 'Workers that sent a heartbeat recently.', 'sum(%s)' % q.gauge('workers_alive', ['system'])), 4],
           [g.stat('Jobs running', 'Jobs the workers are executing right now.', 'sum(%s)' % q.gauge('worker_active', ['system'])), 4],
-          [g.stat('Messages queued', 'Messages waiting in the selected queues.', 'sum(%s)' % q.gauge('queue_length', ['system', 'queue'])), 4],
+          [g.stat('Messages queued', 'Messages waiting in the selected queues.', 'sum(%s)' % q.shared('queue_length', ['system', 'queue'], ['system', 'queue'])), 4],
         ],
       },
       {
@@ -86,17 +86,17 @@ local queries = import 'queries.libsonnet';
             g.target('sum by (system, hostname) (%s)' % q.gauge('worker_active', ['system']), '{{system}} {{hostname}}'),
           ], stack=true), 8],
           [g.timeseries('Queue length', 'Messages waiting in each queue; dead-letter queues included.', [
-            g.target('sum by (system, queue) (%s)' % q.gauge('queue_length', ['system', 'queue']), '{{system}} {{queue}}'),
+            g.target(q.shared('queue_length', ['system', 'queue'], ['system', 'queue']), '{{system}} {{queue}}'),
           ]), 8],
         ],
       },
       {
         panels: [
           [g.timeseries('Oldest message age', 'Age of the oldest message waiting in each queue.', [
-            g.target('max by (system, queue) (%s)' % q.gauge('queue_oldest_age_seconds', ['system', 'queue']), '{{system}} {{queue}}'),
+            g.target(q.shared('queue_oldest_age_seconds', ['system', 'queue'], ['system', 'queue']), '{{system}} {{queue}}'),
           ], 's'), 6],
           [g.timeseries('Hangfire jobs by state', 'Jobs in Hangfire storage by state (enqueued, scheduled, failed, ...), from the storage collector.', [
-            g.target('sum by (state) (%s)' % q.gauge('hangfire_jobs'), '{{state}}'),
+            g.target(q.shared('hangfire_jobs', ['state']), '{{state}}'),
           ]), 6],
           [g.timeseries('Runtime percentiles', 'How long runs took, from the runtime histogram.', [
             g.target(q.quantile(x, 'runtime_seconds', job), 'p%g' % (x * 100))

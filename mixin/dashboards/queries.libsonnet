@@ -28,6 +28,12 @@ local common = import '../common.libsonnet';
     // A raw gauge, deduplicated over replicas.
     gauge(metric, filters=[]):: self.dedup(self.raw(metric, filters)),
 
+    // A gauge that describes a shared thing (a queue, a Hangfire storage), not the exporter reading it:
+    // every sidecar polls the same RabbitMQ queue or reports the whole storage's backlog, as HA replicas
+    // do, so the max over every reporter, whatever replicaLabels says, is the one value; a sum would
+    // multiply it by the number of sidecars.
+    shared(metric, by, filters=[]):: 'max by (%s) (%s)' % [std.join(', ', by), self.raw(metric, filters)],
+
     // Quantiles of a histogram, grouped by `by` (with le).
     quantile(q, histogram, filters, by=[], range='$__rate_interval')::
       'histogram_quantile(%g, sum by (%s) (%s))' % [q, std.join(', ', by + ['le']), self.rate(histogram + '_bucket', filters, range)],

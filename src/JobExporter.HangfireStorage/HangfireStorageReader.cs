@@ -1,3 +1,4 @@
+using JobExporter.Contracts;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -12,6 +13,17 @@ namespace JobExporter.HangfireStorage;
 public sealed class HangfireStorageReader : IAsyncDisposable
 {
     private static readonly string[] CounterKeys = ["stats:succeeded", "stats:deleted"];
+
+    // Hangfire's state names (the job.statename column) of the states counted per job; retries come from their set.
+    private static readonly Dictionary<string, string> ByStateName = new(StringComparer.Ordinal)
+    {
+        ["Enqueued"] = HangfireJobStates.Enqueued,
+        ["Scheduled"] = HangfireJobStates.Scheduled,
+        ["Processing"] = HangfireJobStates.Processing,
+        ["Awaiting"] = HangfireJobStates.Awaiting,
+        ["Failed"] = HangfireJobStates.Failed,
+        ["Deleted"] = HangfireJobStates.Deleted,
+    };
 
     private readonly HangfireStorageOptions _options;
     private readonly NpgsqlDataSource _dataSource;
@@ -52,7 +64,7 @@ public sealed class HangfireStorageReader : IAsyncDisposable
             batch.BatchCommands.Add(new NpgsqlBatchCommand(_sql.QueueCounts));
             batch.BatchCommands.Add(new NpgsqlBatchCommand(_sql.JobsByState)
             {
-                Parameters = { new NpgsqlParameter("states", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = HangfireJobStates.ByStateName.Keys.ToArray() } },
+                Parameters = { new NpgsqlParameter("states", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = ByStateName.Keys.ToArray() } },
             });
             batch.BatchCommands.Add(new NpgsqlBatchCommand(_sql.Retries));
             batch.BatchCommands.Add(new NpgsqlBatchCommand(_sql.LiveServers)
@@ -71,7 +83,7 @@ public sealed class HangfireStorageReader : IAsyncDisposable
             await reader.NextResultAsync(token).ConfigureAwait(false);
             while (await reader.ReadAsync(token).ConfigureAwait(false))
             {
-                if (HangfireJobStates.ByStateName.TryGetValue(reader.GetString(0), out var state)) jobs[state] = reader.GetInt64(1);
+                if (ByStateName.TryGetValue(reader.GetString(0), out var state)) jobs[state] = reader.GetInt64(1);
             }
             await reader.NextResultAsync(token).ConfigureAwait(false);
             await reader.ReadAsync(token).ConfigureAwait(false);

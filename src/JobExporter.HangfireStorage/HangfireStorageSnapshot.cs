@@ -6,7 +6,7 @@ public sealed record HangfireStorageSnapshot
     /// <summary>Every queue that has held a job since the reader started, by name; a drained queue stays, at 0.</summary>
     public required IReadOnlyList<HangfireQueueSnapshot> Queues { get; init; }
 
-    /// <summary>Jobs now in each state the exporter shows, keyed by <see cref="HangfireJobStates"/>.</summary>
+    /// <summary>Jobs now in each state the exporter shows, keyed by <see cref="JobExporter.Contracts.HangfireJobStates"/>.</summary>
     public required IReadOnlyDictionary<string, long> Jobs { get; init; }
 
     /// <summary>Hangfire servers whose heartbeat is younger than the server timeout.</summary>

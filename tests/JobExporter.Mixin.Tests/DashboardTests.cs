@@ -1,4 +1,5 @@
 using System.Text.Json;
+using JobExporter.Testing;
 using NUnit.Framework;
 
 namespace JobExporter.Mixin.Tests;
@@ -85,6 +86,46 @@ public sealed class DashboardTests
         {
             Assert.That(Mixin.Exprs(panels[title]), Has.All.Contain(":increase1d").And.Not.Contain("rate1d"), title);
         }
+    }
+
+    // Every exporter that reads a queue or a Hangfire storage reports the same numbers: three sidecars
+    // (replicaLabels: [], as README says for sidecars) or an HA pair (the default config). The panels
+    // must show the queue's own length, not that length once per exporter.
+    [TestCase("{ replicaLabels: [] }", "sidecar-1", "sidecar-2", "sidecar-3")]
+    [TestCase("{}", "replica-a", "replica-b")]
+    public async Task Queue_and_storage_panels_count_a_queue_once_however_many_exporters_report_it(string config, params string[] exporters)
+    {
+        var panels = Mixin.Panels(Mixin.Dashboards(config)["jobexporter-overview.json"]).ToList();
+        string Query(string title) => Mixin.Exprs(panels.Single(p => p.GetProperty("title").GetString() == title)).Single()
+            .Replace("$system", ".*").Replace("$queue", ".*");
+        var series = new[]
+        {
+            ("jobs_queue_length{system=\"hangfire\", queue=\"default\"}", 120),
+            ("jobs_queue_length{system=\"rabbitmq\", queue=\"orders\"}", 5),
+            ("jobs_queue_oldest_age_seconds{system=\"hangfire\", queue=\"default\"}", 30),
+            ("jobs_hangfire_jobs{state=\"enqueued\"}", 120),
+        };
+        var input = from exporter in exporters
+                    from s in series
+                    select $"      - series: '{s.Item1.Replace("{", $"{{job=\"jobexporter\", instance=\"{exporter}:9808\", ")}'\n        values: '{s.Item2}x10'";
+        (string Title, string Labels, int Value)[] expected =
+        [
+            ("Messages queued", "{}", 125),
+            ("Queue length", "{system=\"hangfire\", queue=\"default\"}", 120),
+            ("Queue length", "{system=\"rabbitmq\", queue=\"orders\"}", 5),
+            ("Oldest message age", "{system=\"hangfire\", queue=\"default\"}", 30),
+            ("Hangfire jobs by state", "{state=\"enqueued\"}", 120),
+        ];
+        var checks = expected.GroupBy(e => e.Title).Select(panel =>
+            $"      - expr: '{Query(panel.Key)}'\n        eval_time: 5m\n        exp_samples:\n"
+            + string.Concat(panel.Select(e => $"          - labels: '{e.Labels}'\n            value: {e.Value}\n")));
+        using var folder = new TempFolder("dashboard-queries");
+        File.WriteAllText(folder.File("queues.yaml"),
+            "rule_files: []\ntests:\n  - interval: 1m\n    input_series:\n" + string.Join("\n", input) + "\n    promql_expr_test:\n" + string.Concat(checks));
+
+        var result = await Mixin.PromtoolAsync("test", "rules", folder.File("queues.yaml"));
+
+        Assert.That(result.ExitCode, Is.Zero, result.Output);
     }
 
     private static void Collect(JsonElement element, List<string> uids)

@@ -1,6 +1,3 @@
-using System.Diagnostics;
-using System.Text;
-
 namespace JobExporter.Testing;
 
 /// <summary>
@@ -17,8 +14,7 @@ public sealed class CeleryWorker : IAsyncDisposable
 
     private readonly TempFolder _folder = new("celery");
     private readonly Dictionary<string, string> _env;
-    private readonly StringBuilder _output = new();
-    private Process? _process;
+    private ServerProcess? _process;
 
     private CeleryWorker(Uri broker, string id)
     {
@@ -45,10 +41,7 @@ public sealed class CeleryWorker : IAsyncDisposable
     public int ProcessId => _process?.Id ?? 0;
     public bool HasExited => _process is null || _process.HasExited;
 
-    public string Output
-    {
-        get { lock (_output) return _output.ToString(); }
-    }
+    public string Output => _process?.Output ?? "";
 
     /// <summary>Starts a prefork worker of <paramref name="concurrency"/> processes sending a heartbeat every <paramref name="heartbeat"/> seconds.</summary>
     public static CeleryWorker Start(Uri broker, int concurrency = 2, double heartbeat = 2)
@@ -64,28 +57,13 @@ public sealed class CeleryWorker : IAsyncDisposable
 
     private void StartProcess(int concurrency, double heartbeat)
     {
-        var info = new ProcessStartInfo(Python)
-        {
-            UseShellExecute = false,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = _folder.Path,
-        };
-        foreach (var arg in new[]
-        {
-            "-m", "celery", "-A", AppModule, "worker", "-E", "--hostname", Hostname, "--loglevel", "INFO",
-            "--pool", "prefork", "--concurrency", concurrency.ToString(), "--heartbeat-interval", heartbeat.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            "--without-gossip", "--without-mingle", "--queues", TaskQueue,
-        })
-        {
-            info.ArgumentList.Add(arg);
-        }
-        foreach (var (key, value) in _env) info.Environment[key] = value;
-        _process = Process.Start(info) ?? throw new InvalidOperationException("Could not start the Celery worker");
-        _process.OutputDataReceived += (_, e) => Append(e.Data);
-        _process.ErrorDataReceived += (_, e) => Append(e.Data);
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
+        _process = ServerProcess.Start(Python,
+            [
+                "-m", "celery", "-A", AppModule, "worker", "-E", "--hostname", Hostname, "--loglevel", "INFO",
+                "--pool", "prefork", "--concurrency", concurrency.ToString(), "--heartbeat-interval", heartbeat.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                "--without-gossip", "--without-mingle", "--queues", TaskQueue,
+            ],
+            _env, _folder.Path, gracefulStop: TimeSpan.FromSeconds(30), name: "the Celery worker");
     }
 
     /// <summary>Sends tasks to the worker's queue from a Celery client (which publishes task-sent), and waits until all are sent.</summary>
@@ -98,39 +76,14 @@ public sealed class CeleryWorker : IAsyncDisposable
     }
 
     /// <summary>Warm shutdown (SIGTERM), as an orchestrator stops it: the worker publishes worker-offline.</summary>
-    public async Task StopAsync()
-    {
-        if (HasExited) return;
-        Posix.Terminate(_process!.Id);
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        try
-        {
-            await _process.WaitForExitAsync(cts.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            await KillAsync();
-        }
-    }
+    public Task StopAsync() => _process?.StopAsync() ?? Task.CompletedTask;
 
     /// <summary>SIGKILL to the worker and its pool processes, as an OOM kill would: no worker-offline is sent.</summary>
-    public async Task KillAsync()
-    {
-        if (HasExited) return;
-        _process!.Kill(entireProcessTree: true);
-        await _process.WaitForExitAsync();
-    }
+    public Task KillAsync() => _process?.KillAsync() ?? Task.CompletedTask;
 
     public async ValueTask DisposeAsync()
     {
-        await StopAsync();
-        _process?.Dispose();
+        if (_process is not null) await _process.DisposeAsync();
         _folder.Dispose();
-    }
-
-    private void Append(string? line)
-    {
-        if (line is null) return;
-        lock (_output) _output.AppendLine(line);
     }
 }

@@ -9,9 +9,9 @@ namespace JobExporter.Testing;
 public sealed class ExporterProcess : IAsyncDisposable
 {
     private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(10) };
-    private readonly DotnetProcess _process;
+    private readonly ServerProcess _process;
 
-    private ExporterProcess(DotnetProcess process, int port)
+    private ExporterProcess(ServerProcess process, int port)
     {
         _process = process;
         Port = port;
@@ -41,7 +41,7 @@ public sealed class ExporterProcess : IAsyncDisposable
     public static async Task<ExporterProcess> StartWithArgsAsync(int port, IEnumerable<string> args, IDictionary<string, string>? env = null,
         string? program = null)
     {
-        var exporter = new ExporterProcess(DotnetProcess.Start(program ?? RepositoryPaths.ExporterDll, args, env), port);
+        var exporter = new ExporterProcess(ServerProcess.StartDotnet(program ?? RepositoryPaths.ExporterDll, args, env), port);
         await exporter.WaitUntilAsync(async () => (await exporter.GetAsync("healthz")).IsSuccessStatusCode, TimeSpan.FromSeconds(30), "/healthz to answer");
         return exporter;
     }

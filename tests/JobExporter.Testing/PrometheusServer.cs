@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 
@@ -15,8 +14,7 @@ public sealed class PrometheusServer : IAsyncDisposable
     private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(10) };
 
     private readonly TempFolder _folder = new("prometheus");
-    private readonly StringBuilder _output = new();
-    private Process? _process;
+    private ServerProcess? _process;
 
     private PrometheusServer()
     {
@@ -27,10 +25,7 @@ public sealed class PrometheusServer : IAsyncDisposable
     public Uri BaseUrl => new($"http://127.0.0.1:{Port}/");
 
     /// <summary>Everything Prometheus logged so far.</summary>
-    public string Output
-    {
-        get { lock (_output) return _output.ToString(); }
-    }
+    public string Output => _process?.Output ?? "";
 
     /// <summary>Starts Prometheus and waits until it is ready.</summary>
     /// <param name="scrapeTargets">job name to host:port targets.</param>
@@ -84,35 +79,12 @@ public sealed class PrometheusServer : IAsyncDisposable
         (await GetDataAsync(new Uri(BaseUrl, "api/v1/targets"))).GetProperty("activeTargets").EnumerateArray().ToList();
 
     /// <summary>Polls until the condition holds, failing with Prometheus's log after the deadline.</summary>
-    public async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout, string what)
-    {
-        var clock = Stopwatch.StartNew();
-        while (true)
-        {
-            if (await condition()) return;
-            if (clock.Elapsed > timeout) throw new TimeoutException($"Timed out after {timeout} waiting for {what}.\nPrometheus log:\n{Tail(Output)}");
-            if (_process is { HasExited: true }) throw new InvalidOperationException($"Prometheus exited with {_process.ExitCode}:\n{Tail(Output)}");
-            await Task.Delay(200);
-        }
-    }
+    public Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout, string what) =>
+        _process!.WaitUntilAsync(condition, timeout, what, TimeSpan.FromMilliseconds(200));
 
     public async ValueTask DisposeAsync()
     {
-        if (_process is { HasExited: false })
-        {
-            Posix.Terminate(_process.Id);
-            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(15));
-            try
-            {
-                await _process.WaitForExitAsync(cts.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                _process.Kill(entireProcessTree: true);
-                await _process.WaitForExitAsync();
-            }
-        }
-        _process?.Dispose();
+        if (_process is not null) await _process.DisposeAsync();
         _folder.Dispose();
     }
 
@@ -137,28 +109,15 @@ public sealed class PrometheusServer : IAsyncDisposable
         }
         File.WriteAllText(_folder.File("prometheus.yml"), config.ToString());
 
-        var info = new ProcessStartInfo(Binary)
-        {
-            UseShellExecute = false,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        foreach (var arg in new[]
-                 {
-                     "--config.file", _folder.File("prometheus.yml"),
-                     "--storage.tsdb.path", _folder.File("data"),
-                     "--web.listen-address", $"127.0.0.1:{Port}",
-                     "--web.console.templates", _folder.File("consoles"),
-                     "--web.console.libraries", _folder.File("console_libraries"),
-                 })
-        {
-            info.ArgumentList.Add(arg);
-        }
-        _process = Process.Start(info) ?? throw new InvalidOperationException("Could not start prometheus");
-        _process.OutputDataReceived += (_, e) => Append(e.Data);
-        _process.ErrorDataReceived += (_, e) => Append(e.Data);
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
+        _process = ServerProcess.Start(Binary,
+            [
+                "--config.file", _folder.File("prometheus.yml"),
+                "--storage.tsdb.path", _folder.File("data"),
+                "--web.listen-address", $"127.0.0.1:{Port}",
+                "--web.console.templates", _folder.File("consoles"),
+                "--web.console.libraries", _folder.File("console_libraries"),
+            ],
+            gracefulStop: TimeSpan.FromSeconds(15));
         await WaitUntilAsync(async () =>
         {
             try
@@ -184,13 +143,6 @@ public sealed class PrometheusServer : IAsyncDisposable
         return doc.RootElement.GetProperty("data").Clone();
     }
 
-    private void Append(string? line)
-    {
-        if (line is null) return;
-        lock (_output) _output.AppendLine(line);
-    }
-
-    private static string Tail(string text) => text.Length > 6000 ? text[^6000..] : text;
 }
 
 /// <summary>Prometheus answered an API call with an error (bad expression, execution error).</summary>

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using RabbitMQ.Client;
 
 namespace JobExporter.Testing;
@@ -15,8 +14,7 @@ public sealed class RabbitMqNode : IAsyncDisposable
 
     private readonly TempFolder _folder = new("rabbitmq");
     private readonly Dictionary<string, string> _env;
-    private readonly System.Text.StringBuilder _output = new();
-    private Process? _server;
+    private ServerProcess? _server;
 
     private readonly ClusterMembership? _cluster;
 
@@ -106,19 +104,8 @@ public sealed class RabbitMqNode : IAsyncDisposable
         if (IsRunning) return;
         File.Delete(_env["RABBITMQ_PID_FILE"]);
         if (_cluster is not null) WriteCookie(_cluster.Cookie);
-        var info = new ProcessStartInfo(ServerScript)
-        {
-            UseShellExecute = false,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        foreach (var (key, value) in _env) info.Environment[key] = value;
-        lock (_output) _output.Clear();
-        _server = Process.Start(info) ?? throw new InvalidOperationException("Could not start rabbitmq-server");
-        _server.OutputDataReceived += (_, e) => Capture(e.Data);
-        _server.ErrorDataReceived += (_, e) => Capture(e.Data);
-        _server.BeginOutputReadLine();
-        _server.BeginErrorReadLine();
+        if (_server is not null) await _server.DisposeAsync();
+        _server = ServerProcess.Start(ServerScript, [], _env, gracefulStop: TimeSpan.FromSeconds(30));
         var wait = CtlAsync(TimeSpan.FromSeconds(90), "wait", _env["RABBITMQ_PID_FILE"], "--timeout", "80");
         var exited = _server.WaitForExitAsync();
         if (await Task.WhenAny(wait, exited) == exited)
@@ -136,16 +123,11 @@ public sealed class RabbitMqNode : IAsyncDisposable
     {
         if (!IsRunning) return;
         await CtlAsync(TimeSpan.FromSeconds(60), "stop");
-        await WaitForExitAsync();
+        await _server!.WaitForExitOrKillAsync(TimeSpan.FromSeconds(30));
     }
 
     /// <summary>Kills the node with SIGKILL, as a crash would, keeping its data.</summary>
-    public async Task KillAsync()
-    {
-        if (!IsRunning) return;
-        _server!.Kill(entireProcessTree: true);
-        await WaitForExitAsync();
-    }
+    public Task KillAsync() => _server?.KillAsync() ?? Task.CompletedTask;
 
     public Task<ProcessRunner.Result> CtlAsync(TimeSpan timeout, params string[] args) =>
         ProcessRunner.RunAsync(CtlScript, ["-n", NodeName, .. args], _env, timeout);
@@ -177,19 +159,7 @@ public sealed class RabbitMqNode : IAsyncDisposable
     }
 
     /// <summary>What rabbitmq-server printed since it was last started (the last 4,000 characters).</summary>
-    public string ServerOutput
-    {
-        get
-        {
-            lock (_output) return _output.Length > 4000 ? _output.ToString(_output.Length - 4000, 4000) : _output.ToString();
-        }
-    }
-
-    private void Capture(string? line)
-    {
-        if (line is null) return;
-        lock (_output) _output.AppendLine(line);
-    }
+    public string ServerOutput => _server?.OutputTail(4000) ?? "";
 
     public string ReadLog()
     {
@@ -213,7 +183,7 @@ public sealed class RabbitMqNode : IAsyncDisposable
         }
         // Our private epmd outlives the node; end it too so nothing is left behind (a cluster's is the cluster's to end).
         if (_cluster is null) await KillEpmdAsync(EpmdPort);
-        _server?.Dispose();
+        if (_server is not null) await _server.DisposeAsync();
         _folder.Dispose();
     }
 
@@ -229,20 +199,6 @@ public sealed class RabbitMqNode : IAsyncDisposable
         if (File.Exists(path)) return;
         File.WriteAllText(path, cookie);
         if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(path, UnixFileMode.UserRead);
-    }
-
-    private async Task WaitForExitAsync()
-    {
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        try
-        {
-            await _server!.WaitForExitAsync(cts.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            _server!.Kill(entireProcessTree: true);
-            await _server.WaitForExitAsync();
-        }
     }
 }
 

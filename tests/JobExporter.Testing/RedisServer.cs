@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net.Sockets;
 using System.Text;
 
@@ -14,8 +13,7 @@ public sealed class RedisServer : IAsyncDisposable
     private const string Binary = "/usr/bin/redis-server";
 
     private readonly TempFolder _folder = new("redis");
-    private readonly StringBuilder _output = new();
-    private Process? _process;
+    private ServerProcess? _process;
 
     private RedisServer()
     {
@@ -28,10 +26,7 @@ public sealed class RedisServer : IAsyncDisposable
     public string Configuration => $"127.0.0.1:{Port},abortConnect=false,connectTimeout=5000";
 
     /// <summary>Everything the server logged so far.</summary>
-    public string Output
-    {
-        get { lock (_output) return _output.ToString(); }
-    }
+    public string Output => _process?.Output ?? "";
 
     public static async Task<RedisServer> StartAsync()
     {
@@ -42,7 +37,14 @@ public sealed class RedisServer : IAsyncDisposable
         var server = new RedisServer();
         try
         {
-            await server.StartProcessAsync();
+            server._process = ServerProcess.Start(Binary,
+                [
+                    "--port", server.Port.ToString(), "--bind", "127.0.0.1", "--dir", server._folder.Path,
+                    "--save", "", "--appendonly", "no", "--daemonize", "no", "--protected-mode", "no",
+                ],
+                workingDirectory: server._folder.Path, gracefulStop: TimeSpan.FromSeconds(15));
+            await server._process.WaitUntilAsync(server.AnswersPingAsync, TimeSpan.FromSeconds(30), "redis-server to answer PING",
+                TimeSpan.FromMilliseconds(50));
             return server;
         }
         catch
@@ -54,54 +56,8 @@ public sealed class RedisServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (_process is { HasExited: false })
-        {
-            Posix.Terminate(_process.Id);
-            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(15));
-            try
-            {
-                await _process.WaitForExitAsync(cts.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                _process.Kill(entireProcessTree: true);
-                await _process.WaitForExitAsync();
-            }
-        }
-        _process?.Dispose();
+        if (_process is not null) await _process.DisposeAsync();
         _folder.Dispose();
-    }
-
-    private async Task StartProcessAsync()
-    {
-        var info = new ProcessStartInfo(Binary)
-        {
-            UseShellExecute = false,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = _folder.Path,
-        };
-        foreach (var arg in new[]
-                 {
-                     "--port", Port.ToString(), "--bind", "127.0.0.1", "--dir", _folder.Path,
-                     "--save", "", "--appendonly", "no", "--daemonize", "no", "--protected-mode", "no",
-                 })
-        {
-            info.ArgumentList.Add(arg);
-        }
-        _process = Process.Start(info) ?? throw new InvalidOperationException("Could not start redis-server");
-        _process.OutputDataReceived += (_, e) => Append(e.Data);
-        _process.ErrorDataReceived += (_, e) => Append(e.Data);
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
-
-        var clock = Stopwatch.StartNew();
-        while (!await AnswersPingAsync())
-        {
-            if (_process.HasExited) throw new InvalidOperationException($"redis-server exited with {_process.ExitCode}:\n{Output}");
-            if (clock.Elapsed > TimeSpan.FromSeconds(30)) throw new TimeoutException($"redis-server did not answer PING within 30 s:\n{Output}");
-            await Task.Delay(50);
-        }
     }
 
     // PING in the inline protocol, so that the fixture needs no Redis client.
@@ -122,11 +78,5 @@ public sealed class RedisServer : IAsyncDisposable
         {
             return false;
         }
-    }
-
-    private void Append(string? line)
-    {
-        if (line is null) return;
-        lock (_output) _output.AppendLine(line);
     }
 }

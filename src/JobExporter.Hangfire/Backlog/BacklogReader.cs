@@ -25,14 +25,14 @@ internal sealed class BacklogReader(BacklogQueueNames queues)
         var statistics = api.GetStatistics();
         var jobs = new Dictionary<string, long>(StringComparer.Ordinal)
         {
-            [BacklogStates.Enqueued] = statistics.Enqueued,
-            [BacklogStates.Scheduled] = statistics.Scheduled,
-            [BacklogStates.Processing] = statistics.Processing,
-            [BacklogStates.Failed] = statistics.Failed,
-            [BacklogStates.Deleted] = api.DeletedListCount(),
+            [HangfireJobStates.Enqueued] = statistics.Enqueued,
+            [HangfireJobStates.Scheduled] = statistics.Scheduled,
+            [HangfireJobStates.Processing] = statistics.Processing,
+            [HangfireJobStates.Failed] = statistics.Failed,
+            [HangfireJobStates.Deleted] = api.DeletedListCount(),
         };
-        if ((statistics.Awaiting ?? Awaiting(api)) is { } awaiting) jobs[BacklogStates.Awaiting] = awaiting;
-        if ((statistics.Retries ?? Retries(storage)) is { } retries) jobs[BacklogStates.Retrying] = retries;
+        if ((statistics.Awaiting ?? Awaiting(api)) is { } awaiting) jobs[HangfireJobStates.Awaiting] = awaiting;
+        if ((statistics.Retries ?? Retries(storage)) is { } retries) jobs[HangfireJobStates.Retrying] = retries;
         return new BacklogSnapshot
         {
             Queues = queues.Snapshot().Select(queue => new BacklogQueue(queue, api.EnqueuedCount(queue), Fetched(api, queue))).ToArray(),

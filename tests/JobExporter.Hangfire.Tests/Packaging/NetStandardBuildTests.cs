@@ -23,9 +23,9 @@ namespace JobExporter.Hangfire.Tests.Packaging;
 [NonParallelizable]
 public sealed class NetStandardBuildTests
 {
-    private static readonly string Dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
+    private static readonly string[] Projects = ["JobExporter.Contracts", "JobExporter.Hangfire"];
 
-    private TempFolder _feed = null!;
+    private LocalPackageFeed _feed = null!;
     private TempFolder _assets = null!;
     private Assembly _hangfire = null!;
     private Assembly _contracts = null!;
@@ -33,16 +33,11 @@ public sealed class NetStandardBuildTests
     [OneTimeSetUp]
     public async Task PackAndLoadTheNetStandardBuild()
     {
-        _feed = new TempFolder("feed");
+        _feed = await LocalPackageFeed.PackAsync(Projects);
         _assets = new TempFolder("netstandard2.0");
-        // A version of this run only, so that no package of an earlier run is taken from the NuGet cache.
-        var version = $"0.0.0-test.{DateTime.UtcNow:yyyyMMddHHmmssfff}";
-        foreach (var project in new[] { "JobExporter.Contracts", "JobExporter.Hangfire" })
+        foreach (var project in Projects)
         {
-            var path = Path.Combine(RepositoryPaths.Root, "src", project);
-            await Run("build", path, "-c", RepositoryPaths.Configuration, "-nologo", "-v", "q");
-            await Run("pack", path, "-c", RepositoryPaths.Configuration, "--no-build", "-nologo", "-v", "q", "-o", _feed.Path, $"-p:Version={version}");
-            using var package = ZipFile.OpenRead(Path.Combine(_feed.Path, $"{project}.{version}.nupkg"));
+            using var package = ZipFile.OpenRead(_feed.Package(project));
             var libraries = package.Entries.Select(e => e.FullName).Where(n => n.StartsWith("lib/", StringComparison.Ordinal) && n.EndsWith(".dll", StringComparison.Ordinal));
             Assert.That(libraries, Is.EquivalentTo(new[] { "net8.0", "net10.0", "netstandard2.0" }.Select(tfm => $"lib/{tfm}/{project}.dll")),
                 $"{project} has a build for each target framework");
@@ -119,12 +114,6 @@ public sealed class NetStandardBuildTests
         var thrown = Assert.Throws<TargetInvocationException>(() => Activator.CreateInstance(publisherType, options, null))!.InnerException;
         Assert.That(thrown, Is.InstanceOf<ArgumentException>());
         Assert.That(thrown!.Message, Does.Contain("PKCS#12 file (.pfx or .p12)").And.Contain("netstandard2.0"));
-    }
-
-    private static async Task Run(string command, params string[] args)
-    {
-        var result = await ProcessRunner.RunAsync(Dotnet, [command, .. args], timeout: TimeSpan.FromMinutes(5));
-        Assert.That(result.ExitCode, Is.Zero, $"dotnet {command} {string.Join(' ', args)}\n{result.Output}");
     }
 
     /// <summary>Loads the package's assemblies from their folder; everything else from the host, as an app's packages.</summary>

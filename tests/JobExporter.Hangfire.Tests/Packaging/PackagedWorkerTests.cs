@@ -13,32 +13,19 @@ namespace JobExporter.Hangfire.Tests.Packaging;
 [NonParallelizable]
 public sealed class PackagedWorkerTests
 {
-    private static readonly string Dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
-
     [Test]
     public async Task A_worker_on_dotnet_8_that_references_the_packages_from_a_folder_feed_publishes_its_jobs()
     {
-        var root = RepositoryPaths.Root;
-        var configuration = RepositoryPaths.Configuration;
-        using var feed = new TempFolder("feed");
-        // A version of this run only, so that no package of an earlier run is taken from the NuGet cache.
-        var version = $"0.0.0-test.{DateTime.UtcNow:yyyyMMddHHmmssfff}";
-        foreach (var project in new[] { "JobExporter.Contracts", "JobExporter.Hangfire" })
-        {
-            var path = Path.Combine(root, "src", project);
-            await Run("build", path, "-c", configuration, "-nologo", "-v", "q"); // a no-op after make build: every target framework
-            await Run("pack", path, "-c", configuration, "--no-build", "-nologo", "-v", "q", "-o", feed.Path, $"-p:Version={version}");
-        }
-        var sample = Path.Combine(root, "samples", "PackagedHangfireWorker");
-        await Run("build", sample, "-c", configuration, "-nologo", "-v", "q", $"-p:JobExporterVersion={version}",
-            $"-p:RestoreAdditionalProjectSources={feed.Path}");
+        using var feed = await LocalPackageFeed.PackAsync("JobExporter.Contracts", "JobExporter.Hangfire");
+        var sample = Path.Combine(RepositoryPaths.Root, "samples", "PackagedHangfireWorker");
+        await feed.BuildAsync(sample, $"JobExporterVersion={feed.Version}");
         var assets = await File.ReadAllTextAsync(Path.Combine(sample, "obj", "project.assets.json"));
-        Assert.That(assets, Does.Contain($"JobExporter.Hangfire/{version}").And.Not.Contain("\"type\": \"project\""),
+        Assert.That(assets, Does.Contain($"JobExporter.Hangfire/{feed.Version}").And.Not.Contain("\"type\": \"project\""),
             "the emitter came from the feed as a package");
 
         await using var broker = await RabbitMqNode.StartAsync();
         await using var tap = await EventTap.StartAsync(broker.AmqpUrl);
-        var worker = Path.Combine(sample, "bin", configuration, "net8.0", "linux-x64", "PackagedHangfireWorker");
+        var worker = Path.Combine(sample, "bin", RepositoryPaths.Configuration, "net8.0", "linux-x64", "PackagedHangfireWorker");
         var run = await ProcessRunner.RunAsync(worker, [$"--JobExporter:BrokerUrl={broker.AmqpUrl}", "--JobExporter:Hostname=packaged-worker", "--Jobs=5"],
             timeout: TimeSpan.FromMinutes(2));
         Assert.That(run.ExitCode, Is.Zero, run.Output);
@@ -47,11 +34,5 @@ public sealed class PackagedWorkerTests
         await tap.WaitForAsync(t => t.Count(EventType.JobSucceeded, "SampleJobs.Work") == 5 && t.Count(EventType.WorkerOffline) == 1,
             "the sample's five jobs and its worker-offline");
         Assert.That(tap.Events.Select(e => e.Hostname).Distinct(), Is.EqualTo(new[] { "packaged-worker" }));
-    }
-
-    private static async Task Run(string command, params string[] args)
-    {
-        var result = await ProcessRunner.RunAsync(Dotnet, [command, .. args], timeout: TimeSpan.FromMinutes(5));
-        Assert.That(result.ExitCode, Is.Zero, $"dotnet {command} {string.Join(' ', args)}\n{result.Output}");
     }
 }

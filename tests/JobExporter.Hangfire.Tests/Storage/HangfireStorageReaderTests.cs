@@ -2,6 +2,7 @@ using Hangfire;
 using Hangfire.PostgreSql;
 using Hangfire.PostgreSql.Factories;
 using Hangfire.States;
+using JobExporter.Contracts;
 using JobExporter.Hangfire.Tests.Support;
 using JobExporter.HangfireStorage;
 using JobExporter.Testing;

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
@@ -12,9 +11,9 @@ namespace JobExporter.IntegrationTests.Security;
 /// </summary>
 internal sealed class SecuredExporter : IAsyncDisposable
 {
-    private readonly DotnetProcess _process;
+    private readonly ServerProcess _process;
 
-    private SecuredExporter(DotnetProcess process, int port)
+    private SecuredExporter(ServerProcess process, int port)
     {
         _process = process;
         Port = port;
@@ -31,7 +30,7 @@ internal sealed class SecuredExporter : IAsyncDisposable
     {
         var port = FreePort.Next();
         string[] allArgs = ["--web.listen-address", $"127.0.0.1:{port}", "--broker.queue", EventLane.New().Queue, .. args];
-        var exporter = new SecuredExporter(DotnetProcess.Start(RepositoryPaths.ExporterDll, allArgs, env), port);
+        var exporter = new SecuredExporter(ServerProcess.StartDotnet(RepositoryPaths.ExporterDll, allArgs, env), port);
         await exporter.WaitUntilAsync(async () =>
         {
             try
@@ -46,16 +45,7 @@ internal sealed class SecuredExporter : IAsyncDisposable
         return exporter;
     }
 
-    public async Task WaitUntilAsync(Func<Task<bool>> condition, string what)
-    {
-        var clock = Stopwatch.StartNew();
-        while (!await condition())
-        {
-            if (_process.HasExited) throw new InvalidOperationException($"The exporter exited with {_process.ExitCode}:\n{Output}");
-            if (clock.Elapsed > Events.Patience) throw new TimeoutException($"Timed out waiting for {what}.\n{Output}");
-            await Task.Delay(100);
-        }
-    }
+    public Task WaitUntilAsync(Func<Task<bool>> condition, string what) => _process.WaitUntilAsync(condition, Events.Patience, what);
 
     /// <summary>A client that trusts <paramref name="caFile"/> only, optionally with credentials and a client certificate.</summary>
     public static HttpClient Client(string? caFile, (string User, string Password)? credentials = null, X509Certificate2? clientCertificate = null)

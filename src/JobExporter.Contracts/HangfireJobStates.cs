@@ -1,6 +1,9 @@
-namespace JobExporter.HangfireStorage;
+namespace JobExporter.Contracts;
 
-/// <summary>The keys of <see cref="HangfireStorageSnapshot.Jobs"/>: the values of the exporter's <c>state</c> label.</summary>
+/// <summary>
+/// The Hangfire job states the exporter counts, by the values of its <c>state</c> label: the one list for the emitter's
+/// backlog snapshot and the exporter's --hangfire.postgres reader, so that neither counts a state the other does not know.
+/// </summary>
 public static class HangfireJobStates
 {
     public const string Enqueued = "enqueued";
@@ -15,15 +18,4 @@ public static class HangfireJobStates
 
     /// <summary>Every state, so that each is shown at 0 from the start.</summary>
     public static IReadOnlyList<string> All { get; } = [Enqueued, Scheduled, Processing, Awaiting, Retrying, Failed, Deleted];
-
-    /// <summary>Hangfire's state names (the <c>job.statename</c> column) of the states counted per job.</summary>
-    internal static IReadOnlyDictionary<string, string> ByStateName { get; } = new Dictionary<string, string>(StringComparer.Ordinal)
-    {
-        ["Enqueued"] = Enqueued,
-        ["Scheduled"] = Scheduled,
-        ["Processing"] = Processing,
-        ["Awaiting"] = Awaiting,
-        ["Failed"] = Failed,
-        ["Deleted"] = Deleted,
-    };
 }

@@ -95,14 +95,15 @@ internal sealed class CeleryEventHold
         Count > 0 && _tasksByChars.TryGetValue(uuid, out var task) ? Remove(task) : null;
 
     /// <summary>The events of every task held for <see cref="HoldTime"/> or longer, oldest first.</summary>
-    public List<Event> TakeExpired()
+    public IReadOnlyList<Event> TakeExpired()
     {
-        var expired = new List<Event>();
+        // Checked before every message while anything is held: nothing made unless something expired.
+        List<Event>? expired = null;
         while (_oldestFirst.First is { } oldest && _time.GetElapsedTime(oldest.Value.Since) >= HoldTime)
         {
-            expired.AddRange(Remove(oldest.Value));
+            (expired ??= []).AddRange(Remove(oldest.Value));
         }
-        return expired;
+        return expired ?? (IReadOnlyList<Event>)[];
     }
 
     /// <summary>Every event held, oldest first (the exporter is stopping).</summary>

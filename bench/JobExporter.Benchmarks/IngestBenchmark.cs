@@ -132,6 +132,9 @@ internal sealed class IngestBenchmark(Broker broker, TextWriter log)
     /// <summary>Polls while the consumer starts, until it has counted events to take a rate over.</summary>
     public static readonly TimeSpan RampUpPoll = TimeSpan.FromMilliseconds(20);
 
+    /// <summary>The longest gap between samples before the start: the start then comes soon after a tenth of the target.</summary>
+    public static readonly TimeSpan StartPoll = TimeSpan.FromMilliseconds(100);
+
     /// <summary>The closest two samples come near the end: what bounds how far off the end can be for a scraped consumer.</summary>
     public static readonly TimeSpan MinPoll = TimeSpan.FromMilliseconds(2);
 
@@ -153,8 +156,9 @@ internal sealed class IngestBenchmark(Broker broker, TextWriter log)
         // Not yet a second moment to take a rate over (the bare consumer's line had not changed): as while starting.
         if (!(rate > 0) || double.IsInfinity(rate)) return RampUpPoll;
         var left = started ? (target - samples[^1].Count) / rate / 3 : (startAt - samples[^1].Count) / rate;
-        var min = started ? MinPoll : RampUpPoll;
-        return TimeSpan.FromSeconds(Math.Clamp(left, min.TotalSeconds, MaxPoll.TotalSeconds));
+        // A drain speeds up as the prefetch window fills, so the rate so far overshoots the tenth: aimed at in short steps.
+        var (min, max) = started ? (MinPoll, MaxPoll) : (RampUpPoll, StartPoll);
+        return TimeSpan.FromSeconds(Math.Clamp(left, min.TotalSeconds, max.TotalSeconds));
     }
 
     private static double Rate(Progress from, Progress to) => (to.Count - from.Count) / (to.Seconds - from.Seconds);

@@ -207,7 +207,7 @@ internal sealed class Report(BenchSettings settings, MachineInfo machine)
         "are exact. The exporter's count is `jobs_exporter_events_total`, scraped (the scrapes are part of its load, with every\n" +
         "series on the page) and timed by the page's own `jobs_exporter_uptime_seconds` (its monotonic clock as the page is\n" +
         "rendered, so a slow answer on a busy machine does not count): every 20 ms until it counts, then when its rate should\n" +
-        "bring it past a tenth of N, then at a third of the time the rate so far leaves to N (2 ms to 1 s apart), so scrapes close\n" +
+        "bring it past a tenth of N (at most 100 ms apart), then at a third of the time the rate so far leaves to N (2 ms to 1 s apart), so scrapes close\n" +
         "in on the end. The end is placed from the last scrape before it at the rate so far, never past the first scrape that read\n" +
         "N: \"end within\" in the rounds table is the gap between those two scrapes, the most that end can be off by; \"samples\"\n" +
         "counts the scrapes. CPU is utime+stime from `/proc/<pid>/stat` (10 ms ticks) over the timed span; peak RSS is `VmHWM` at\n" +

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Globalization;
 using System.Text.Json;
 using JobExporter.Contracts;
 using RabbitMQ.Client;
@@ -9,7 +11,8 @@ namespace JobExporter.Benchmarks;
 /// The ingest baseline: a bare RabbitMQ.Client consumer that reads each message and counts its events, and acknowledges
 /// it exactly as the exporter consumes (same prefetch, the exporter's own <see cref="JobExporter.Broker.BatchAcknowledger"/>
 /// with the same batch and linger, one dispatcher). How it reads a message is its <see cref="Payload"/>.
-/// It prints its count every 20 ms as "count N".
+/// Every 5 ms it prints "count N at T": N events so far, the N-th counted at T (<see cref="Stopwatch.GetTimestamp"/>, its
+/// monotonic clock), so that a drain's start and end are timed to the event, not to the line.
 /// Run as its own process: <c>JobExporter.Benchmarks bare-consumer URL QUEUE PREFETCH PAYLOAD</c>; SIGTERM stops it.
 /// </summary>
 internal static class BareConsumer
@@ -30,9 +33,12 @@ internal static class BareConsumer
     {
         var url = new Uri(args[0]);
         var queue = args[1];
-        var prefetch = ushort.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture);
+        var prefetch = ushort.Parse(args[2], CultureInfo.InvariantCulture);
         var count = Counter(Enum.Parse<Payload>(args[3]));
+        // The count and the moment it was reached, changed together (one dispatcher writes, the printing loop reads).
+        var gate = new Lock();
         long events = 0;
+        var reachedAt = Stopwatch.GetTimestamp();
         using var stop = new CancellationTokenSource();
         using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(
             System.Runtime.InteropServices.PosixSignal.SIGTERM, context => { context.Cancel = true; stop.Cancel(); });
@@ -45,24 +51,44 @@ internal static class BareConsumer
         var consumer = new AsyncEventingBasicConsumer(channel);
         consumer.ReceivedAsync += (_, delivery) =>
         {
-            Volatile.Write(ref events, events + count(delivery.Body.Span));
+            var n = count(delivery.Body.Span);
+            lock (gate)
+            {
+                events += n;
+                reachedAt = Stopwatch.GetTimestamp();
+            }
             return acks.AppliedAsync(delivery.DeliveryTag, CancellationToken.None).AsTask();
         };
         await channel.BasicConsumeAsync(queue, autoAck: false, consumer);
         var output = Console.Out;
         while (!stop.IsCancellationRequested)
         {
-            await output.WriteLineAsync($"count {Volatile.Read(ref events)}");
+            string line;
+            lock (gate) line = CountLine(events, reachedAt);
+            await output.WriteLineAsync(line);
             await output.FlushAsync();
             try
             {
-                await Task.Delay(20, stop.Token);
+                await Task.Delay(5, stop.Token);
             }
             catch (OperationCanceledException)
             {
             }
         }
         return 0;
+    }
+
+    private static string CountLine(long events, long reachedAt) => string.Create(CultureInfo.InvariantCulture, $"count {events} at {reachedAt}");
+
+    /// <summary>Reads a "count N at T" line into the consumer's progress.</summary>
+    public static bool TryParseCountLine(string line, out Progress progress)
+    {
+        progress = default;
+        var parts = line.Split(' ');
+        if (parts is not ["count", var n, "at", var t]) return false;
+        progress = new Progress(long.Parse(n, CultureInfo.InvariantCulture), long.Parse(t, CultureInfo.InvariantCulture) / (double)Stopwatch.Frequency,
+            ReachedAt: true);
+        return true;
     }
 
     private delegate long EventCounter(ReadOnlySpan<byte> body);

@@ -62,16 +62,9 @@ internal sealed class CeleryIngestBenchmark(Broker broker, TextWriter log)
         md.AppendLine($"Scrape of the exporter after the one-event-a-message drain ({N(r.Series)} series): median {N(r.ScrapeMedianMs, "F1")} ms, " +
             $"max {N(r.ScrapeMaxMs, "F1")} ms over {Scrapes} scrapes. The ratio to celery-exporter is against its best figure (7,200 and 11,300 events/s).");
         md.AppendLine();
-        md.AppendLine("| stream | round | consumer | events/s | CPU s | peak RSS |");
-        md.AppendLine("|---|---:|---|---:|---:|---:|");
-        foreach (var result in new[] { r.OneAMessage, r.Lists })
-        {
-            foreach (var run in result.Runs)
-            {
-                md.AppendLine($"| {result.Label} | {run.Round + 1} | {run.Consumer} | {N(run.EventsPerSecond)}{(run.FromStart ? " (from process start)" : "")} | " +
-                    $"{N(run.CpuSeconds, "F2")} | {N(run.PeakRssBytes / 1048576.0, "F0")} MiB |");
-            }
-        }
+        Report.RenderRounds(md, [(r.OneAMessage.Label, r.OneAMessage), (r.Lists.Label, r.Lists)]);
+        md.AppendLine($"Load average: one event a message `{r.OneAMessage.LoadBefore}` -> `{r.OneAMessage.LoadAfter}`; " +
+            $"task.multi x 24 `{r.Lists.LoadBefore}` -> `{r.Lists.LoadAfter}`.");
         md.AppendLine();
     }
 }

@@ -3,15 +3,26 @@ using JobExporter.Testing;
 
 namespace JobExporter.Benchmarks;
 
+/// <summary>
+/// How many events a consumer had counted at a moment, in seconds of the consumer's own monotonic clock (only differences
+/// between its moments are used). <paramref name="ReachedAt"/>: the moment is when the count reached this value (its last
+/// event); otherwise only that the count was this value then.
+/// </summary>
+internal readonly record struct Progress(long Count, double Seconds, bool ReachedAt);
+
 /// <summary>A consumer process under measurement: how many events it has taken so far, and its pid for /proc.</summary>
 internal interface IConsumerProcess : IAsyncDisposable
 {
     string Name { get; }
     int Pid { get; }
-    Task<long> CountAsync();
+    Task<Progress> ProgressAsync();
 }
 
-/// <summary>The real exporter binary; its count is jobs_exporter_events_total, read by scraping /metrics.</summary>
+/// <summary>
+/// The real exporter binary; its count is jobs_exporter_events_total, read by scraping /metrics, and the moment it was read is
+/// the page's jobs_exporter_uptime_seconds (the exporter's monotonic clock, read as the page is rendered), so that how long
+/// a scrape waits for an answer on a busy machine does not count.
+/// </summary>
 internal sealed class ExporterConsumer(ExporterProcess process) : IConsumerProcess
 {
     public string Name => "exporter";
@@ -55,25 +66,32 @@ internal sealed class ExporterConsumer(ExporterProcess process) : IConsumerProce
         .Select(pair => pair.Split('=', 2))
         .ToDictionary(pair => pair[0], pair => pair.Length > 1 ? pair[1] : "");
 
-    public async Task<long> CountAsync() => (await Scraper.GetAsync(process.MetricsUrl)).EventsApplied;
+    public async Task<Progress> ProgressAsync()
+    {
+        var page = await Scraper.GetAsync(process.MetricsUrl);
+        return new Progress(page.EventsApplied, page.Sum("jobs_exporter_uptime_seconds"), ReachedAt: false);
+    }
 
     public async ValueTask DisposeAsync() => await process.DisposeAsync();
 }
 
-/// <summary>The <see cref="BareConsumer"/>, run as its own process with the exporter's GC settings (workstation, not concurrent).</summary>
+/// <summary>
+/// The <see cref="BareConsumer"/>, run as its own process with the exporter's GC settings (workstation, not concurrent); its
+/// progress is the last "count N at T" line it printed, T being when its count reached N.
+/// </summary>
 internal sealed class BareConsumerProcess : IConsumerProcess
 {
     private readonly Process _process;
-    private long _count;
+    private Progress _progress;
 
     private BareConsumerProcess(Process process)
     {
         _process = process;
         _process.OutputDataReceived += (_, e) =>
         {
-            if (e.Data is { } line && line.StartsWith("count ", StringComparison.Ordinal))
+            if (e.Data is { } line && BareConsumer.TryParseCountLine(line, out var progress))
             {
-                Volatile.Write(ref _count, long.Parse(line.AsSpan(6), System.Globalization.CultureInfo.InvariantCulture));
+                lock (_process) _progress = progress;
             }
         };
         _process.ErrorDataReceived += (_, e) =>
@@ -108,10 +126,10 @@ internal sealed class BareConsumerProcess : IConsumerProcess
         return new BareConsumerProcess(Process.Start(info)!);
     }
 
-    public Task<long> CountAsync()
+    public Task<Progress> ProgressAsync()
     {
         if (_process.HasExited) throw new InvalidOperationException($"the bare consumer exited with {_process.ExitCode}");
-        return Task.FromResult(Volatile.Read(ref _count));
+        lock (_process) return Task.FromResult(_progress);
     }
 
     public async ValueTask DisposeAsync()

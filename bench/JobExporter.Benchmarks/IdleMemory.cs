@@ -29,7 +29,7 @@ internal static class IdleMemory
         {
             await Scraper.GetAsync(exporter.Process.MetricsUrl);
             scrapes++;
-            await Task.Delay(IngestBenchmark.SampleInterval);
+            await Task.Delay(TimeSpan.FromSeconds(1));
         }
         var result = new IdleMemoryResult(build, ProcStats.RssBytes(exporter.Pid), ProcStats.PeakRssBytes(exporter.Pid), scrapes, ProcStats.LoadAverage());
         log.WriteLine($"  idle exporter, {build}: RSS {result.RssBytes / 1048576.0:F1} MiB, peak {result.PeakRssBytes / 1048576.0:F1} MiB after {scrapes} scrapes");

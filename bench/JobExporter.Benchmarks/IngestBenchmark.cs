@@ -4,7 +4,10 @@ using JobExporter.Testing;
 namespace JobExporter.Benchmarks;
 
 /// <summary>One timed drain of a pre-filled queue by one consumer process.</summary>
-internal sealed record IngestRun(string Consumer, int Round, long Events, double Seconds, double CpuSeconds, long PeakRssBytes, bool FromStart)
+/// <param name="EndBracketMs">The most the end can be off by: 0 when the consumer told when it reached the count.</param>
+/// <param name="Samples">Samples taken of its progress (scrapes of /metrics for the exporter).</param>
+internal sealed record IngestRun(string Consumer, int Round, long Events, double Seconds, double CpuSeconds, long PeakRssBytes, bool FromStart,
+    double EndBracketMs, int Samples)
 {
     public double EventsPerSecond => Events / Seconds;
     public double CpuSecondsPerMillion => CpuSeconds / Events * 1_000_000;
@@ -35,17 +38,11 @@ internal sealed record IngestSource(Func<string, string[]> ExporterFlags, BareCo
 
 internal sealed class IngestBenchmark(Broker broker, TextWriter log)
 {
-    /// <summary>How often progress is read: a /metrics scrape for the exporter, so not too often.</summary>
-    public static readonly TimeSpan SampleInterval = TimeSpan.FromSeconds(1);
-
-    /// <summary>The sidecar drains take seconds, not tens of them: sampled five times a second (a small page to scrape).</summary>
-    public static readonly TimeSpan SidecarSampleInterval = TimeSpan.FromMilliseconds(200);
-
     /// <param name="exporterEnvironment">More environment for the exporter process (the sidecar's heap limit); null: none.</param>
     /// <param name="source">What is ingested; null: <see cref="IngestSource.Events"/>.</param>
     /// <param name="afterExporterDrain">Runs on the exporter after each of its drains, before it stops (round given).</param>
     public async Task<IngestResult> RunAsync(string label, IReadOnlyList<byte[]> messages, long events, int eventsPerMessage, int rounds,
-        IReadOnlyDictionary<string, string>? exporterEnvironment = null, TimeSpan? sampleInterval = null, IngestSource? source = null,
+        IReadOnlyDictionary<string, string>? exporterEnvironment = null, IngestSource? source = null,
         Func<ExporterConsumer, int, Task>? afterExporterDrain = null)
     {
         source ??= IngestSource.Events;
@@ -74,10 +71,11 @@ internal sealed class IngestBenchmark(Broker broker, TextWriter log)
                 IConsumerProcess consumer = exporter ? await StartExporter(queue) : BareConsumerProcess.Start(broker.Url, queue, source.BarePayload);
                 await using (consumer)
                 {
-                    var run = await MeasureAsync(consumer, round, events, sampleInterval ?? SampleInterval);
+                    var run = await MeasureAsync(consumer, round, events);
                     runs.Add(run);
                     log.WriteLine($"  ingest {label} round {round + 1}/{rounds} {run.Consumer,-13}: {run.EventsPerSecond,12:N0} events/s, " +
-                        $"{run.CpuSecondsPerMillion:F2} CPU s per million, peak RSS {run.PeakRssBytes / 1048576.0:F0} MiB (load {ProcStats.LoadAverage1():F2})");
+                        $"{run.CpuSecondsPerMillion:F2} CPU s per million, peak RSS {run.PeakRssBytes / 1048576.0:F0} MiB, {run.Seconds:F3} s, " +
+                        $"end within {run.EndBracketMs:F1} ms, {run.Samples} samples (load {ProcStats.LoadAverage1():F2})");
                     if (consumer is ExporterConsumer drained && afterExporterDrain is not null) await afterExporterDrain(drained, round);
                 }
                 await broker.PurgeAsync(queue);
@@ -87,41 +85,81 @@ internal sealed class IngestBenchmark(Broker broker, TextWriter log)
     }
 
     /// <summary>
-    /// Samples (time, count, CPU) every <see cref="SampleInterval"/> until the count reaches the target. The rate runs
-    /// from the first sample at or past a tenth of the target to the moment the count crossed the target, interpolated
-    /// between the two samples around it: process start-up and the first fill of the prefetch window are left out of
-    /// both sides alike. (From the first sample that saw any event, a consumer that starts faster was timed over more
-    /// of its ramp-up than one whose first sample came later, which skewed the ratio against it.)
+    /// Samples (progress, CPU) until the count reaches the target: every <see cref="RampUpPoll"/> until the consumer counts,
+    /// then when the rate so far should bring it to a tenth of the target, then at a third of the time the rate so far
+    /// leaves to the target (between <see cref="MinPoll"/> and <see cref="MaxPoll"/>), so that samples close in on the end. The rate runs from the first sample at or past a tenth
+    /// of the target (process start-up and the first fill of the prefetch window are left out of both sides alike) to the
+    /// moment the count reached the target. A consumer that tells when it reached a count (the bare consumer) gives both
+    /// moments exactly; for one read by scraping (the exporter) the end is placed from the last sample before it, at the
+    /// rate so far, and never past the first sample that read the target: <see cref="IngestRun.EndBracketMs"/> is the
+    /// gap between those two, the most the end can be off by.
     /// </summary>
-    internal static async Task<IngestRun> MeasureAsync(IConsumerProcess consumer, int round, long target, TimeSpan interval)
+    internal static async Task<IngestRun> MeasureAsync(IConsumerProcess consumer, int round, long target)
     {
-        var clock = Stopwatch.StartNew();
-        var samples = new List<(double T, long Count, double Cpu)>();
-        var deadline = TimeSpan.FromMinutes(5);
+        var samples = new List<(Progress P, double Cpu)>();
+        var deadline = Stopwatch.StartNew();
+        var timeout = TimeSpan.FromMinutes(5);
+        var startAt = target / 10;
         while (true)
         {
-            var before = clock.Elapsed.TotalSeconds;
-            var count = await consumer.CountAsync();
-            var t = (before + clock.Elapsed.TotalSeconds) / 2;
-            samples.Add((t, count, ProcStats.CpuSeconds(consumer.Pid)));
-            if (count >= target) break;
-            if (clock.Elapsed > deadline) throw new TimeoutException($"{consumer.Name}: only {count} of {target} events after {deadline}");
-            await Task.Delay(interval);
+            var progress = await consumer.ProgressAsync();
+            samples.Add((progress, ProcStats.CpuSeconds(consumer.Pid)));
+            if (progress.Count >= target) break;
+            if (deadline.Elapsed > timeout) throw new TimeoutException($"{consumer.Name}: only {progress.Count} of {target} events after {timeout}");
+            await Task.Delay(NextPoll(samples.Select(s => s.P).ToList(), startAt, target));
         }
         var peak = ProcStats.PeakRssBytes(consumer.Pid);
-        var first = samples.FindIndex(s => s.Count >= target / 10);
-        if (first == samples.Count - 1) first = Math.Max(0, samples.FindIndex(s => s.Count > 0));
-        var last = samples.Count - 1;
-        if (first == last)
+        var (last, cpuLast) = samples[^1];
+        var first = samples.FindIndex(s => s.P.Count >= startAt);
+        if (first == samples.Count - 1)
         {
-            // Everything was consumed before the second sample: fall back to the time since the process started.
-            var (t, _, cpu) = samples[last];
-            return new IngestRun(consumer.Name, round, target, t, cpu, peak, FromStart: true);
+            // Everything was consumed before a sample saw a tenth of it: fall back to the time since the consumer was started
+            // (on this process's clock: measuring starts as soon as it is).
+            return new IngestRun(consumer.Name, round, target, deadline.Elapsed.TotalSeconds, cpuLast, peak, FromStart: true,
+                EndBracketMs: 0, Samples: samples.Count);
         }
-        var (t0, c0, cpu0) = samples[first];
-        var (tp, cp, _) = samples[last - 1];
-        var (tl, cl, cpuL) = samples[last];
-        var crossed = tp + (tl - tp) * (target - cp) / (double)(cl - cp);
-        return new IngestRun(consumer.Name, round, target - c0, crossed - t0, cpuL - cpu0, peak, FromStart: false);
+        var (start, cpuStart) = samples[first];
+        var before = samples[^2].P;
+        // With no sample between the start and the one before the end, the rate is taken from the first sample that counted.
+        var rate = before == start ? Rate(samples.First(s => s.P.Count > 0).P, before) : Rate(start, before);
+        var (end, bracket) = last.ReachedAt ? (last.Seconds, 0.0)
+            : !(rate > 0) || double.IsInfinity(rate) ? (last.Seconds, last.Seconds - before.Seconds)
+            : (Math.Clamp(before.Seconds + (target - before.Count) / rate, before.Seconds, last.Seconds), last.Seconds - before.Seconds);
+        return new IngestRun(consumer.Name, round, target - start.Count, end - start.Seconds, cpuLast - cpuStart, peak, FromStart: false,
+            EndBracketMs: bracket * 1000, Samples: samples.Count);
     }
+
+    /// <summary>Polls while the consumer starts, until it has counted events to take a rate over.</summary>
+    public static readonly TimeSpan RampUpPoll = TimeSpan.FromMilliseconds(20);
+
+    /// <summary>The longest gap between samples before the start: the start then comes soon after a tenth of the target.</summary>
+    public static readonly TimeSpan StartPoll = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>The closest two samples come near the end: what bounds how far off the end can be for a scraped consumer.</summary>
+    public static readonly TimeSpan MinPoll = TimeSpan.FromMilliseconds(2);
+
+    /// <summary>
+    /// The longest gap between samples in a drain's middle, where they change nothing in the result but the deadline: few
+    /// scrapes, because each is work for the exporter (a page of every series) on the cores it drains with.
+    /// </summary>
+    public static readonly TimeSpan MaxPoll = TimeSpan.FromSeconds(1);
+
+    private static TimeSpan NextPoll(List<Progress> samples, long startAt, long target)
+    {
+        // Before the start: aim just past a tenth of the target (the start's moment is exact whenever it comes, so no need to
+        // poll fast for it). After: at a third of what is left, closing in on the end.
+        var first = samples.FindIndex(p => p.Count >= startAt);
+        var started = first >= 0;
+        var anchor = started ? first : samples.FindIndex(p => p.Count > 0);
+        if (anchor < 0 || anchor == samples.Count - 1) return RampUpPoll;
+        var rate = Rate(samples[anchor], samples[^1]);
+        // Not yet a second moment to take a rate over (the bare consumer's line had not changed): as while starting.
+        if (!(rate > 0) || double.IsInfinity(rate)) return RampUpPoll;
+        var left = started ? (target - samples[^1].Count) / rate / 3 : (startAt - samples[^1].Count) / rate;
+        // A drain speeds up as the prefetch window fills, so the rate so far overshoots the tenth: aimed at in short steps.
+        var (min, max) = started ? (MinPoll, MaxPoll) : (RampUpPoll, StartPoll);
+        return TimeSpan.FromSeconds(Math.Clamp(left, min.TotalSeconds, max.TotalSeconds));
+    }
+
+    private static double Rate(Progress from, Progress to) => (to.Count - from.Count) / (to.Seconds - from.Seconds);
 }

@@ -35,7 +35,7 @@ await using (var node = await RabbitMqNode.StartAsync())
             var messages = Workload.Messages(events, perMessage);
             log.WriteLine($"Sidecar workload: {events.Count:N0} events, {perMessage} a message ({messages.Count:N0} messages), {settings.Rounds} rounds");
             report.Sidecar.Add(await new IngestBenchmark(broker, log).RunAsync($"sidecar{perMessage}", messages, events.Count, perMessage, settings.Rounds,
-                SidecarPod.Environment(), IngestBenchmark.SidecarSampleInterval));
+                SidecarPod.Environment()));
         }
         events = [];
         GC.Collect();

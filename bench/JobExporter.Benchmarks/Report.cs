@@ -91,13 +91,10 @@ internal sealed class Report(BenchSettings settings, MachineInfo machine)
         md.AppendLine("The realistic mix (job-sent, -received, -started with a wait, -succeeded, 5% -failed over 5 exception types; 200 job");
         md.AppendLine("names on 4 queues, 20 workers, a heartbeat every 50 events) is pre-published to a durable queue on the RabbitMQ node;");
         md.AppendLine("then the consumer starts and drains it. **Exporter**: the real binary (`src/JobExporter`, Release), which declared the queue");
-        md.AppendLine("itself on a first start; its progress is `jobs_exporter_events_total`, scraped once a second (the scrapes are part of its");
-        md.AppendLine("load, with every series of the mix on the page). **Bare consumer** (the baseline): a RabbitMQ.Client consumer in its own");
+        md.AppendLine("itself on a first start. **Bare consumer** (the baseline): a RabbitMQ.Client consumer in its own");
         md.AppendLine("process that parses the same bodies with the same `EventParser` into a sink that only counts, and acknowledges in batches");
-        md.AppendLine("as the exporter does (its `BatchAcknowledger`, same prefetch 1000, same GC settings), on an identically filled queue. The rate runs from the");
-        md.AppendLine("first sample at or past a tenth of N to the moment the count reached N (interpolated between the samples around it), so process");
-        md.AppendLine("start-up and the first fill of the prefetch window are left out of both sides alike. CPU is utime+stime from `/proc/<pid>/stat`");
-        md.AppendLine("over that span; peak RSS is `VmHWM` at the end.");
+        md.AppendLine("as the exporter does (its `BatchAcknowledger`, same prefetch 1000, same GC settings), on an identically filled queue.");
+        md.AppendLine(DrainTiming);
         md.AppendLine("Rounds alternate the order (exporter first, then bare first, ...).");
         md.AppendLine();
         md.AppendLine("| stream | consumer | events/s (median) | ratio exporter / bare | CPU s per million events | peak RSS | rounds |");
@@ -149,7 +146,7 @@ internal sealed class Report(BenchSettings settings, MachineInfo machine)
         md.AppendLine($"What one worker pod's sidecar sees: {N(Sidecar[0].Events)} events (10 workers come online, then jobs of four events each:");
         md.AppendLine("sent, received, started with a wait, succeeded or 5% failed; 50 job names on 5 queues, 10 workers, a heartbeat every 200");
         md.AppendLine("job events), pre-published to the exporter's durable queue one event a message and 24 events a message. Measured as in");
-        md.AppendLine("Ingest above (the real binary, scraped five times a second, against the bare consumer with the same prefetch and ack mode on");
+        md.AppendLine("Ingest above (the real binary, timed as there, against the bare consumer with the same prefetch and ack mode on");
         md.AppendLine("an identical queue, rounds interleaved). CPU µs per event is utime+stime over the timed span divided by the events timed.");
         md.AppendLine($"As in its pod: the sidecar manifest limits the container to {N(SidecarPod.MemoryLimitBytes() / 1048576.0)} MiB, so the runtime caps the heap at " +
             $"{N(SidecarPod.HeapHardLimitPercent)}% of it, {N(SidecarPod.HeapHardLimitBytes() / 1048576.0)} MiB; the exporter gets that cap as `DOTNET_GCHeapHardLimit` here " +
@@ -185,20 +182,36 @@ internal sealed class Report(BenchSettings settings, MachineInfo machine)
         md.AppendLine();
     }
 
-    private static void RenderRounds(StringBuilder md, IEnumerable<(string Stream, IngestResult Result)> results)
+    /// <summary>Every round of ingest drains, one line each: what the medians and ratios above are taken over.</summary>
+    internal static void RenderRounds(StringBuilder md, IEnumerable<(string Stream, IngestResult Result)> results)
     {
-        md.AppendLine("| stream | round | consumer | events timed | seconds | events/s | CPU s | CPU µs per event | peak RSS |");
-        md.AppendLine("|---|---:|---|---:|---:|---:|---:|---:|---:|");
+        md.AppendLine("| stream | round | consumer | events timed | seconds | end within | samples | events/s | CPU s | CPU µs per event | peak RSS |");
+        md.AppendLine("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var (stream, r) in results)
         {
             foreach (var run in r.Runs)
             {
-                md.AppendLine($"| {stream} | {run.Round + 1} | {run.Consumer} | {N(run.Events)} | {N(run.Seconds, "F2")} | " +
+                var endWithin = run.EndBracketMs == 0 ? "exact" : N(run.EndBracketMs, "F1") + " ms";
+                md.AppendLine($"| {stream} | {run.Round + 1} | {run.Consumer} | {N(run.Events)} | {N(run.Seconds, "F3")} | {endWithin} | {run.Samples} | " +
                     $"{N(run.EventsPerSecond)}{(run.FromStart ? " (from process start)" : "")} | {N(run.CpuSeconds, "F2")} | {N(run.CpuSecondsPerMillion, "F1")} | {MiB(run.PeakRssBytes)} |");
             }
         }
         md.AppendLine();
     }
+
+    /// <summary>How a drain is timed, for every section that measures drains.</summary>
+    internal const string DrainTiming =
+        "Each drain is timed from the first sample of the consumer's count at or past a tenth of N to the moment the count reached N,\n" +
+        "so process start-up and the first fill of the prefetch window are left out of both sides alike. The bare consumer stamps\n" +
+        "its count with its monotonic clock at its last event (it prints \"count N at T\" every 5 ms), so both ends of its drains\n" +
+        "are exact. The exporter's count is `jobs_exporter_events_total`, scraped (the scrapes are part of its load, with every\n" +
+        "series on the page) and timed by the page's own `jobs_exporter_uptime_seconds` (its monotonic clock as the page is\n" +
+        "rendered, so a slow answer on a busy machine does not count): every 20 ms until it counts, then when its rate should\n" +
+        "bring it past a tenth of N (at most 100 ms apart), then at a third of the time the rate so far leaves to N (2 ms to 1 s apart), so scrapes close\n" +
+        "in on the end. The end is placed from the last scrape before it at the rate so far, never past the first scrape that read\n" +
+        "N: \"end within\" in the rounds table is the gap between those two scrapes, the most that end can be off by; \"samples\"\n" +
+        "counts the scrapes. CPU is utime+stime from `/proc/<pid>/stat` (10 ms ticks) over the timed span; peak RSS is `VmHWM` at\n" +
+        "the end.";
 
     private void RenderApply(StringBuilder md)
     {

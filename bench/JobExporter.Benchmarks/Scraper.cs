@@ -16,18 +16,30 @@ internal static class Scraper
         /// <summary>Sample lines on the page (each line that is not a comment).</summary>
         public int Series => Text.Split('\n').Count(l => l.Length > 0 && l[0] != '#');
 
+        /// <summary>
+        /// Sum of the metric's samples. Found by searching the page for the name at a line start rather than splitting it
+        /// into lines: the ingest benchmarks read pages of thousands of series many times a drain, on the cores the
+        /// consumer under measurement uses.
+        /// </summary>
         public double Sum(string metric)
         {
             double sum = 0;
-            foreach (var line in Text.Split('\n'))
+            var text = Text.AsSpan();
+            var at = 0;
+            while (true)
             {
-                if (!line.StartsWith(metric, StringComparison.Ordinal)) continue;
-                var rest = line.AsSpan(metric.Length);
+                var found = text[at..].IndexOf(metric, StringComparison.Ordinal);
+                if (found < 0) return sum;
+                var start = at + found;
+                var end = text[start..].IndexOf('\n');
+                end = end < 0 ? text.Length : start + end;
+                at = end;
+                if (start > 0 && text[start - 1] != '\n') continue;
+                var line = text[start..end];
+                var rest = line[metric.Length..];
                 if (rest.Length == 0 || (rest[0] != '{' && rest[0] != ' ')) continue;
-                var value = line[(line.LastIndexOf(' ') + 1)..];
-                sum += double.Parse(value, CultureInfo.InvariantCulture);
+                sum += double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture);
             }
-            return sum;
         }
     }
 

@@ -26,8 +26,15 @@ internal sealed class CeleryConsumer(
     /// <summary>Celery publishes task events on <c>task.*</c> (lists on <c>task.multi</c>) and worker events on <c>worker.*</c>.</summary>
     public static readonly string[] BindingKeys = ["task.#", "worker.#"];
 
+    /// <summary>How often held events are checked for expiry while no message comes (each message checks too).</summary>
+    private static readonly TimeSpan HoldCheck = TimeSpan.FromMilliseconds(250);
+
     private readonly CeleryEventDecoder _decoder = new(options.ParserLimits,
-        new CeleryTaskIndex(options.Celery.TaskIndexSize, () => celeryMetrics.TaskIndexEvicted.Inc()));
+        new CeleryTaskIndex(options.Celery.TaskIndexSize, () => celeryMetrics.TaskIndexEvicted.Inc()),
+        new CeleryEventHold(time, events => celeryMetrics.HoldOverflow.Inc(events)));
+
+    // The decoder is used by the consumer's dispatcher and by the hold's timer.
+    private readonly Lock _decoding = new();
 
     protected override string Purpose => "celery";
 
@@ -36,12 +43,22 @@ internal sealed class CeleryConsumer(
 
     protected override void OnConnectedChanged(bool connected) => celeryMetrics.BrokerConnected.Set(connected ? 1 : 0);
 
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await using (Time.CreateTimer(_ => ApplyHeld(all: false), null, HoldCheck, HoldCheck))
+        {
+            await base.ExecuteAsync(stoppingToken);
+        }
+        // Stopping: what is still held is counted (as unknown) rather than dropped.
+        ApplyHeld(all: true);
+    }
+
     protected override int Apply(BasicDeliverEventArgs delivery)
     {
         var before = applier.EventsSeen;
         try
         {
-            _decoder.Decode(delivery.Body.Span, delivery.BasicProperties.ContentType, applier);
+            lock (_decoding) _decoder.Decode(delivery.Body.Span, delivery.BasicProperties.ContentType, applier);
         }
         catch (Exception ex)
         {
@@ -49,5 +66,21 @@ internal sealed class CeleryConsumer(
             Logger.LogError(ex, "Applying a Celery message failed; it is skipped");
         }
         return (int)(applier.EventsSeen - before);
+    }
+
+    private void ApplyHeld(bool all)
+    {
+        try
+        {
+            lock (_decoding)
+            {
+                if (all) _decoder.ApplyAllHeld(applier);
+                else _decoder.ApplyExpired(applier);
+            }
+        }
+        catch (Exception ex)
+        {
+            Logger.LogError(ex, "Applying held Celery events failed; they are skipped");
+        }
     }
 }

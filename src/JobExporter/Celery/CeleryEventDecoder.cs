@@ -7,11 +7,13 @@ namespace JobExporter.Celery;
 /// Turns one Celery event message (a JSON object, or on <c>task.multi</c> a JSON list of them) into the exporter's
 /// <see cref="JobEvent"/>s with <c>system="celery"</c>, filling in from the <see cref="CeleryTaskIndex"/> what later
 /// events of a task leave out: its name and queue, the wait (started minus received, else minus sent) and a failure's
-/// runtime (failed minus started). It never throws on bad input: every rejected message or event is one
-/// <see cref="IEventSink.OnInvalid"/>, and the good events of a list around a bad one still count.
-/// Not thread-safe: one consumer owns it, with its index.
+/// runtime (failed minus started). An event of a task it has no entry for, that does not name the task itself, waits in
+/// the <see cref="CeleryEventHold"/> for the task's task-sent or task-received (see there why).
+/// It never throws on bad input: every rejected message or event is one <see cref="IEventSink.OnInvalid"/>, and the good
+/// events of a list around a bad one still count.
+/// Not thread-safe: one consumer owns it, with its index and hold.
 /// </summary>
-internal sealed class CeleryEventDecoder(EventParserLimits limits, CeleryTaskIndex tasks) : IEventObjectReader
+internal sealed class CeleryEventDecoder(EventParserLimits limits, CeleryTaskIndex tasks, CeleryEventHold hold) : IEventObjectReader
 {
     public const string System = "celery";
 
@@ -26,12 +28,25 @@ internal sealed class CeleryEventDecoder(EventParserLimits limits, CeleryTaskInd
     /// <summary>Decodes one message; <paramref name="contentType"/> is the AMQP content_type property.</summary>
     public void Decode(ReadOnlySpan<byte> body, string? contentType, IEventSink sink)
     {
+        if (hold.Count > 0) ApplyExpired(sink);
         if (!IsJson(contentType))
         {
             sink.OnInvalid(CeleryInvalidReasons.UnsupportedContentType);
             return;
         }
         EventMessage.Read(body, limits, MaxDepth, this, sink);
+    }
+
+    /// <summary>Applies, as unknown, the held events whose task was not named in time (on a timer, and before each message).</summary>
+    public void ApplyExpired(IEventSink sink)
+    {
+        foreach (var e in hold.TakeExpired()) ApplyHeld(e, sink);
+    }
+
+    /// <summary>Applies every held event, as unknown unless named meanwhile: the exporter is stopping.</summary>
+    public void ApplyAllHeld(IEventSink sink)
+    {
+        foreach (var e in hold.TakeAll()) ApplyHeld(e, sink);
     }
 
     /// <summary>Celery's JSON serializer sends <c>application/json</c>; parameters such as a charset are allowed.</summary>
@@ -67,8 +82,34 @@ internal sealed class CeleryEventDecoder(EventParserLimits limits, CeleryTaskInd
             sink.OnInvalid(reason);
             return;
         }
-        sink.OnEvent(fields.Type.IsWorkerEvent() ? WorkerEvent(in fields) : TaskEvent(in fields));
+        if (fields.Type.IsWorkerEvent())
+        {
+            sink.OnEvent(WorkerEvent(in fields));
+            return;
+        }
+        Span<char> buffer = stackalloc char[Utf8StringCache.LongestValue];
+        var uuid = fields.Uuid(buffer);
+        var task = tasks.Find(uuid);
+        if (task is null && fields.Name is null)
+        {
+            // Not named yet, maybe only not yet: held for the task-sent that Celery publishes after the task itself.
+            var pushedOut = hold.Add(new CeleryEventHold.Event(fields.Type, uuid.ToString(), fields.Timestamp, fields.TimestampText.ToArray(),
+                fields.Hostname!, fields.Runtime, fields.Exception));
+            if (pushedOut is not null) ApplyHeld(pushedOut, sink);
+            return;
+        }
+        sink.OnEvent(TaskEvent(fields.Type, uuid, task, fields.Timestamp, fields.TimestampText, fields.Hostname!, fields.Name, fields.Queue,
+            fields.Runtime, fields.Exception));
+        if (fields.Name is not null && hold.Take(uuid) is { } named) ApplyHeld(named, sink);
     }
+
+    private void ApplyHeld(IReadOnlyList<CeleryEventHold.Event> events, IEventSink sink)
+    {
+        foreach (var e in events) ApplyHeld(e, sink);
+    }
+
+    private void ApplyHeld(CeleryEventHold.Event e, IEventSink sink) =>
+        sink.OnEvent(TaskEvent(e.Type, e.Uuid, tasks.Find(e.Uuid), e.Timestamp, e.TimestampText, e.Hostname, null, null, e.Runtime, e.Exception));
 
     private static JobEvent WorkerEvent(in CeleryEventFields f) => new()
     {
@@ -81,49 +122,49 @@ internal sealed class CeleryEventDecoder(EventParserLimits limits, CeleryTaskInd
         Active = f.Active,
     };
 
-    private JobEvent TaskEvent(in CeleryEventFields f)
+    /// <param name="task">The task's entry, if it has one (found by the caller).</param>
+    private JobEvent TaskEvent(EventType type, ReadOnlySpan<char> uuid, CeleryTaskIndex.Entry? task, double timestamp, ReadOnlySpan<byte> timestampText,
+        string hostname, string? name, string? queue, double? runtime, string? exception)
     {
-        Span<char> buffer = stackalloc char[Utf8StringCache.LongestValue];
-        var uuid = f.Uuid(buffer);
-        var ends = f.Type is EventType.JobSucceeded or EventType.JobFailed or EventType.JobRejected or EventType.JobRevoked;
+        var ends = type is EventType.JobSucceeded or EventType.JobFailed or EventType.JobRejected or EventType.JobRevoked;
         // A task that ends without an entry (started before the exporter, or forgotten) needs none made for it.
-        var task = ends ? tasks.Find(uuid) : tasks.GetOrAdd(uuid);
-        double? wait = null, runtime = f.Runtime;
+        if (task is null && !ends) task = tasks.Add(uuid);
+        double? wait = null;
         if (task is not null)
         {
-            if (f.Name is not null) task.Name = f.Name;
-            if (f.Queue is not null) task.Queue = f.Queue;
-            switch (f.Type)
+            if (name is not null) task.Name = name;
+            if (queue is not null) task.Queue = queue;
+            switch (type)
             {
                 case EventType.JobSent:
-                    task.SentTs = f.Timestamp;
+                    task.SentTs = timestamp;
                     break;
                 case EventType.JobReceived:
-                    task.ReceivedTs = f.Timestamp;
+                    task.ReceivedTs = timestamp;
                     break;
                 case EventType.JobStarted:
-                    task.StartedTs = f.Timestamp;
+                    task.StartedTs = timestamp;
                     // Two senders' clocks: a small skew must not make a negative wait.
-                    if ((task.ReceivedTs ?? task.SentTs) is { } queuedAt) wait = Math.Max(0, f.Timestamp - queuedAt);
+                    if ((task.ReceivedTs ?? task.SentTs) is { } queuedAt) wait = Math.Max(0, timestamp - queuedAt);
                     break;
                 case EventType.JobSucceeded or EventType.JobFailed:
-                    if (runtime is null && task.StartedTs is { } startedAt) runtime = Math.Max(0, f.Timestamp - startedAt);
+                    if (runtime is null && task.StartedTs is { } startedAt) runtime = Math.Max(0, timestamp - startedAt);
                     break;
             }
         }
         var e = new JobEvent
         {
-            Type = f.Type,
-            Id = EventId(f.Type, uuid, f.TimestampText),
-            Ts = f.Timestamp,
+            Type = type,
+            Id = EventId(type, uuid, timestampText),
+            Ts = timestamp,
             System = System,
-            Hostname = f.Hostname!,
-            Name = task?.Name ?? f.Name,
-            Queue = task?.Queue ?? f.Queue,
+            Hostname = hostname,
+            Name = task?.Name ?? name,
+            Queue = task?.Queue ?? queue,
             JobId = task?.Uuid ?? uuid.ToString(),
             Wait = wait,
             Runtime = runtime,
-            Exception = f.Type is EventType.JobFailed or EventType.JobRetried ? ExceptionRepr.TypeName(f.Exception) : null,
+            Exception = type is EventType.JobFailed or EventType.JobRetried ? ExceptionRepr.TypeName(exception) : null,
         };
         if (ends) tasks.End(uuid);
         return e;

@@ -12,6 +12,10 @@ internal sealed class CeleryMetrics
             "Unfinished Celery tasks forgotten because the task index (--celery.task-index-size) was full; their later events show name and queue unknown.",
             []);
         TaskIndexEvicted.Inc(0);
+        HoldOverflow = metrics.Factory.CreateCounter(metrics.Prefix + "exporter_celery_hold_overflow_total",
+            $"Celery events of tasks not named yet applied at once, as name and queue unknown, because {CeleryEventHold.DefaultCapacity} such events were held already.",
+            []);
+        HoldOverflow.Inc(0);
         BrokerConnected = metrics.Factory.CreateGauge(metrics.Prefix + "exporter_celery_broker_connected",
             "1 while the exporter is connected to the broker and consuming Celery's events (--celery.queue).", []);
         BrokerConnected.Set(0);
@@ -22,6 +26,9 @@ internal sealed class CeleryMetrics
     }
 
     public Counter TaskIndexEvicted { get; }
+
+    /// <summary>Events pushed out of a full <see cref="CeleryEventHold"/>.</summary>
+    public Counter HoldOverflow { get; }
 
     /// <summary>The Celery source's own connection state; <c>exporter_broker_connected</c> is the main consumer's.</summary>
     public Gauge BrokerConnected { get; }

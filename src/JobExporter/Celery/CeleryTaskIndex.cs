@@ -51,10 +51,9 @@ internal sealed class CeleryTaskIndex
     /// <summary>Unfinished tasks remembered.</summary>
     public int Count => _open.Count;
 
-    /// <summary>The task's entry, unfinished or recently finished; a new one (the oldest forgotten if full) otherwise.</summary>
-    public Entry GetOrAdd(ReadOnlySpan<char> uuid)
+    /// <summary>A new entry for a task <see cref="Find"/> did not find (the oldest forgotten if full).</summary>
+    public Entry Add(ReadOnlySpan<char> uuid)
     {
-        if (Find(uuid) is { } known) return known;
         if (_open.Count >= _capacity && _openOldestFirst.First is { } oldest)
         {
             _open.Remove(oldest.Value);

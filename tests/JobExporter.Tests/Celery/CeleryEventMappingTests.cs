@@ -110,6 +110,8 @@ public class CeleryEventMappingTests
     {
         var feed = new CeleryFeed();
         feed.Send(With(Task("task-succeeded", "never-seen", feed.Now), ("runtime", 1.0)));
+        feed.Advance(CeleryEventHold.DefaultHoldTime);
+        feed.ApplyExpired();
         Assert.That(feed.Scrape().Value("jobs_succeeded_total", ("system", "celery"), ("name", "unknown"), ("queue", "unknown")), Is.EqualTo(1));
     }
 
@@ -123,6 +125,8 @@ public class CeleryEventMappingTests
         feed.Send(Sent("new", t, "app.c", "q"));
         feed.Send(With(Task("task-succeeded", "old", t + 1), ("runtime", 1.0)));
         feed.Send(With(Task("task-succeeded", "new", t + 1), ("runtime", 1.0)));
+        feed.Advance(CeleryEventHold.DefaultHoldTime);
+        feed.ApplyExpired();
         var m = feed.Scrape();
         Assert.That(m.Value("jobs_exporter_celery_task_index_evicted_total"), Is.EqualTo(1));
         Assert.That(m.Value("jobs_succeeded_total", ("name", "unknown")), Is.EqualTo(1));
@@ -204,6 +208,7 @@ public class CeleryEventMappingTests
         feed.Send(Sent("u1", t, "app.a", "q"));
         feed.Send(Task("task-retried", "u1", t + 1));
         feed.Send(Task("task-retried", "u1", t + 1.000001));
+        feed.Send(Sent("u2", t, "app.a", "q"));
         feed.Send(Task("task-retried", "u2", t + 1));
         feed.Send(Worker("worker-heartbeat", t, "celery@w1"));
         feed.Send(Worker("worker-heartbeat", t, "celery@w2"));

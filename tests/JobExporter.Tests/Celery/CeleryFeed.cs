@@ -13,12 +13,25 @@ internal sealed class CeleryFeed
 {
     public const string Json = "application/json";
 
-    public CeleryFeed(int taskIndexSize = 1000, params string[] args)
+    public CeleryFeed(int taskIndexSize = 1000, params string[] args) : this(taskIndexSize, CeleryEventHold.DefaultCapacity, args)
+    {
+    }
+
+    private CeleryFeed(int taskIndexSize, int holdCapacity, string[] args)
     {
         Exporter = new TestExporter(null, args);
         var celeryMetrics = new CeleryMetrics(Exporter.Metrics);
-        Decoder = new CeleryEventDecoder(Exporter.Options.ParserLimits, new CeleryTaskIndex(taskIndexSize, () => celeryMetrics.TaskIndexEvicted.Inc()));
+        Hold = new CeleryEventHold(Exporter.Time, events => celeryMetrics.HoldOverflow.Inc(events), capacity: holdCapacity);
+        Decoder = new CeleryEventDecoder(Exporter.Options.ParserLimits, new CeleryTaskIndex(taskIndexSize, () => celeryMetrics.TaskIndexEvicted.Inc()), Hold);
     }
+
+    /// <summary>A feed whose hold keeps at most <paramref name="capacity"/> events of tasks not named yet.</summary>
+    public static CeleryFeed WithHoldCapacity(int capacity) => new(1000, capacity, []);
+
+    public CeleryEventHold Hold { get; }
+
+    /// <summary>What the consumer's timer does: applies the held events that waited their time.</summary>
+    public void ApplyExpired() => Decoder.ApplyExpired(Exporter.Applier);
 
     public TestExporter Exporter { get; }
     public CeleryEventDecoder Decoder { get; }

@@ -91,9 +91,9 @@ public class CeleryHostileMessageTests
     {
         var feed = new CeleryFeed(1000, "--events.max-message-bytes", "4194304");
         var t = feed.Now;
-        var events = Enumerable.Range(0, 10_005).Select(i => Task("task-started", $"u{i}", t)).ToArray();
+        var events = Enumerable.Range(0, 10_005).Select(i => Received($"u{i}", t, "app.a")).ToArray();
         feed.SendList(events);
-        Assert.That(feed.Scrape().Value("jobs_started_total", ("system", "celery")), Is.EqualTo(10_000));
+        Assert.That(feed.Scrape().Value("jobs_received_total", ("system", "celery")), Is.EqualTo(10_000));
         Assert.That(Invalid(feed, "batch_too_large"), Is.EqualTo(1));
     }
 }

@@ -5,7 +5,7 @@ namespace JobExporter.Contracts;
 /// <summary>
 /// Sends one round of events as few messages as the wire contract allows: one per routing key
 /// (<c>&lt;system&gt;.&lt;type&gt;.&lt;hostname&gt;</c>), each a JSON array of at most
-/// <see cref="EventPublisherOptions.MaxBatchSize"/> events, all in flight at once. Used by the publisher's one send
+/// <see cref="EventPublisherOptions.MaxBatchSize"/> events and <see cref="MessageBodies.MaxBytes"/> bytes, all in flight at once. Used by the publisher's one send
 /// loop only, so its scratch lists are reused from round to round.
 /// </summary>
 internal sealed class EventBatches(EventPublisherOptions options)
@@ -35,11 +35,18 @@ internal sealed class EventBatches(EventPublisherOptions options)
             foreach (var pair in _byKey)
             {
                 var (key, group) = (pair.Key, pair.Value);
-                for (var start = 0; start < group.Count; start += options.MaxBatchSize)
+                for (var start = 0; start < group.Count;)
                 {
-                    var count = Math.Min(options.MaxBatchSize, group.Count - start);
-                    var body = new PooledBufferWriter(count * 256);
-                    EventJson.WriteMessage(body, group, start, count);
+                    var body = new PooledBufferWriter(Math.Min(options.MaxBatchSize, group.Count - start) * 256);
+                    try
+                    {
+                        start += MessageBodies.Write(body, group, start, options.MaxBatchSize);
+                    }
+                    catch
+                    {
+                        body.Dispose();
+                        throw;
+                    }
                     Task send;
                     try
                     {

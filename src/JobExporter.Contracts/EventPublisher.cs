@@ -18,11 +18,12 @@ public sealed class EventPublisher : IEventPublisher
     private readonly Channel<JobEvent> _buffer;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _sender;
-    // Messages of MaxBatchSize events that may wait for their confirms at once, over all rounds in flight. Rounds
+    // Messages of MaxBatchSize events that may wait for their confirms at once, over all rounds in flight (25,000 events
+    // at the default MaxBatchSize, as 50 of 500 were before the default grew: a failover sends that many again). Rounds
     // overlap: the loop sends what the buffer holds while earlier rounds wait for the broker (persistent messages are
     // confirmed once on disk, milliseconds to seconds on a busy disk), so the buffer drains at the rate the connection
     // carries, not at one round per confirm wait; a burst no longer overflows the buffer behind a slow confirm.
-    private const int MessagesInFlight = 50;
+    private const int MessagesInFlight = 25;
 
     // Events of rounds the broker did not confirm (channel lost, refused, timed out): sent first on the next channel,
     // or counted as dropped if the publisher stops first.

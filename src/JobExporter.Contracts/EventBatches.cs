@@ -22,8 +22,12 @@ internal sealed class EventBatches(EventPublisherOptions options)
     /// Serialises the round's events and puts its messages on the wire without waiting for the broker's confirms;
     /// <see cref="PublishRound.CompleteAsync"/> waits for them. A send that fails at once fails the round the same way.
     /// </summary>
+    /// <summary>Routing keys the last round's events went to (0 before the first round).</summary>
+    public int RoutingKeysLastRound { get; private set; }
+
     public void Start(IChannel channel, PublishRound round)
     {
+        RoutingKeysLastRound = 0;
         try
         {
             foreach (var e in round.Events)
@@ -35,6 +39,7 @@ internal sealed class EventBatches(EventPublisherOptions options)
             foreach (var pair in _byKey)
             {
                 var (key, group) = (pair.Key, pair.Value);
+                if (group.Count > 0) RoutingKeysLastRound++;
                 for (var start = 0; start < group.Count;)
                 {
                     var body = new PooledBufferWriter(Math.Min(options.MaxBatchSize, group.Count - start) * 256);

@@ -247,7 +247,8 @@ public sealed class EventPublisher : IEventPublisher
     }
 
     private bool ShouldGather() =>
-        _buffer.Reader.Count < _options.MaxBatchSize && Volatile.Read(ref _disposed) == 0 && _options.BatchDelay > TimeSpan.Zero;
+        Volatile.Read(ref _disposed) == 0 && _options.BatchDelay > TimeSpan.Zero
+        && BatchGathering.ShouldGather(_buffer.Reader.Count, _options.MaxBatchSize, _batches.RoutingKeysLastRound, _options.BufferCapacity);
 
     // Puts the events on the wire as a new round and returns an empty list in exchange for the one the round took.
     private List<JobEvent> StartRound(IChannel channel, List<JobEvent> events)

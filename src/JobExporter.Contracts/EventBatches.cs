@@ -16,27 +16,23 @@ internal sealed class EventBatches(EventPublisherOptions options)
         ContentType = "application/json",
     };
 
-    private readonly Dictionary<(string System, EventType Type, string Hostname), List<JobEvent>> _byKey = [];
+    private readonly RoutingKeyGroups _groups = new();
     private readonly Dictionary<(string System, EventType Type, string Hostname), string> _routingKeys = [];
+
+    /// <summary>Routing keys the last round's events went to (0 before the first round).</summary>
+    public int RoutingKeysLastRound { get; private set; }
+
     /// <summary>
     /// Serialises the round's events and puts its messages on the wire without waiting for the broker's confirms;
     /// <see cref="PublishRound.CompleteAsync"/> waits for them. A send that fails at once fails the round the same way.
     /// </summary>
-    /// <summary>Routing keys the last round's events went to (0 before the first round).</summary>
-    public int RoutingKeysLastRound { get; private set; }
-
     public void Start(IChannel channel, PublishRound round)
     {
         RoutingKeysLastRound = 0;
         try
         {
-            foreach (var e in round.Events)
-            {
-                var key = (e.System, e.Type, e.Hostname);
-                if (!_byKey.TryGetValue(key, out var group)) _byKey[key] = group = [];
-                group.Add(e);
-            }
-            foreach (var pair in _byKey)
+            foreach (var e in round.Events) _groups.Add(e);
+            foreach (var pair in _groups.ByKey)
             {
                 var (key, group) = (pair.Key, pair.Value);
                 if (group.Count > 0) RoutingKeysLastRound++;
@@ -68,9 +64,7 @@ internal sealed class EventBatches(EventPublisherOptions options)
         }
         finally
         {
-            foreach (var group in _byKey.Values) group.Clear();
-            // Keys seldom change (one system, one hostname); a long-lived process with many would keep them all.
-            if (_byKey.Count > 64) _byKey.Clear();
+            _groups.Clear();
         }
     }
 

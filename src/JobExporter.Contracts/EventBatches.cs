@@ -5,8 +5,8 @@ namespace JobExporter.Contracts;
 /// <summary>
 /// Sends one round of events as few messages as the wire contract allows: one per routing key
 /// (<c>&lt;system&gt;.&lt;type&gt;.&lt;hostname&gt;</c>), each a JSON array of at most
-/// <see cref="EventPublisherOptions.MaxBatchSize"/> events and <see cref="MessageBodies.MaxBytes"/> bytes, all in flight at once. Used by the publisher's one send
-/// loop only, so its scratch lists are reused from round to round.
+/// <see cref="EventPublisherOptions.MaxBatchSize"/> events and <see cref="MessageBodies.MaxBytes"/> bytes, all in flight
+/// at once. Used by the publisher's one send loop only, so its scratch lists are reused from round to round.
 /// </summary>
 internal sealed class EventBatches(EventPublisherOptions options)
 {

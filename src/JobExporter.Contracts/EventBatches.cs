@@ -5,8 +5,8 @@ namespace JobExporter.Contracts;
 /// <summary>
 /// Sends one round of events as few messages as the wire contract allows: one per routing key
 /// (<c>&lt;system&gt;.&lt;type&gt;.&lt;hostname&gt;</c>), each a JSON array of at most
-/// <see cref="EventPublisherOptions.MaxBatchSize"/> events, all in flight at once. Used by the publisher's one send
-/// loop only, so its scratch lists are reused from round to round.
+/// <see cref="EventPublisherOptions.MaxBatchSize"/> events and <see cref="MessageBodies.MaxBytes"/> bytes, all in flight
+/// at once. Used by the publisher's one send loop only, so its scratch lists are reused from round to round.
 /// </summary>
 internal sealed class EventBatches(EventPublisherOptions options)
 {
@@ -16,30 +16,38 @@ internal sealed class EventBatches(EventPublisherOptions options)
         ContentType = "application/json",
     };
 
-    private readonly Dictionary<(string System, EventType Type, string Hostname), List<JobEvent>> _byKey = [];
+    private readonly RoutingKeyGroups _groups = new();
     private readonly Dictionary<(string System, EventType Type, string Hostname), string> _routingKeys = [];
+
+    /// <summary>Routing keys the last round's events went to (0 before the first round).</summary>
+    public int RoutingKeysLastRound { get; private set; }
+
     /// <summary>
     /// Serialises the round's events and puts its messages on the wire without waiting for the broker's confirms;
     /// <see cref="PublishRound.CompleteAsync"/> waits for them. A send that fails at once fails the round the same way.
     /// </summary>
     public void Start(IChannel channel, PublishRound round)
     {
+        RoutingKeysLastRound = 0;
         try
         {
-            foreach (var e in round.Events)
-            {
-                var key = (e.System, e.Type, e.Hostname);
-                if (!_byKey.TryGetValue(key, out var group)) _byKey[key] = group = [];
-                group.Add(e);
-            }
-            foreach (var pair in _byKey)
+            foreach (var e in round.Events) _groups.Add(e);
+            foreach (var pair in _groups.ByKey)
             {
                 var (key, group) = (pair.Key, pair.Value);
-                for (var start = 0; start < group.Count; start += options.MaxBatchSize)
+                if (group.Count > 0) RoutingKeysLastRound++;
+                for (var start = 0; start < group.Count;)
                 {
-                    var count = Math.Min(options.MaxBatchSize, group.Count - start);
-                    var body = new PooledBufferWriter(count * 256);
-                    EventJson.WriteMessage(body, group, start, count);
+                    var body = new PooledBufferWriter(Math.Min(options.MaxBatchSize, group.Count - start) * 256);
+                    try
+                    {
+                        start += MessageBodies.Write(body, group, start, options.MaxBatchSize);
+                    }
+                    catch
+                    {
+                        body.Dispose();
+                        throw;
+                    }
                     Task send;
                     try
                     {
@@ -56,9 +64,7 @@ internal sealed class EventBatches(EventPublisherOptions options)
         }
         finally
         {
-            foreach (var group in _byKey.Values) group.Clear();
-            // Keys seldom change (one system, one hostname); a long-lived process with many would keep them all.
-            if (_byKey.Count > 64) _byKey.Clear();
+            _groups.Clear();
         }
     }
 

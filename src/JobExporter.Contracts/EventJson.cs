@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Buffers.Text;
 using System.Text.Json;
 
 namespace JobExporter.Contracts;
@@ -7,39 +6,39 @@ namespace JobExporter.Contracts;
 /// <summary>
 /// Writes events in their wire form: flat snake_case JSON, one object or an array of objects. The publisher writes its
 /// message bodies into pooled buffers (<see cref="WriteMessage"/>); <see cref="Serialize(JobEvent)"/> returns an array.
-/// Writing is the publisher's main CPU cost per event, so the strings that repeat from event to event (the type, the
-/// system, the host, the job name and queue) are escaped once and reused, and timestamps on the millisecond (all that
-/// <see cref="EventFactory"/> makes) are written from integers rather than formatted as doubles.
+/// Both go through <see cref="EventUtf8Writer"/>, which writes the common events straight as UTF-8 (writing was the
+/// publisher's main CPU cost per event); <see cref="Write"/> is the general form it falls back on.
 /// </summary>
 public static class EventJson
 {
-    // What Write produces is well-formed by construction: the writer need not check each call.
-    private static readonly JsonWriterOptions Unchecked = new() { SkipValidation = true };
-
     public static byte[] Serialize(JobEvent e)
     {
-        var buffer = new MemoryStream(256);
-        using (var writer = new Utf8JsonWriter(buffer, Unchecked))
+        var buffer = new PooledBufferWriter(256);
+        try
         {
-            Write(writer, e);
+            EventUtf8Writer.ForThisThread().Write(buffer, e);
+            return buffer.WrittenMemory.ToArray();
         }
-        return buffer.ToArray();
+        finally
+        {
+            buffer.Dispose();
+        }
     }
 
     /// <summary>Serializes events as one batch message (a JSON array).</summary>
     public static byte[] SerializeBatch(IEnumerable<JobEvent> events)
     {
-        var buffer = new MemoryStream(4096);
-        using (var writer = new Utf8JsonWriter(buffer, Unchecked))
+        var buffer = new PooledBufferWriter(4096);
+        try
         {
-            writer.WriteStartArray();
-            foreach (var e in events)
-            {
-                Write(writer, e);
-            }
-            writer.WriteEndArray();
+            var list = events as IReadOnlyList<JobEvent> ?? events.ToList();
+            WriteArray(buffer, list, 0, list.Count);
+            return buffer.WrittenMemory.ToArray();
         }
-        return buffer.ToArray();
+        finally
+        {
+            buffer.Dispose();
+        }
     }
 
     /// <summary>
@@ -48,20 +47,29 @@ public static class EventJson
     /// </summary>
     public static void WriteMessage(IBufferWriter<byte> buffer, IReadOnlyList<JobEvent> events, int start, int count)
     {
-        using var writer = new Utf8JsonWriter(buffer, Unchecked);
-        if (count == 1)
-        {
-            Write(writer, events[start]);
-            return;
-        }
-        writer.WriteStartArray();
-        for (var i = start; i < start + count; i++)
-        {
-            Write(writer, events[i]);
-        }
-        writer.WriteEndArray();
+        if (count == 1) EventUtf8Writer.ForThisThread().Write(buffer, events[start]);
+        else WriteArray(buffer, events, start, count);
     }
 
+    private static void WriteArray(IBufferWriter<byte> buffer, IReadOnlyList<JobEvent> events, int start, int count)
+    {
+        var writer = EventUtf8Writer.ForThisThread();
+        Put(buffer, (byte)'[');
+        for (var i = start; i < start + count; i++)
+        {
+            if (i > start) Put(buffer, (byte)',');
+            writer.Write(buffer, events[i]);
+        }
+        Put(buffer, (byte)']');
+    }
+
+    private static void Put(IBufferWriter<byte> buffer, byte b)
+    {
+        buffer.GetSpan(1)[0] = b;
+        buffer.Advance(1);
+    }
+
+    /// <summary>Writes one event with a <see cref="Utf8JsonWriter"/>: every event, numbers JSON cannot hold included (they throw).</summary>
     public static void Write(Utf8JsonWriter writer, JobEvent e)
     {
         writer.WriteStartObject();
@@ -69,11 +77,10 @@ public static class EventJson
         writer.WriteString("type"u8, TypeNames[(int)e.Type]);
         writer.WriteString("id"u8, e.Id);
         WriteSeconds(writer, "ts"u8, e.Ts);
-        var recent = RecentStrings.ForThisThread();
-        writer.WriteString("system"u8, recent.Encode(RecentStrings.System, e.System));
-        writer.WriteString("hostname"u8, recent.Encode(RecentStrings.Hostname, e.Hostname));
-        if (e.Name is not null) writer.WriteString("name"u8, recent.Encode(RecentStrings.Name, e.Name));
-        if (e.Queue is not null) writer.WriteString("queue"u8, recent.Encode(RecentStrings.Queue, e.Queue));
+        writer.WriteString("system"u8, e.System);
+        writer.WriteString("hostname"u8, e.Hostname);
+        WriteOptional(writer, "name"u8, e.Name);
+        WriteOptional(writer, "queue"u8, e.Queue);
         WriteOptional(writer, "job_id"u8, e.JobId);
         if (e.Runtime is { } runtime) writer.WriteNumber("runtime"u8, runtime);
         if (e.Wait is { } wait) writer.WriteNumber("wait"u8, wait);
@@ -89,53 +96,18 @@ public static class EventJson
 
     private static readonly JsonEncodedText[] TypeNames = EventTypeNames.All.Select(t => JsonEncodedText.Encode(t.ToWireName())).ToArray();
 
-    // Whole milliseconds as "<seconds>.<3 digits>", from integers; anything else as a double.
     private static void WriteSeconds(Utf8JsonWriter writer, ReadOnlySpan<byte> name, double seconds)
     {
-        var ms = Math.Round(seconds * 1000);
-        if (ms is < 0 or > 1e15 || ms / 1000 != seconds)
+        if (!JsonValues.IsFinite(seconds))
         {
-            writer.WriteNumber(name, seconds);
+            writer.WriteNumber(name, seconds); // throws, as for any number JSON cannot hold
             return;
         }
-        var whole = (long)ms / 1000;
-        var fraction = (int)((long)ms % 1000);
-        Span<byte> text = stackalloc byte[24];
-        Utf8Formatter.TryFormat(whole, text, out var length);
-        if (fraction != 0)
-        {
-            text[length++] = (byte)'.';
-            text[length++] = (byte)('0' + fraction / 100);
-            text[length++] = (byte)('0' + fraction / 10 % 10);
-            text[length++] = (byte)('0' + fraction % 10);
-            while (text[length - 1] == '0') length--;
-        }
+        Span<byte> text = stackalloc byte[40];
+        var length = 0;
+        EventUtf8Writer.Seconds(text, ref length, seconds);
         writer.WritePropertyName(name);
         writer.WriteRawValue(text[..length], skipInputValidation: true);
-    }
-
-    /// <summary>The last string written in each repeating field, escaped once, per thread (the publisher has one send loop).</summary>
-    private sealed class RecentStrings
-    {
-        public const int System = 0, Hostname = 1, Name = 2, Queue = 3;
-
-        [ThreadStatic]
-        private static RecentStrings? _current;
-
-        private readonly string?[] _raw = new string?[4];
-        private readonly JsonEncodedText[] _encoded = new JsonEncodedText[4];
-
-        public static RecentStrings ForThisThread() => _current ??= new RecentStrings();
-
-        public JsonEncodedText Encode(int field, string value)
-        {
-            if (!ReferenceEquals(_raw[field], value))
-            {
-                _encoded[field] = JsonEncodedText.Encode(value);
-                _raw[field] = value;
-            }
-            return _encoded[field];
-        }
     }
 
     private static void WriteOptional(Utf8JsonWriter writer, ReadOnlySpan<byte> name, string? value)

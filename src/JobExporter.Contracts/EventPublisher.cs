@@ -18,11 +18,12 @@ public sealed class EventPublisher : IEventPublisher
     private readonly Channel<JobEvent> _buffer;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _sender;
-    // Messages of MaxBatchSize events that may wait for their confirms at once, over all rounds in flight. Rounds
+    // Messages of MaxBatchSize events that may wait for their confirms at once, over all rounds in flight (25,000 events
+    // at the default MaxBatchSize, as 50 of 500 were before the default grew: a failover sends that many again). Rounds
     // overlap: the loop sends what the buffer holds while earlier rounds wait for the broker (persistent messages are
     // confirmed once on disk, milliseconds to seconds on a busy disk), so the buffer drains at the rate the connection
     // carries, not at one round per confirm wait; a burst no longer overflows the buffer behind a slow confirm.
-    private const int MessagesInFlight = 50;
+    private const int MessagesInFlight = 25;
 
     // Events of rounds the broker did not confirm (channel lost, refused, timed out): sent first on the next channel,
     // or counted as dropped if the publisher stops first.
@@ -246,7 +247,8 @@ public sealed class EventPublisher : IEventPublisher
     }
 
     private bool ShouldGather() =>
-        _buffer.Reader.Count < _options.MaxBatchSize && Volatile.Read(ref _disposed) == 0 && _options.BatchDelay > TimeSpan.Zero;
+        Volatile.Read(ref _disposed) == 0 && _options.BatchDelay > TimeSpan.Zero
+        && BatchGathering.ShouldGather(_buffer.Reader.Count, _options.MaxBatchSize, _batches.RoutingKeysLastRound, _options.BufferCapacity);
 
     // Puts the events on the wire as a new round and returns an empty list in exchange for the one the round took.
     private List<JobEvent> StartRound(IChannel channel, List<JobEvent> events)

@@ -15,6 +15,11 @@ internal sealed class PooledBufferWriter(int initialCapacity) : IBufferWriter<by
 
     public ReadOnlyMemory<byte> WrittenMemory => _buffer.AsMemory(0, _written);
 
+    public int WrittenCount => _written;
+
+    /// <summary>Forgets what was written after the first <paramref name="count"/> bytes.</summary>
+    public void Truncate(int count) => _written = Math.Min(Math.Max(count, 0), _written);
+
     public void Advance(int count) => _written += count;
 
     public Memory<byte> GetMemory(int sizeHint = 0)

@@ -1,0 +1,224 @@
+using System.Buffers;
+using System.Buffers.Text;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+
+namespace JobExporter.Contracts;
+
+/// <summary>
+/// Writes one event's JSON object as UTF-8 straight into a buffer, for the publisher's message bodies. Writing events was
+/// the publisher's largest CPU cost per event (perf: <see cref="Utf8JsonWriter"/> checking and escaping every string), so
+/// the part that repeats from event to event (type, system, hostname, name and queue) is escaped once into a cached
+/// UTF-8 head and copied, plain-ASCII ids are copied without escaping, and numbers are formatted in place. Same field
+/// names and values as <see cref="EventJson.Write"/> (the parser does not depend on their order); events that carry a
+/// backlog, or a number JSON cannot hold, are written by <see cref="EventJson.Write"/>.
+/// Not thread-safe: one per thread (<see cref="ForThisThread"/>); the publisher has one send loop.
+/// </summary>
+internal sealed class EventUtf8Writer
+{
+    // Longest number written: a double's shortest round-trip form ("-1.7976931348623157E+308") or a long.
+    private const int MaxNumber = 32;
+    private const int HeadSlots = 32;
+
+    private static readonly JsonWriterOptions Unchecked = new() { SkipValidation = true };
+
+    [ThreadStatic]
+    private static EventUtf8Writer? _current;
+
+    private readonly Head?[] _heads = new Head?[HeadSlots];
+
+    public static EventUtf8Writer ForThisThread() => _current ??= new EventUtf8Writer();
+
+    public void Write(IBufferWriter<byte> buffer, JobEvent e)
+    {
+        if (e.Backlog is not null || !Finite(e))
+        {
+            using var writer = new Utf8JsonWriter(buffer, Unchecked);
+            EventJson.Write(writer, e);
+            return;
+        }
+        var head = HeadOf(e);
+        var id = TextOf(e.Id);
+        Text? jobId = e.JobId is null ? null : TextOf(e.JobId);
+        Text? exception = e.Exception is null ? null : TextOf(e.Exception);
+        // Names, quotes and commas of every field, and the longest form of each number, are well within 256 bytes.
+        var most = 256 + 8 * MaxNumber + head.Bytes.Length + id.Length + (jobId?.Length ?? 0) + (exception?.Length ?? 0);
+        var span = buffer.GetSpan(most);
+        var at = 0;
+        Put(span, ref at, "{\"v\":"u8);
+        Long(span, ref at, e.V);
+        Put(span, ref at, ",\"id\":\""u8);
+        id.CopyTo(span, ref at);
+        Put(span, ref at, "\",\"ts\":"u8);
+        Seconds(span, ref at, e.Ts);
+        Put(span, ref at, head.Bytes);
+        if (jobId is { } jobIdText)
+        {
+            Put(span, ref at, ",\"job_id\":\""u8);
+            jobIdText.CopyTo(span, ref at);
+            Put(span, ref at, "\""u8);
+        }
+        if (e.Runtime is { } runtime) Number(span, ref at, ",\"runtime\":"u8, runtime);
+        if (e.Wait is { } wait) Number(span, ref at, ",\"wait\":"u8, wait);
+        if (exception is { } exceptionText)
+        {
+            Put(span, ref at, ",\"exception\":\""u8);
+            exceptionText.CopyTo(span, ref at);
+            Put(span, ref at, "\""u8);
+        }
+        if (e.Active is { } active) Long(span, ref at, ",\"active\":"u8, active);
+        if (e.Interval is { } interval) Number(span, ref at, ",\"interval\":"u8, interval);
+        if (e.Dropped is { } dropped) Long(span, ref at, ",\"dropped\":"u8, dropped);
+        if (e.PublishFailures is { } failures) Long(span, ref at, ",\"publish_failures\":"u8, failures);
+        if (e.BacklogFailures is { } backlogFailures) Long(span, ref at, ",\"backlog_failures\":"u8, backlogFailures);
+        Put(span, ref at, "}"u8);
+        buffer.Advance(at);
+    }
+
+    private static bool Finite(JobEvent e) =>
+        JsonValues.IsFinite(e.Ts)
+        && (e.Runtime is not { } runtime || JsonValues.IsFinite(runtime))
+        && (e.Wait is not { } wait || JsonValues.IsFinite(wait))
+        && (e.Interval is not { } interval || JsonValues.IsFinite(interval));
+
+    // The cached head of events with these very strings (compared by reference: emitters pass the same instances).
+    private Head HeadOf(JobEvent e)
+    {
+        var slot = (int)((uint)((int)e.Type * 31 + RuntimeHelpers.GetHashCode(e.Name ?? "") * 7 + RuntimeHelpers.GetHashCode(e.Queue ?? "")) % HeadSlots);
+        var head = _heads[slot];
+        if (head is not null && head.Type == e.Type && ReferenceEquals(head.System, e.System) && ReferenceEquals(head.Hostname, e.Hostname)
+            && ReferenceEquals(head.Name, e.Name) && ReferenceEquals(head.Queue, e.Queue))
+        {
+            return head;
+        }
+        return _heads[slot] = new Head(e);
+    }
+
+    /// <summary><c>,"type":…,"system":…,"hostname":…[,"name":…][,"queue":…]</c>, escaped as <see cref="EventJson.Write"/> escapes them.</summary>
+    private sealed class Head
+    {
+        public Head(JobEvent e)
+        {
+            Type = e.Type;
+            System = e.System;
+            Hostname = e.Hostname;
+            Name = e.Name;
+            Queue = e.Queue;
+            var buffer = new PooledBufferWriter(256);
+            try
+            {
+                using (var writer = new Utf8JsonWriter(buffer, Unchecked))
+                {
+                    // Written as the properties of an object, then taken without its braces.
+                    writer.WriteStartObject();
+                    writer.WriteString("type"u8, e.Type.ToWireName());
+                    writer.WriteString("system"u8, e.System);
+                    writer.WriteString("hostname"u8, e.Hostname);
+                    if (e.Name is not null) writer.WriteString("name"u8, e.Name);
+                    if (e.Queue is not null) writer.WriteString("queue"u8, e.Queue);
+                    writer.WriteEndObject();
+                }
+                var written = buffer.WrittenMemory.Span;
+                var bytes = new byte[written.Length - 1];
+                bytes[0] = (byte)',';
+                written.Slice(1, written.Length - 2).CopyTo(bytes.AsSpan(1));
+                Bytes = bytes;
+            }
+            finally
+            {
+                buffer.Dispose();
+            }
+        }
+
+        public EventType Type { get; }
+        public string System { get; }
+        public string Hostname { get; }
+        public string? Name { get; }
+        public string? Queue { get; }
+        public byte[] Bytes { get; }
+    }
+
+    // A string value without its quotes: plain printable ASCII as it is, anything else escaped by System.Text.Json.
+    private static Text TextOf(string value)
+    {
+        foreach (var c in value)
+        {
+            if (c < 0x20 || c > 0x7E || c == '"' || c == '\\') return new Text(null, JsonEncodedText.Encode(value).EncodedUtf8Bytes.ToArray());
+        }
+        return new Text(value, null);
+    }
+
+    private readonly struct Text(string? ascii, byte[]? escaped)
+    {
+        public int Length => ascii?.Length ?? escaped!.Length;
+
+        public void CopyTo(Span<byte> span, ref int at)
+        {
+            if (escaped is not null)
+            {
+                Put(span, ref at, escaped);
+                return;
+            }
+            var target = span.Slice(at, ascii!.Length);
+            for (var i = 0; i < target.Length; i++) target[i] = (byte)ascii[i];
+            at += target.Length;
+        }
+    }
+
+    private static void Put(Span<byte> span, ref int at, ReadOnlySpan<byte> bytes)
+    {
+        bytes.CopyTo(span.Slice(at));
+        at += bytes.Length;
+    }
+
+    private static void Long(Span<byte> span, ref int at, long value)
+    {
+        Utf8Formatter.TryFormat(value, span.Slice(at), out var written);
+        at += written;
+    }
+
+    private static void Long(Span<byte> span, ref int at, ReadOnlySpan<byte> name, long value)
+    {
+        Put(span, ref at, name);
+        Long(span, ref at, value);
+    }
+
+    private static void Number(Span<byte> span, ref int at, ReadOnlySpan<byte> name, double value)
+    {
+        Put(span, ref at, name);
+        Double(span, ref at, value);
+    }
+
+    // The shortest form that reads back as the same double, as Utf8JsonWriter writes it.
+    internal static void Double(Span<byte> span, ref int at, double value)
+    {
+#if NETSTANDARD2_0
+        // .NET Framework's "G" is not round-trip; "R" is, and System.Text.Json uses it there too.
+        var text = value.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+        for (var i = 0; i < text.Length; i++) span[at + i] = (byte)text[i];
+        var written = text.Length;
+#else
+        value.TryFormat(span.Slice(at), out var written, default, System.Globalization.CultureInfo.InvariantCulture);
+#endif
+        at += written;
+    }
+
+    /// <summary>Whole milliseconds as <c>&lt;seconds&gt;.&lt;up to 3 digits&gt;</c> from integers (all that <see cref="EventFactory"/> makes); anything else as a double.</summary>
+    internal static void Seconds(Span<byte> span, ref int at, double seconds)
+    {
+        var ms = Math.Round(seconds * 1000);
+        if (ms is < 0 or > 1e15 || ms / 1000 != seconds)
+        {
+            Double(span, ref at, seconds);
+            return;
+        }
+        Long(span, ref at, (long)ms / 1000);
+        var fraction = (int)((long)ms % 1000);
+        if (fraction == 0) return;
+        span[at++] = (byte)'.';
+        span[at++] = (byte)('0' + fraction / 100);
+        span[at++] = (byte)('0' + fraction / 10 % 10);
+        span[at++] = (byte)('0' + fraction % 10);
+        while (span[at - 1] == '0') at--;
+    }
+}

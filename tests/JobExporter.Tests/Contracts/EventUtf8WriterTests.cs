@@ -1,0 +1,123 @@
+using System.Text;
+using System.Text.Json;
+using JobExporter.Contracts;
+
+namespace JobExporter.Tests.Contracts;
+
+/// <summary>
+/// The publisher's direct UTF-8 writer must say exactly what the general <see cref="Utf8JsonWriter"/> form says: every
+/// event it writes is valid JSON that the exporter's parser reads back as the same event, whatever the strings hold.
+/// </summary>
+public class EventUtf8WriterTests
+{
+    private sealed class Sink : IEventSink
+    {
+        public List<JobEvent> Events { get; } = [];
+        public List<string> Invalid { get; } = [];
+        public void OnEvent(JobEvent e) => Events.Add(e);
+        public void OnInvalid(string reason) => Invalid.Add(reason);
+    }
+
+    private static Sink Parse(ReadOnlySpan<byte> body)
+    {
+        var sink = new Sink();
+        new EventParser().Parse(body, sink);
+        var text = Encoding.UTF8.GetString(body.ToArray());
+        Assert.That(sink.Invalid, Is.Empty, text);
+        return sink;
+    }
+
+    private static byte[] General(JobEvent e)
+    {
+        using var stream = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(stream))
+        {
+            EventJson.Write(writer, e);
+        }
+        return stream.ToArray();
+    }
+
+    private static byte[] Direct(JobEvent e)
+    {
+        using var buffer = new PooledBufferWriter(16);
+        EventUtf8Writer.ForThisThread().Write(buffer, e);
+        return buffer.WrittenMemory.ToArray();
+    }
+
+    private static IEnumerable<JobEvent> EveryKindOfEvent()
+    {
+        var factory = new EventFactory("hangfire", "worker-1");
+        yield return factory.Job(EventType.JobSent, "Invoices.Send", "default", "1");
+        yield return factory.Job(EventType.JobStarted, "Invoices.Send", "critical", "2", wait: 0.125);
+        yield return factory.Job(EventType.JobSucceeded, "Invoices.Send", "default", "3", runtime: 1e-7);
+        yield return factory.Job(EventType.JobFailed, "Invoices.Send", "default", "4", runtime: 12345.678901234, exception: "System.TimeoutException");
+        yield return factory.Worker(EventType.WorkerHeartbeat, TimeSpan.FromSeconds(10), active: 3, dropped: long.MaxValue, publishFailures: 0)
+            with { BacklogFailures = 7 };
+        yield return factory.Worker(EventType.WorkerOnline, TimeSpan.FromMilliseconds(1500));
+        yield return factory.Job(EventType.JobSent, "Invoices.Send", "default") with { Ts = 1700000000.1234567, V = 1 };
+        yield return factory.Job(EventType.JobSent, "Invoices.Send", "default") with { Ts = 0 };
+    }
+
+    [TestCaseSource(nameof(EveryKindOfEvent))]
+    public void Writes_each_kind_of_event_as_the_parser_reads_it_back(JobEvent e)
+    {
+        var direct = Parse(Direct(e)).Events.Single();
+        Assert.That(direct, Is.EqualTo(e));
+        Assert.That(direct, Is.EqualTo(Parse(General(e)).Events.Single()));
+    }
+
+    // Built here rather than in attributes: a test name with control characters is lost by the test adapter.
+    private static readonly string[] Texts =
+    [
+        "plain", "quote \" and backslash \\ and slash /", "control " + (char)1 + " \n \t " + (char)0x7F + " characters",
+        "non-ASCII: Zürich, 東京, emoji 🎉", "<html> & 'apostrophes' + `ticks`", "",
+    ];
+
+    [Test]
+    public void Strings_that_need_escaping_round_trip_in_every_string_field([Range(0, 5)] int which)
+    {
+        var text = Texts[which];
+        var e = new JobEvent
+        {
+            Type = EventType.JobFailed, Id = "id " + text, Ts = 1700000000.5, System = "sys " + text, Hostname = "host " + text,
+            Name = "name " + text, Queue = "queue " + text, JobId = "job " + text, Runtime = 0.5, Exception = "ex " + text,
+        };
+        var body = Direct(e);
+        Assert.DoesNotThrow(() => JsonDocument.Parse(body), "valid JSON");
+        Assert.That(Parse(body).Events.Single(), Is.EqualTo(e));
+    }
+
+    [Test]
+    public void Cached_heads_follow_the_type_name_queue_and_host_of_each_event()
+    {
+        // More combinations than the cache has slots, interleaved, so that slots are reused and collide.
+        var hosts = new[] { "h1", "h2" };
+        var events = new List<JobEvent>();
+        for (var round = 0; round < 3; round++)
+        {
+            for (var n = 0; n < 40; n++)
+            {
+                foreach (var type in new[] { EventType.JobSent, EventType.JobStarted, EventType.JobSucceeded })
+                {
+                    var factory = new EventFactory("hangfire", hosts[n % 2]);
+                    events.Add(factory.Job(type, $"Job{n}", $"q{n % 3}", $"{n}", runtime: type == EventType.JobSucceeded ? n : null));
+                }
+            }
+        }
+        // The same text in a new string instance, after its first instance was cached.
+        events.Add(events[0] with { Name = new string("Job0".ToCharArray()), Queue = "other" });
+        using var buffer = new PooledBufferWriter(16);
+        EventJson.WriteMessage(buffer, events, 0, events.Count);
+        Assert.That(Parse(buffer.WrittenMemory.Span).Events, Is.EqualTo(events));
+    }
+
+    [Test]
+    public void A_backlog_event_or_a_number_json_cannot_hold_goes_the_general_way()
+    {
+        var factory = new EventFactory("hangfire", "w1");
+        var backlog = factory.Backlog(new BacklogSnapshot { Queues = [new BacklogQueue("default", 12, 3, 3.5)], Servers = 2 }, TimeSpan.FromSeconds(30));
+        Assert.That(Direct(backlog), Is.EqualTo(General(backlog)));
+        var notANumber = factory.Job(EventType.JobSucceeded, "A.B", "default", runtime: double.NaN);
+        Assert.Throws<ArgumentException>(() => Direct(notANumber), "as Utf8JsonWriter refuses it");
+    }
+}

@@ -25,6 +25,23 @@ public static class EventJson
         }
     }
 
+    /// <summary>Whether every number of the event can be written as JSON (none is NaN or infinite).</summary>
+    public static bool NumbersFit(JobEvent e) =>
+        JsonValues.IsFinite(e.Ts)
+        && (e.Runtime is not { } runtime || JsonValues.IsFinite(runtime))
+        && (e.Wait is not { } wait || JsonValues.IsFinite(wait))
+        && (e.Interval is not { } interval || JsonValues.IsFinite(interval))
+        && (e.Backlog is null || BacklogAgesFit(e.Backlog));
+
+    private static bool BacklogAgesFit(BacklogSnapshot backlog)
+    {
+        foreach (var queue in backlog.Queues)
+        {
+            if (queue.OldestAge is { } age && !JsonValues.IsFinite(age)) return false;
+        }
+        return true;
+    }
+
     /// <summary>Serializes events as one batch message (a JSON array).</summary>
     public static byte[] SerializeBatch(IEnumerable<JobEvent> events)
     {

@@ -40,6 +40,7 @@ public sealed class EventPublisher : IEventPublisher
     private long _failures;
     private volatile bool _connected;
     private int _disposed;
+    private int _warnedUnwritable;
 
     public EventPublisher(EventPublisherOptions options, ILogger<EventPublisher>? logger = null)
     {
@@ -79,9 +80,22 @@ public sealed class EventPublisher : IEventPublisher
     /// <summary>True while a channel to the broker is open.</summary>
     public bool IsConnected => _connected;
 
-    /// <summary>Queues an event for sending. Never blocks, never throws.</summary>
+    /// <summary>
+    /// Queues an event for sending. Never blocks, never throws. An event with a number JSON cannot hold (NaN or infinite
+    /// ts, runtime, wait or interval) is dropped here and counted: sent, it would fail its whole message at every retry.
+    /// </summary>
     public void TryPublish(JobEvent e)
     {
+        if (!EventJson.NumbersFit(e))
+        {
+            Interlocked.Increment(ref _dropped);
+            if (Interlocked.Exchange(ref _warnedUnwritable, 1) == 0)
+            {
+                _logger.LogWarning("Event publisher dropped a {Type} event of {Name}: a number in it is NaN or infinite (logged once; every such event counts as dropped)",
+                    e.Type.ToWireName(), e.Name);
+            }
+            return;
+        }
         if (!_buffer.Writer.TryWrite(e))
         {
             // Only after disposal: a bounded DropWrite channel always accepts otherwise.

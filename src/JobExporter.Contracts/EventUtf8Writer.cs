@@ -31,7 +31,7 @@ internal sealed class EventUtf8Writer
 
     public void Write(IBufferWriter<byte> buffer, JobEvent e)
     {
-        if (e.Backlog is not null || !Finite(e))
+        if (e.Backlog is not null || !EventJson.NumbersFit(e))
         {
             using var writer = new Utf8JsonWriter(buffer, Unchecked);
             EventJson.Write(writer, e);
@@ -74,12 +74,6 @@ internal sealed class EventUtf8Writer
         Put(span, ref at, "}"u8);
         buffer.Advance(at);
     }
-
-    private static bool Finite(JobEvent e) =>
-        JsonValues.IsFinite(e.Ts)
-        && (e.Runtime is not { } runtime || JsonValues.IsFinite(runtime))
-        && (e.Wait is not { } wait || JsonValues.IsFinite(wait))
-        && (e.Interval is not { } interval || JsonValues.IsFinite(interval));
 
     // The cached head of events with these very strings (compared by reference: emitters pass the same instances).
     private Head HeadOf(JobEvent e)
@@ -143,9 +137,33 @@ internal sealed class EventUtf8Writer
     {
         foreach (var c in value)
         {
-            if (c < 0x20 || c > 0x7E || c == '"' || c == '\\') return new Text(null, JsonEncodedText.Encode(value).EncodedUtf8Bytes.ToArray());
+            if (c < 0x20 || c > 0x7E || c == '"' || c == '\\') return new Text(null, Escaped(value));
         }
         return new Text(value, null);
+    }
+
+    // JsonEncodedText refuses a lone surrogate (an exception message cut in the middle of a pair, say), which would fail
+    // the whole message at every retry; Utf8JsonWriter, as the head and EventJson.Write use it, writes it as U+FFFD.
+    private static byte[] Escaped(string value)
+    {
+        try
+        {
+            return JsonEncodedText.Encode(value).EncodedUtf8Bytes.ToArray();
+        }
+        catch (ArgumentException)
+        {
+            var buffer = new PooledBufferWriter(value.Length * 6 + 2);
+            try
+            {
+                using (var writer = new Utf8JsonWriter(buffer, Unchecked)) writer.WriteStringValue(value);
+                var quoted = buffer.WrittenMemory.Span;
+                return quoted.Slice(1, quoted.Length - 2).ToArray();
+            }
+            finally
+            {
+                buffer.Dispose();
+            }
+        }
     }
 
     private readonly struct Text(string? ascii, byte[]? escaped)

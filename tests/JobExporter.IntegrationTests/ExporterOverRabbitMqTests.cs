@@ -157,6 +157,34 @@ public class ExporterOverRabbitMqTests
     }
 
     [Test]
+    public async Task An_event_JSON_cannot_carry_is_dropped_by_the_emitter_and_the_events_around_it_all_count()
+    {
+        var lane = EventLane.New();
+        await using var exporter = await StartExporter(lane);
+        await exporter.WaitUntilAsync(async () => (await exporter.GetAsync("readyz")).IsSuccessStatusCode, Events.Patience, "/readyz");
+        var f = new EventFactory("hangfire", "odd-1");
+        long dropped;
+        await using (var publisher = lane.Publisher(Broker))
+        {
+            publisher.TryPublish(f.Job(EventType.JobSucceeded, "Odd.Job", "default", runtime: 1));
+            publisher.TryPublish(f.Job(EventType.JobSucceeded, "Odd.Job", "default", runtime: double.NaN));
+            // A lone surrogate (an exception text cut inside an emoji) is sent as U+FFFD.
+            publisher.TryPublish(f.Job(EventType.JobFailed, "Odd.Job", "default", runtime: 1, exception: "Cut\ud83c"));
+            publisher.TryPublish(f.Job(EventType.JobSucceeded, "Odd.Job", "default", runtime: 2));
+            await publisher.DisposeAsync();
+            dropped = publisher.Dropped;
+        }
+        var m = await Events.WaitForAppliedAsync(exporter, 3);
+        Assert.Multiple(() =>
+        {
+            Assert.That(dropped, Is.EqualTo(1), "only the NaN event is dropped");
+            Assert.That(m.Value("jobs_succeeded_total", ("name", "Odd.Job")), Is.EqualTo(2));
+            Assert.That(m.Value("jobs_failed_total", ("name", "Odd.Job"), ("exception", "Cut\ufffd")), Is.EqualTo(1));
+            Assert.That(m.Value("jobs_exporter_events_invalid_total") ?? 0, Is.EqualTo(0));
+        });
+    }
+
+    [Test]
     public async Task Ingest_rate_is_measured_for_twenty_thousand_events()
     {
         var lane = EventLane.New();

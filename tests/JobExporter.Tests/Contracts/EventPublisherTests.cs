@@ -43,6 +43,20 @@ public class EventPublisherTests
     }
 
     [Test]
+    public async Task An_event_with_a_number_JSON_cannot_hold_is_dropped_and_counted_and_the_events_around_it_are_kept()
+    {
+        await using var publisher = new EventPublisher(Unreachable(capacity: 100));
+        var factory = new EventFactory("hangfire", "h");
+        publisher.TryPublish(factory.Job(EventType.JobSucceeded, "N", "q", runtime: 1));
+        publisher.TryPublish(factory.Job(EventType.JobSucceeded, "N", "q", runtime: double.NaN));
+        publisher.TryPublish(factory.Job(EventType.JobStarted, "N", "q", wait: double.PositiveInfinity));
+        publisher.TryPublish(factory.Worker(EventType.WorkerHeartbeat, TimeSpan.FromSeconds(10)) with { Ts = double.NegativeInfinity });
+        publisher.TryPublish(factory.Job(EventType.JobSucceeded, "N", "q", runtime: 2));
+        Assert.That(publisher.Dropped, Is.EqualTo(3));
+        Assert.That(publisher.Buffered, Is.EqualTo(2));
+    }
+
+    [Test]
     public void Options_without_a_broker_url_fail_with_a_clear_message()
     {
         var error = Assert.Throws<ArgumentException>(() => new EventPublisher(new EventPublisherOptions()));

@@ -66,6 +66,17 @@ public class EventUtf8WriterTests
         Assert.That(direct, Is.EqualTo(Parse(General(e)).Events.Single()));
     }
 
+    [Test]
+    public void A_lone_surrogate_is_written_as_the_replacement_character_as_the_general_writer_does()
+    {
+        // An exception text cut between the two halves of an emoji, say.
+        var e = new EventFactory("hangfire", "worker-1").Job(EventType.JobFailed, "Invoices.Send", "default", "1", runtime: 1,
+            exception: "Cut \ud83c");
+        var direct = Parse(Direct(e)).Events.Single();
+        Assert.That(direct.Exception, Is.EqualTo("Cut \ufffd"));
+        Assert.That(direct, Is.EqualTo(Parse(General(e)).Events.Single()));
+    }
+
     // Built here rather than in attributes: a test name with control characters is lost by the test adapter.
     private static readonly string[] Texts =
     [

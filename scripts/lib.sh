@@ -48,6 +48,12 @@ rabbitmq_start() {
     RABBITMQ_DIST_PORT="$(free_port)" ERL_EPMD_PORT="$(free_port)" ERL_EPMD_ADDRESS=127.0.0.1
     RABBITMQ_MNESIA_BASE="$dir/mnesia" RABBITMQ_LOG_BASE="$dir/log" RABBITMQ_PID_FILE="$dir/rabbitmq.pid"
     RABBITMQ_CONFIG_FILE="$dir/rabbitmq.conf" RABBITMQ_ENABLED_PLUGINS_FILE="$dir/enabled_plugins")
+  # The cookie exists before the node and rabbitmqctl start: each would otherwise create it with its own random value at
+  # the same moment, and rabbitmqctl would be refused ("Invalid challenge reply") until its wait timed out.
+  if [ ! -f "$dir/.erlang.cookie" ]; then
+    (umask 077; od -An -N16 -tx1 /dev/urandom | tr -d ' \n' > "$dir/.erlang.cookie")
+    chmod 400 "$dir/.erlang.cookie"
+  fi
   env "${RABBIT_ENV[@]}" /usr/lib/rabbitmq/bin/rabbitmq-server > "$dir/server.out" 2>&1 &
   RABBIT_PID=$!
   env "${RABBIT_ENV[@]}" /usr/lib/rabbitmq/bin/rabbitmqctl -n "$RABBIT_NODE" wait "$dir/rabbitmq.pid" --timeout 60 > /dev/null

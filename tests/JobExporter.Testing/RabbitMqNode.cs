@@ -103,7 +103,9 @@ public sealed class RabbitMqNode : IAsyncDisposable
     {
         if (IsRunning) return;
         File.Delete(_env["RABBITMQ_PID_FILE"]);
-        if (_cluster is not null) WriteCookie(_cluster.Cookie);
+        // Written before the node and rabbitmqctl start: each would otherwise create the missing file with its own random
+        // cookie at the same moment, and rabbitmqctl's "wait" was then refused ("Invalid challenge reply") until it timed out.
+        WriteCookie(_cluster?.Cookie ?? Convert.ToHexString(Guid.NewGuid().ToByteArray()));
         if (_server is not null) await _server.DisposeAsync();
         _server = ServerProcess.Start(ServerScript, [], _env, gracefulStop: TimeSpan.FromSeconds(30));
         var wait = CtlAsync(TimeSpan.FromSeconds(90), "wait", _env["RABBITMQ_PID_FILE"], "--timeout", "80");
@@ -192,7 +194,8 @@ public sealed class RabbitMqNode : IAsyncDisposable
         ProcessRunner.RunAsync("/usr/bin/epmd", ["-kill"], new Dictionary<string, string> { ["ERL_EPMD_PORT"] = port.ToString() }, TimeSpan.FromSeconds(10))
             .ContinueWith(_ => { });
 
-    // Erlang nodes (and rabbitmqctl) talk only to nodes with the same cookie, read from $HOME, owner-read-only.
+    // Erlang nodes (and rabbitmqctl) talk only to nodes with the same cookie, read from $HOME, owner-read-only. A node
+    // started again keeps the cookie it had.
     private void WriteCookie(string cookie)
     {
         var path = System.IO.Path.Combine(_folder.Path, ".erlang.cookie");

@@ -52,20 +52,10 @@ internal sealed class EventUtf8Writer
         Put(span, ref at, "\",\"ts\":"u8);
         Seconds(span, ref at, e.Ts);
         Put(span, ref at, head.Bytes);
-        if (jobId is { } jobIdText)
-        {
-            Put(span, ref at, ",\"job_id\":\""u8);
-            jobIdText.CopyTo(span, ref at);
-            Put(span, ref at, "\""u8);
-        }
+        if (jobId is { } jobIdText) Quoted(span, ref at, ",\"job_id\":\""u8, jobIdText);
         if (e.Runtime is { } runtime) Number(span, ref at, ",\"runtime\":"u8, runtime);
         if (e.Wait is { } wait) Number(span, ref at, ",\"wait\":"u8, wait);
-        if (exception is { } exceptionText)
-        {
-            Put(span, ref at, ",\"exception\":\""u8);
-            exceptionText.CopyTo(span, ref at);
-            Put(span, ref at, "\""u8);
-        }
+        if (exception is { } exceptionText) Quoted(span, ref at, ",\"exception\":\""u8, exceptionText);
         if (e.Active is { } active) Long(span, ref at, ",\"active\":"u8, active);
         if (e.Interval is { } interval) Number(span, ref at, ",\"interval\":"u8, interval);
         if (e.Dropped is { } dropped) Long(span, ref at, ",\"dropped\":"u8, dropped);
@@ -199,6 +189,14 @@ internal sealed class EventUtf8Writer
     {
         Put(span, ref at, name);
         Long(span, ref at, value);
+    }
+
+    // The name ends with the value's opening quote.
+    private static void Quoted(Span<byte> span, ref int at, ReadOnlySpan<byte> nameAndQuote, Text value)
+    {
+        Put(span, ref at, nameAndQuote);
+        value.CopyTo(span, ref at);
+        Put(span, ref at, "\""u8);
     }
 
     private static void Number(Span<byte> span, ref int at, ReadOnlySpan<byte> name, double value)

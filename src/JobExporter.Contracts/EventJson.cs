@@ -4,11 +4,11 @@ using System.Text.Json;
 namespace JobExporter.Contracts;
 
 /// <summary>
-/// Writes events in their wire form: flat snake_case JSON, one object or an array of objects. The publisher writes each
-/// event into its message as it is published (<see cref="EventBuffer"/>); these methods serve everything else: tests,
-/// tools and benchmarks that publish raw messages. All go through <see cref="EventUtf8Writer"/>, which writes the common
-/// events straight as UTF-8 (writing was the publisher's main CPU cost per event); <see cref="Write"/> is the general
-/// form it falls back on.
+/// Writes events in their wire form: flat snake_case JSON, one object or an array of objects. The publisher cuts its
+/// message bodies with <see cref="MessageBodies"/>; <see cref="WriteMessage"/> and <see cref="SerializeBatch"/> serve tests
+/// and tools that publish raw messages, and <see cref="Serialize(JobEvent)"/> returns one event as an array.
+/// Both go through <see cref="EventUtf8Writer"/>, which writes the common events straight as UTF-8 (writing was the
+/// publisher's main CPU cost per event); <see cref="Write"/> is the general form it falls back on.
 /// </summary>
 public static class EventJson
 {
@@ -61,7 +61,7 @@ public static class EventJson
 
     /// <summary>
     /// Writes <paramref name="count"/> events from <paramref name="start"/> into <paramref name="buffer"/>: one object
-    /// when there is one, else a JSON array.
+    /// when there is one, else a JSON array (the publisher's message bodies, into pooled buffers).
     /// </summary>
     public static void WriteMessage(IBufferWriter<byte> buffer, IReadOnlyList<JobEvent> events, int start, int count)
     {

@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using RabbitMQ.Client;
@@ -6,32 +6,33 @@ using RabbitMQ.Client;
 namespace JobExporter.Contracts;
 
 /// <summary>
-/// Publishes events from inside a worker process. <see cref="TryPublish"/> never waits on the broker and never throws:
-/// it writes the event into the bounded <see cref="EventBuffer"/> (when that is full, a new event is dropped and
-/// counted), and a background loop sends the buffer's messages with publisher confirms, reconnecting with backoff when
-/// the broker is away. A message that was not confirmed is sent again; the exporter drops the duplicates by event id.
+/// Publishes events from inside a worker process. <see cref="TryPublish"/> never blocks and never throws:
+/// events go into a bounded buffer (when it is full, a new event is dropped and counted) and a background
+/// loop sends them in batches with publisher confirms, reconnecting with backoff when the broker is away.
+/// A batch that was not confirmed is sent again; the exporter drops the duplicates by event id.
 /// </summary>
 public sealed class EventPublisher : IEventPublisher
 {
     private readonly EventPublisherOptions _options;
     private readonly ILogger _logger;
-    private readonly EventBuffer _buffer;
+    private readonly Channel<JobEvent> _buffer;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _sender;
     // Messages of MaxBatchSize events that may wait for their confirms at once, over all rounds in flight (25,000 events
-    // at the default MaxBatchSize: a failover sends that many again). Rounds overlap: the loop sends what the buffer
-    // holds while earlier rounds wait for the broker (persistent messages are confirmed once on disk, milliseconds to
-    // seconds on a busy disk), so the buffer drains at the rate the connection carries, not at one round per confirm
-    // wait; a burst no longer overflows the buffer behind a slow confirm.
+    // at the default MaxBatchSize, as 50 of 500 were before the default grew: a failover sends that many again). Rounds
+    // overlap: the loop sends what the buffer holds while earlier rounds wait for the broker (persistent messages are
+    // confirmed once on disk, milliseconds to seconds on a busy disk), so the buffer drains at the rate the connection
+    // carries, not at one round per confirm wait; a burst no longer overflows the buffer behind a slow confirm.
     private const int MessagesInFlight = 25;
 
-    // Messages of rounds the broker did not confirm (channel lost, refused, timed out): sent first on the next channel,
+    // Events of rounds the broker did not confirm (channel lost, refused, timed out): sent first on the next channel,
     // or counted as dropped if the publisher stops first.
-    private List<OutgoingMessage> _unconfirmed = [];
-    private List<OutgoingMessage> _next = [];
+    private List<JobEvent> _unconfirmed = [];
+    private List<JobEvent> _next = [];
     private readonly Queue<PublishRound> _inFlight = new();
     private readonly Stack<PublishRound> _spareRounds = new();
     private int _inFlightEvents;
+    private readonly EventBatches _batches;
     private readonly SslOption _ssl;
     private readonly ReconnectBackoff _backoff;
     private long _dropped;
@@ -47,8 +48,19 @@ public sealed class EventPublisher : IEventPublisher
         _options = options;
         _ssl = PublisherTls.Create(options);
         _logger = (ILogger?)logger ?? NullLogger.Instance;
-        _buffer = new EventBuffer(options.BufferCapacity, options.MaxBatchSize);
-        _stopping.Token.Register(_buffer.Wake);
+        _buffer = Channel.CreateBounded<JobEvent>(
+            new BoundedChannelOptions(options.BufferCapacity)
+            {
+                // A full buffer drops the event being added, not the oldest one: displacing the oldest keeps every event
+                // alive for a whole buffer's worth of events, long enough to be promoted to an older GC generation and
+                // collected there, which cost a Hangfire worker more CPU per job than the hooks while the broker was away;
+                // an event dropped at once dies young, for next to nothing.
+                FullMode = BoundedChannelFullMode.DropWrite,
+                SingleReader = true,
+                SingleWriter = false,
+            },
+            _ => Interlocked.Increment(ref _dropped));
+        _batches = new EventBatches(options);
         _backoff = new ReconnectBackoff(options.ReconnectDelay, options.MaxReconnectDelay, new Random());
         _sender = Task.Run(SendLoopAsync);
     }
@@ -63,44 +75,31 @@ public sealed class EventPublisher : IEventPublisher
     public long PublishFailures => Interlocked.Read(ref _failures);
 
     /// <summary>Events waiting in the buffer now.</summary>
-    public int Buffered => _buffer.Count;
+    public int Buffered => _buffer.Reader.Count;
 
     /// <summary>True while a channel to the broker is open.</summary>
     public bool IsConnected => _connected;
 
     /// <summary>
-    /// Writes the event into the buffer. Never waits on the broker, never throws. An event with a number JSON cannot hold
-    /// (NaN or infinite ts, runtime, wait or interval) is dropped here and counted: sent, it would fail its whole message
-    /// at every retry.
+    /// Queues an event for sending. Never blocks, never throws. An event with a number JSON cannot hold (NaN or infinite
+    /// ts, runtime, wait or interval) is dropped here and counted: sent, it would fail its whole message at every retry.
     /// </summary>
     public void TryPublish(JobEvent e)
     {
         if (!EventJson.NumbersFit(e))
         {
-            DropUnwritable(e, "a number in it is NaN or infinite");
+            Interlocked.Increment(ref _dropped);
+            if (Interlocked.Exchange(ref _warnedUnwritable, 1) == 0)
+            {
+                _logger.LogWarning("Event publisher dropped a {Type} event of {Name}: a number in it is NaN or infinite (logged once; every such event counts as dropped)",
+                    e.Type.ToWireName(), e.Name);
+            }
             return;
         }
-        bool taken;
-        try
+        if (!_buffer.Writer.TryWrite(e))
         {
-            taken = _buffer.TryAdd(e);
-        }
-        catch (Exception ex)
-        {
-            DropUnwritable(e, ex.Message);
-            return;
-        }
-        // Refused: the buffer is full (the broker is slow or away) or the publisher is closed.
-        if (!taken) Interlocked.Increment(ref _dropped);
-    }
-
-    private void DropUnwritable(JobEvent e, string why)
-    {
-        Interlocked.Increment(ref _dropped);
-        if (Interlocked.Exchange(ref _warnedUnwritable, 1) == 0)
-        {
-            _logger.LogWarning("Event publisher dropped a {Type} event of {Name}: {Why} (logged once; every such event counts as dropped)",
-                e.Type.ToWireName(), e.Name, why);
+            // Only after disposal: a bounded DropWrite channel always accepts otherwise.
+            Interlocked.Increment(ref _dropped);
         }
     }
 
@@ -108,16 +107,15 @@ public sealed class EventPublisher : IEventPublisher
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
-        _buffer.Complete();
+        _buffer.Writer.TryComplete();
         var finished = await Task.WhenAny(_sender, Task.Delay(_options.FlushTimeout)).ConfigureAwait(false);
         if (finished != _sender)
         {
             _stopping.Cancel();
             await _sender.ConfigureAwait(false);
         }
-        var lost = _unconfirmed.Sum(m => m.Events) + _buffer.DiscardAll();
-        foreach (var message in _unconfirmed) message.Dispose();
-        _unconfirmed.Clear();
+        var lost = _unconfirmed.Count;
+        while (_buffer.Reader.TryRead(out _)) lost++;
         if (lost > 0)
         {
             Interlocked.Add(ref _dropped, lost);
@@ -165,7 +163,7 @@ public sealed class EventPublisher : IEventPublisher
             {
                 _connected = false;
             }
-            if (_buffer.IsCompleted && _buffer.Count == 0 && _unconfirmed.Count == 0) return;
+            if (_buffer.Reader.Completion.IsCompleted && _unconfirmed.Count == 0) return;
             try
             {
                 await Task.Delay(_backoff.Next(), _stopping.Token).ConfigureAwait(false);
@@ -200,43 +198,47 @@ public sealed class EventPublisher : IEventPublisher
         var mostInFlight = _options.MaxBatchSize * MessagesInFlight;
         try
         {
-            // What the last channel left unconfirmed goes first, in its order, as the same bytes.
+            // What the last channel left unconfirmed goes first, in its order.
             if (_unconfirmed.Count > 0) _unconfirmed = StartRound(channel, _unconfirmed);
             while (true)
             {
-                _stopping.Token.ThrowIfCancellationRequested();
-                var oldest = _inFlight.Count > 0 ? _inFlight.Peek().Completion : null;
-                if (oldest is not null && (oldest.IsCompleted || _inFlightEvents >= mostInFlight))
+                if (_inFlight.Count == 0)
+                {
+                    if (!await _buffer.Reader.WaitToReadAsync(_stopping.Token).ConfigureAwait(false)) return true;
+                    // Let a batch gather before sending: one message for many events costs the broker, and this process,
+                    // far less than many small ones (the broker's CPU per message was most of the emitter's cost under load).
+                    if (ShouldGather()) await Task.Delay(_options.BatchDelay, _stopping.Token).ConfigureAwait(false);
+                }
+                else if (_inFlightEvents >= mostInFlight)
                 {
                     await FinishOldestAsync().ConfigureAwait(false);
                     continue;
                 }
-                if (_buffer.Count == 0)
+                else if (_buffer.Reader.Count == 0)
                 {
-                    if (_buffer.IsCompleted)
+                    // Nothing to send: wait for the oldest round's confirms or for new events, whichever comes first, so
+                    // that events arriving while a confirm is slow are sent rather than left to fill the buffer.
+                    var oldest = _inFlight.Peek().Completion;
+                    var more = _buffer.Reader.WaitToReadAsync(_stopping.Token).AsTask();
+                    await Task.WhenAny(oldest, more).ConfigureAwait(false);
+                    _stopping.Token.ThrowIfCancellationRequested();
+                    // The buffer completed (disposal): only the rounds in flight are left to finish.
+                    if (oldest.IsCompleted || (more.IsCompleted && !more.Result)) await FinishOldestAsync().ConfigureAwait(false);
+                    continue;
+                }
+                else if (ShouldGather())
+                {
+                    // Gather as above, but no longer than the oldest round takes to be confirmed.
+                    var oldest = _inFlight.Peek().Completion;
+                    await Task.WhenAny(oldest, Task.Delay(_options.BatchDelay, _stopping.Token)).ConfigureAwait(false);
+                    _stopping.Token.ThrowIfCancellationRequested();
+                    if (oldest.IsCompleted)
                     {
-                        if (oldest is null) return true;
                         await FinishOldestAsync().ConfigureAwait(false);
                         continue;
                     }
-                    // Nothing to send: wait for an event, or for the oldest round's confirms, whichever comes first.
-                    var anyEvent = _buffer.WaitAsync(anyEvent: true);
-                    if (oldest is null) await anyEvent.ConfigureAwait(false);
-                    else await Task.WhenAny(anyEvent, oldest).ConfigureAwait(false);
-                    continue;
                 }
-                var sendOpen = SendOpenMessagesNow(out var wait);
-                if (!sendOpen && !_buffer.HasSealedMessage)
-                {
-                    // Let the open messages fill: one message for many events costs the broker, and this process, far
-                    // less than many small ones. A message filling up ends the wait; so do the oldest round's confirms.
-                    var full = _buffer.WaitAsync(anyEvent: false);
-                    var delay = Task.Delay(wait, _stopping.Token);
-                    if (oldest is null) await Task.WhenAny(full, delay).ConfigureAwait(false);
-                    else await Task.WhenAny(full, delay, oldest).ConfigureAwait(false);
-                    continue;
-                }
-                _buffer.Take(_next, sendOpen, Math.Max(mostInFlight - _inFlightEvents, 1));
+                while (_inFlightEvents + _next.Count < mostInFlight && _buffer.Reader.TryRead(out var e)) _next.Add(e);
                 if (_next.Count > 0) _next = StartRound(channel, _next);
             }
         }
@@ -252,51 +254,47 @@ public sealed class EventPublisher : IEventPublisher
                 }
                 catch
                 {
-                    // The first failure is the one reported; the messages are kept in _unconfirmed either way.
+                    // The first failure is the one reported; the events are kept in _unconfirmed either way.
                 }
             }
         }
     }
 
-    // Whether the messages still open go now, not only the full ones: once the oldest event in them has waited
-    // BatchDelay, when the buffer is half full (so that a burst is not dropped while it gathers), or when stopping.
-    private bool SendOpenMessagesNow(out TimeSpan wait)
-    {
-        wait = TimeSpan.Zero;
-        if (_buffer.IsCompleted || _options.BatchDelay <= TimeSpan.Zero || _buffer.Count >= Math.Max(_options.BufferCapacity / 2, 1)) return true;
-        if (_buffer.OldestOpenSince() is not { } since) return false;
-        wait = _options.BatchDelay - TimeSpan.FromTicks((Stopwatch.GetTimestamp() - since) * TimeSpan.TicksPerSecond / Stopwatch.Frequency);
-        return wait <= TimeSpan.Zero;
-    }
+    private bool ShouldGather() =>
+        Volatile.Read(ref _disposed) == 0 && _options.BatchDelay > TimeSpan.Zero
+        && BatchGathering.ShouldGather(_buffer.Reader.Count, _options.MaxBatchSize, _batches.RoutingKeysLastRound, _options.BufferCapacity);
 
-    // Puts the messages on the wire as a new round and returns an empty list in exchange for the one given.
-    private List<OutgoingMessage> StartRound(IChannel channel, List<OutgoingMessage> messages)
+    // Puts the events on the wire as a new round and returns an empty list in exchange for the one the round took.
+    private List<JobEvent> StartRound(IChannel channel, List<JobEvent> events)
     {
         var round = _spareRounds.Count > 0 ? _spareRounds.Pop() : new PublishRound();
-        round.Send(channel, _options.Exchange, messages, _options.ConfirmTimeout, _stopping.Token);
+        var empty = round.Swap(events);
+        round.Begin(_options.ConfirmTimeout, _stopping.Token);
         _inFlight.Enqueue(round);
-        _inFlightEvents += round.Events;
-        messages.Clear();
-        return messages;
+        _inFlightEvents += round.Events.Count;
+        try
+        {
+            _batches.Start(channel, round);
+        }
+        catch (Exception ex)
+        {
+            // The round fails as a whole when it is finished, so its events are sent again, not counted as published.
+            round.Fail(ex);
+        }
+        round.Seal();
+        return empty;
     }
 
-    // Waits for the oldest round's confirms; its messages are published, or kept to send again and the failure thrown.
+    // Waits for the oldest round's confirms; its events are published, or kept to send again and the failure thrown.
     private async Task FinishOldestAsync()
     {
         var round = _inFlight.Peek();
         var error = await round.Completion.ConfigureAwait(false);
         _inFlight.Dequeue();
-        _inFlightEvents -= round.Events;
-        if (error is null)
-        {
-            Interlocked.Add(ref _published, round.Events);
-            foreach (var message in round.Messages) message.Dispose();
-        }
-        else
-        {
-            _unconfirmed.AddRange(round.Messages);
-        }
-        round.Clear();
+        _inFlightEvents -= round.Events.Count;
+        if (error is null) Interlocked.Add(ref _published, round.Events.Count);
+        else _unconfirmed.AddRange(round.Events);
+        round.Events.Clear();
         _spareRounds.Push(round);
         if (error is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(error).Throw();
     }

@@ -1,0 +1,80 @@
+using RabbitMQ.Client;
+
+namespace JobExporter.Contracts;
+
+/// <summary>
+/// Sends one round of events as few messages as the wire contract allows: one per routing key
+/// (<c>&lt;system&gt;.&lt;type&gt;.&lt;hostname&gt;</c>), each a JSON array of at most
+/// <see cref="EventPublisherOptions.MaxBatchSize"/> events and <see cref="MessageBodies.MaxBytes"/> bytes, all in flight
+/// at once. Used by the publisher's one send loop only, so its scratch lists are reused from round to round.
+/// </summary>
+internal sealed class EventBatches(EventPublisherOptions options)
+{
+    private static readonly BasicProperties MessageProperties = new()
+    {
+        Persistent = true,
+        ContentType = "application/json",
+    };
+
+    private readonly RoutingKeyGroups _groups = new();
+    private readonly Dictionary<(string System, EventType Type, string Hostname), string> _routingKeys = [];
+
+    /// <summary>Routing keys the last round's events went to (0 before the first round).</summary>
+    public int RoutingKeysLastRound { get; private set; }
+
+    /// <summary>
+    /// Serialises the round's events and puts its messages on the wire without waiting for the broker's confirms;
+    /// <see cref="PublishRound.CompleteAsync"/> waits for them. A send that fails at once fails the round the same way.
+    /// </summary>
+    public void Start(IChannel channel, PublishRound round)
+    {
+        RoutingKeysLastRound = 0;
+        try
+        {
+            foreach (var e in round.Events) _groups.Add(e);
+            foreach (var pair in _groups.ByKey)
+            {
+                var (key, group) = (pair.Key, pair.Value);
+                if (group.Count > 0) RoutingKeysLastRound++;
+                for (var start = 0; start < group.Count;)
+                {
+                    var body = new PooledBufferWriter(Math.Min(options.MaxBatchSize, group.Count - start) * 256);
+                    try
+                    {
+                        start += MessageBodies.Write(body, group, start, options.MaxBatchSize);
+                    }
+                    catch
+                    {
+                        body.Dispose();
+                        throw;
+                    }
+                    Task send;
+                    try
+                    {
+                        send = channel.BasicPublishAsync(options.Exchange, RoutingKey(key), mandatory: false, MessageProperties, body.WrittenMemory,
+                            round.Token).AsTask();
+                    }
+                    catch (Exception ex)
+                    {
+                        send = Task.FromException(ex);
+                    }
+                    round.Add(send, body);
+                }
+            }
+        }
+        finally
+        {
+            _groups.Clear();
+        }
+    }
+
+    private string RoutingKey((string System, EventType Type, string Hostname) key)
+    {
+        if (!_routingKeys.TryGetValue(key, out var routingKey))
+        {
+            if (_routingKeys.Count > 256) _routingKeys.Clear();
+            _routingKeys[key] = routingKey = RoutingKeys.For(key.System, key.Type, key.Hostname);
+        }
+        return routingKey;
+    }
+}

@@ -4,6 +4,9 @@ using Hangfire;
 using Hangfire.Client;
 using Hangfire.Common;
 using Hangfire.InMemory;
+using Hangfire.PostgreSql;
+using Hangfire.PostgreSql.Factories;
+using Npgsql;
 using Hangfire.Server;
 using Hangfire.States;
 using Hangfire.Storage;
@@ -25,13 +28,18 @@ internal enum EmitterVariant
     NoneOneFilter,
 }
 
+/// <param name="WorkersCpuMicrosPerJob">CPU of Hangfire's worker threads while the server drained the backlog, per job.</param>
+/// <param name="RestCpuMicrosPerJob">CPU of the rest of this process over the same interval (storage dispatcher, publisher,
+/// thread pool, garbage collector), per job.</param>
 internal sealed record HangfireRun(EmitterVariant Variant, int Round, int Jobs, double JobsPerSecond, long Published, long Dropped,
-    double ProcessCpuMicrosPerJob, double BrokerCpuMicrosPerJob);
+    double ProcessCpuMicrosPerJob, double BrokerCpuMicrosPerJob, double WorkersCpuMicrosPerJob, double RestCpuMicrosPerJob);
 
 internal sealed record MassTransitRun(EmitterVariant Variant, int Round, int Messages, double ConsumeMedianMicros, double ConsumeP99Micros,
     double SendMedianMicros, double SendP99Micros);
 
-internal sealed record EmitterResult(IReadOnlyList<HangfireRun> Hangfire, IReadOnlyList<MassTransitRun> MassTransit, string Load);
+/// <param name="HangfirePostgres">The same Hangfire runs on PostgreSQL storage, as production servers mostly run.</param>
+internal sealed record EmitterResult(IReadOnlyList<HangfireRun> Hangfire, IReadOnlyList<HangfireRun> HangfirePostgres, IReadOnlyList<MassTransitRun> MassTransit,
+    string Load);
 
 /// <summary>
 /// What the emitters cost the jobs, as a user would see it: the same job system with and without the emitter, in
@@ -49,13 +57,16 @@ internal sealed record EmitterResult(IReadOnlyList<HangfireRun> Hangfire, IReadO
 internal sealed class EmitterBenchmarks(Uri broker, string brokerNode, TextWriter log)
 {
     private const string Exchange = "bench.emitter.events";
+    // Hangfire names its worker threads "Worker #1", "Worker #2" and so on.
+    private const string WorkerThreadName = "Worker #";
     private const string Queue = "bench.emitter.exporter";
     private readonly Uri _closed = new($"amqp://guest:guest@127.0.0.1:{FreePort.Next()}/");
     private int _brokerPid;
 
-    public async Task<EmitterResult> RunAsync(int hangfireJobs, int messages, int rounds)
+    public async Task<EmitterResult> RunAsync(int hangfireJobs, int postgresJobs, int messages, int rounds)
     {
         var hangfire = new List<HangfireRun>();
+        var hangfirePostgres = new List<HangfireRun>();
         var massTransit = new List<MassTransitRun>();
         await DeclareExporterQueueAsync();
         _brokerPid = BrokerPid();
@@ -64,7 +75,7 @@ internal sealed class EmitterBenchmarks(Uri broker, string brokerNode, TextWrite
             // Warm-up: JIT and caches, for every variant alike.
             foreach (var variant in new[] { EmitterVariant.None, EmitterVariant.BrokerUp, EmitterVariant.BrokerDown })
             {
-                await HangfireAsync(variant, hangfireJobs, -1);
+                await HangfireAsync(variant, hangfireJobs, -1, InMemoryAsync);
                 await MassTransitAsync(variant, messages / 4, -1);
             }
             EmitterVariant[] variants = [EmitterVariant.None, EmitterVariant.BrokerUp, EmitterVariant.BrokerDown, EmitterVariant.NoneOneFilter];
@@ -73,7 +84,7 @@ internal sealed class EmitterBenchmarks(Uri broker, string brokerNode, TextWrite
                 // Rotate the order each round, so that the machine's drift falls on every variant.
                 foreach (var variant in variants.Skip(round % variants.Length).Concat(variants.Take(round % variants.Length)))
                 {
-                    var h = await HangfireAsync(variant, hangfireJobs, round);
+                    var h = await HangfireAsync(variant, hangfireJobs, round, InMemoryAsync);
                     hangfire.Add(h);
                     log.WriteLine($"  hangfire {variant,-10} round {round + 1}: {h.JobsPerSecond:N0} jobs/s, CPU per job {h.ProcessCpuMicrosPerJob:F1} us here " +
                         $"+ {h.BrokerCpuMicrosPerJob:F1} us broker, published {h.Published}, dropped {h.Dropped}");
@@ -84,12 +95,46 @@ internal sealed class EmitterBenchmarks(Uri broker, string brokerNode, TextWrite
                         $"send median {m.SendMedianMicros:F1} us, p99 {m.SendP99Micros:F1} us");
                 }
             }
+            await HangfirePostgresAsync(postgresJobs, Math.Max(rounds / 2, 2), hangfirePostgres);
         }
         finally
         {
             await DeleteExporterQueueAsync();
         }
-        return new EmitterResult(hangfire, massTransit, ProcStats.LoadAverage());
+        return new EmitterResult(hangfire, hangfirePostgres, massTransit, ProcStats.LoadAverage());
+    }
+
+    // Hangfire on PostgreSQL storage (a server of its own, a fresh database a round): jobs wait on the database, not
+    // on the CPU, as on most production servers. Fewer jobs and rounds, since each enqueue is a transaction.
+    private async Task HangfirePostgresAsync(int jobs, int rounds, List<HangfireRun> runs)
+    {
+        await using var postgres = await PostgresServer.StartAsync();
+        var databases = 0;
+        async Task<JobStorage> NewDatabaseAsync()
+        {
+            var name = $"hangfire{databases++}";
+            await postgres.CreateDatabaseAsync(name);
+            var options = new PostgreSqlStorageOptions { PrepareSchemaIfNecessary = true, QueuePollInterval = TimeSpan.FromMilliseconds(100) };
+            return new PostgreSqlStorage(new NpgsqlConnectionFactory(postgres.ConnectionString(name), options), options);
+        }
+        EmitterVariant[] variants = [EmitterVariant.None, EmitterVariant.BrokerUp, EmitterVariant.BrokerDown];
+        foreach (var variant in variants)
+        {
+            await HangfireAsync(variant, jobs / 4, -1, NewDatabaseAsync);
+            NpgsqlConnection.ClearAllPools();
+        }
+        for (var round = 0; round < rounds; round++)
+        {
+            foreach (var variant in variants.Skip(round % variants.Length).Concat(variants.Take(round % variants.Length)))
+            {
+                var h = await HangfireAsync(variant, jobs, round, NewDatabaseAsync);
+                // Each round's storage leaves its pooled connections behind; close them, or the server runs out.
+                NpgsqlConnection.ClearAllPools();
+                runs.Add(h);
+                log.WriteLine($"  hangfire on postgres {variant,-10} round {round + 1}: {h.JobsPerSecond:N0} jobs/s, CPU per job {h.ProcessCpuMicrosPerJob:F1} us here " +
+                    $"+ {h.BrokerCpuMicrosPerJob:F1} us broker, published {h.Published}, dropped {h.Dropped}");
+            }
+        }
     }
 
     // The Erlang VM of the benchmark's node (its CPU is the broker's cost of the events).
@@ -169,7 +214,9 @@ internal sealed class EmitterBenchmarks(Uri broker, string brokerNode, TextWrite
         }
     }
 
-    private async Task<HangfireRun> HangfireAsync(EmitterVariant variant, int jobs, int round)
+    private static Task<JobStorage> InMemoryAsync() => Task.FromResult<JobStorage>(new InMemoryStorage());
+
+    private async Task<HangfireRun> HangfireAsync(EmitterVariant variant, int jobs, int round, Func<Task<JobStorage>> newStorage)
     {
         var filters = variant == EmitterVariant.NoneOneFilter ? new JobFilterCollection { new AutomaticRetryAttribute { Attempts = 0 } } : HangfireDefaultFilters();
         var provider = new JobFilterProviderCollection(filters, new JobFilterAttributeFilterProvider());
@@ -180,7 +227,8 @@ internal sealed class EmitterBenchmarks(Uri broker, string brokerNode, TextWrite
             emitter.InstallFilters(filters);
             await ReadyAsync(() => emitter.IsConnected, () => emitter.PublishFailures, variant);
         }
-        using var storage = new InMemoryStorage();
+        var storage = await newStorage();
+        using var disposeStorage = storage as IDisposable;
         var client = new BackgroundJobClient(storage, provider);
         // CPU from the first enqueue until every event is out: the client's and the server's hooks, the publishes, the broker.
         var cpu = ProcStats.CpuSeconds(Environment.ProcessId);
@@ -192,6 +240,8 @@ internal sealed class EmitterBenchmarks(Uri broker, string brokerNode, TextWrite
         var monitoring = storage.GetMonitoringApi();
         var clock = Stopwatch.StartNew();
         BenchJobs.Reset();
+        var serverCpu = ProcStats.CpuSeconds(Environment.ProcessId);
+        double workersCpu, restCpu;
         using (new BackgroundJobServer(new BackgroundJobServerOptions
         {
             Queues = ["default"],
@@ -205,6 +255,9 @@ internal sealed class EmitterBenchmarks(Uri broker, string brokerNode, TextWrite
                 if (clock.Elapsed > TimeSpan.FromMinutes(3)) throw new TimeoutException($"hangfire: {monitoring.SucceededListCount()} of {jobs} jobs");
                 await Task.Delay(5);
             }
+            // Read while the server, and so its worker threads ("Worker #1".."#4", started with it), still runs.
+            workersCpu = ProcStats.ThreadCpuSeconds(WorkerThreadName);
+            restCpu = ProcStats.CpuSeconds(Environment.ProcessId) - serverCpu - workersCpu;
         }
         // Throughput from the first job performed to the last: server start-up and polling are left out.
         var seconds = BenchJobs.Span;
@@ -218,7 +271,8 @@ internal sealed class EmitterBenchmarks(Uri broker, string brokerNode, TextWrite
         var cpuPerJob = (ProcStats.CpuSeconds(Environment.ProcessId) - cpu) * 1e6 / jobs;
         var brokerCpuPerJob = (ProcStats.CpuSeconds(_brokerPid) - brokerCpu) * 1e6 / jobs;
         if (variant == EmitterVariant.BrokerUp) await PurgeExporterQueueAsync();
-        return new HangfireRun(variant, round, jobs, (jobs - 1) / seconds, published, dropped, cpuPerJob, brokerCpuPerJob);
+        return new HangfireRun(variant, round, jobs, (jobs - 1) / seconds, published, dropped, cpuPerJob, brokerCpuPerJob,
+            workersCpu * 1e6 / jobs, restCpu * 1e6 / jobs);
     }
 
     // What GlobalJobFilters.Filters holds on a new Hangfire server (Hangfire 1.8), in a collection of the round's own so

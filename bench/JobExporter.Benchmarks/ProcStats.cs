@@ -15,6 +15,31 @@ internal static class ProcStats
         return (long.Parse(fields[11]) + long.Parse(fields[12])) / TicksPerSecond;
     }
 
+    /// <summary>
+    /// User plus system CPU seconds used so far by this process's live threads whose name starts with
+    /// <paramref name="namePrefix"/> (a thread that has ended is not counted: measure threads that outlive the interval).
+    /// </summary>
+    public static double ThreadCpuSeconds(string namePrefix)
+    {
+        long ticks = 0;
+        foreach (var task in Directory.EnumerateDirectories($"/proc/{Environment.ProcessId}/task"))
+        {
+            try
+            {
+                var stat = File.ReadAllText(Path.Combine(task, "stat"));
+                var name = stat[(stat.IndexOf('(') + 1)..stat.LastIndexOf(')')];
+                if (!name.StartsWith(namePrefix, StringComparison.Ordinal)) continue;
+                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                ticks += long.Parse(fields[11]) + long.Parse(fields[12]);
+            }
+            catch (IOException)
+            {
+                // The thread ended while the folder was read.
+            }
+        }
+        return ticks / TicksPerSecond;
+    }
+
     /// <summary>Resident set size now, in bytes.</summary>
     public static long RssBytes(int pid) => StatusKb(pid, "VmRSS:") * 1024;
 

@@ -66,7 +66,7 @@ await using (var node = await RabbitMqNode.StartAsync())
     if (settings.Runs("emitter")) await Section("emitter", async () =>
     {
         log.WriteLine("Emitters");
-        report.Emitters = await new EmitterBenchmarks(node.AmqpUrl, node.NodeName, log).RunAsync(settings.HangfireJobs, settings.MassTransitMessages, settings.EmitterRounds);
+        report.Emitters = await new EmitterBenchmarks(node.AmqpUrl, node.NodeName, log).RunAsync(settings.HangfireJobs, settings.HangfirePostgresJobs, settings.MassTransitMessages, settings.EmitterRounds);
     });
 }
 if (settings.Runs("hooks"))
@@ -128,8 +128,9 @@ internal sealed record BenchSettings(bool Quick, string Output, IReadOnlySet<str
     public int ShardJobNames => Quick ? 40 : 100;
     // Enough for a round to last a second or more: steady state, not start-up.
     // A multiple of 3, so that each variant runs first, second and last equally often (the order rotates).
-    public int EmitterRounds => Quick ? 3 : 6;
+    public int EmitterRounds => Quick ? 3 : 8;
     public int HangfireJobs => Quick ? 20_000 : 60_000;
+    public int HangfirePostgresJobs => Quick ? 500 : 2_000;
     public int MassTransitMessages => Quick ? 20_000 : 60_000;
 
     public bool Runs(string part) => Only is null || Only.Contains(part);

@@ -18,7 +18,7 @@ internal sealed record MachineInfo(int Cores, long MemoryBytes, string Cpu, stri
             : "Linux";
         var sdk = (await ProcessRunner.RunAsync("dotnet", ["--version"], timeout: TimeSpan.FromSeconds(30))).Output.Trim();
         var props = XDocument.Load(Path.Combine(RepositoryPaths.Root, "Directory.Packages.props"));
-        string[] wanted = ["RabbitMQ.Client", "prometheus-net", "Hangfire.Core", "Hangfire.InMemory", "MassTransit", "BenchmarkDotNet"];
+        string[] wanted = ["RabbitMQ.Client", "prometheus-net", "Hangfire.Core", "Hangfire.InMemory", "Hangfire.PostgreSql", "Npgsql", "MassTransit", "BenchmarkDotNet"];
         var packages = props.Descendants("PackageVersion")
             .Select(p => ((string)p.Attribute("Include")!, (string)p.Attribute("Version")!))
             .Where(p => wanted.Contains(p.Item1)).ToList();
@@ -311,21 +311,21 @@ internal sealed class Report(BenchSettings settings, MachineInfo machine)
         md.AppendLine("as the enqueueing is: the window is the server's work). CPU per job: this process's and the broker's CPU time from the first enqueue until");
         md.AppendLine("every event is confirmed, over the jobs (so enqueueing, Hangfire, the hooks, the publishes and the broker's routing and");
         md.AppendLine("storing); \"added\" is the difference from no emitter in the same round, then the median. What the hooks alone cost on");
-        md.AppendLine("the job's thread is the `hooks` part. The last row is the baseline of earlier runs: no emitter and one filter only.");
+        md.AppendLine("the job's thread is the `hooks` part. The two \"while draining\" columns split this process's CPU from the server's");
+        md.AppendLine("start to its last job between Hangfire's 4 worker threads (where the hooks run) and everything else (the in-memory");
+        md.AppendLine("storage's dispatcher thread, the publisher and RabbitMQ client on the thread pool, the garbage collector).");
+        md.AppendLine("The last row is the baseline of earlier runs: no emitter and one filter only.");
         md.AppendLine("Hangfire sorts a job's filters at every stage when there are two or more, so against that baseline the emitter's first");
         md.AppendLine("filter was charged with a cost every server with its default filters pays anyway.");
         md.AppendLine();
-        md.AppendLine("| variant | jobs/s | ratio vs no emitter | CPU per job here | broker CPU per job | CPU added per job (both) | published | dropped |");
-        md.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|");
-        foreach (var g in e.Hangfire.GroupBy(r => r.Variant))
-        {
-            HangfireRun Base(HangfireRun r) => e.Hangfire.Single(b => b.Variant == EmitterVariant.None && b.Round == r.Round);
-            var ratio = Stats.Median(g.Select(r => r.JobsPerSecond / Base(r).JobsPerSecond));
-            var added = Stats.Median(g.Select(r => r.ProcessCpuMicrosPerJob + r.BrokerCpuMicrosPerJob - Base(r).ProcessCpuMicrosPerJob - Base(r).BrokerCpuMicrosPerJob));
-            md.AppendLine($"| {Name(g.Key)} | {N(Stats.Median(g.Select(r => r.JobsPerSecond)))} | {(g.Key == EmitterVariant.None ? "1 (baseline)" : "**" + N(ratio, "F2") + "**")} | " +
-                $"{N(Stats.Median(g.Select(r => r.ProcessCpuMicrosPerJob)), "F1")} µs | {N(Stats.Median(g.Select(r => r.BrokerCpuMicrosPerJob)), "F1")} µs | " +
-                $"{(g.Key == EmitterVariant.None ? "-" : N(added, "F1") + " µs")} | {N(Stats.Median(g.Select(r => (double)r.Published)))} | {N(Stats.Median(g.Select(r => (double)r.Dropped)))} |");
-        }
+        RenderHangfireRows(md, e.Hangfire);
+        md.AppendLine();
+        md.AppendLine($"**Hangfire on PostgreSQL storage** ({N(e.HangfirePostgres.FirstOrDefault()?.Jobs ?? 0)} no-op jobs a round, a fresh database each, on a");
+        md.AppendLine("PostgreSQL server of the benchmark's own on the same 2 cores; otherwise as above): each job is a few transactions, as on");
+        md.AppendLine("most production servers. Hangfire.PostgreSql does not hand job parameters to the worker, so here the emitter reads each");
+        md.AppendLine("job's enqueued state once (one query a job) for its queue and wait; on in-memory storage it reads nothing.");
+        md.AppendLine();
+        RenderHangfireRows(md, e.HangfirePostgres);
         md.AppendLine();
         md.AppendLine($"**MassTransit** ({N(e.MassTransit.FirstOrDefault()?.Messages ?? 0)} messages a round, in-memory transport, one consumer at a time):");
         md.AppendLine("the gap between two consumed messages of a backlog, and the time of each `Send`, median and p99 over the messages,");
@@ -345,6 +345,22 @@ internal sealed class Report(BenchSettings settings, MachineInfo machine)
         md.AppendLine();
         md.AppendLine($"Load at the end `{e.Load}`.");
         md.AppendLine();
+    }
+
+    private static void RenderHangfireRows(StringBuilder md, IReadOnlyList<HangfireRun> runs)
+    {
+        md.AppendLine("| variant | jobs/s | ratio vs no emitter | CPU per job here | broker CPU per job | CPU added per job (both) | while draining: on Hangfire's workers | rest of this process | published | dropped |");
+        md.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        foreach (var g in runs.GroupBy(r => r.Variant))
+        {
+            HangfireRun Base(HangfireRun r) => runs.Single(b => b.Variant == EmitterVariant.None && b.Round == r.Round);
+            var ratio = Stats.Median(g.Select(r => r.JobsPerSecond / Base(r).JobsPerSecond));
+            var added = Stats.Median(g.Select(r => r.ProcessCpuMicrosPerJob + r.BrokerCpuMicrosPerJob - Base(r).ProcessCpuMicrosPerJob - Base(r).BrokerCpuMicrosPerJob));
+            md.AppendLine($"| {Name(g.Key)} | {N(Stats.Median(g.Select(r => r.JobsPerSecond)))} | {(g.Key == EmitterVariant.None ? "1 (baseline)" : "**" + N(ratio, "F2") + "**")} | " +
+                $"{N(Stats.Median(g.Select(r => r.ProcessCpuMicrosPerJob)), "F1")} µs | {N(Stats.Median(g.Select(r => r.BrokerCpuMicrosPerJob)), "F1")} µs | " +
+                $"{(g.Key == EmitterVariant.None ? "-" : N(added, "F1") + " µs")} | {N(Stats.Median(g.Select(r => r.WorkersCpuMicrosPerJob)), "F1")} µs | " +
+                $"{N(Stats.Median(g.Select(r => r.RestCpuMicrosPerJob)), "F1")} µs | {N(Stats.Median(g.Select(r => (double)r.Published)))} | {N(Stats.Median(g.Select(r => (double)r.Dropped)))} |");
+        }
     }
 
     private static string Name(EmitterVariant v) => v switch

@@ -94,10 +94,13 @@ public sealed class RabbitMqNode : IAsyncDisposable
                 await node.StartAgainAsync();
                 return node;
             }
-            catch (NodeExitedException) when (attempt < attempts)
+            catch (Exception ex)
             {
-                // Most often a port taken between our check and the node's bind: try again on fresh ports.
+                // A node that failed to start may still be running (rabbitmqctl's wait timed out): stop it either way,
+                // so that no Erlang VM outlives the test run.
                 await node.DisposeAsync();
+                // Most often a port taken between our check and the node's bind: try again on fresh ports.
+                if (ex is not NodeExitedException || attempt >= attempts) throw;
             }
         }
     }

@@ -55,10 +55,6 @@ public sealed class RabbitMqNode : IAsyncDisposable
             ["RABBITMQ_PID_FILE"] = _folder.File("rabbitmq.pid"),
             ["RABBITMQ_CONFIG_FILE"] = _folder.File("rabbitmq.conf"),
             ["RABBITMQ_ENABLED_PLUGINS_FILE"] = _folder.File("enabled_plugins"),
-            // No busy waiting: an Erlang scheduler out of work spins for a while before it sleeps, and on 2 cores shared
-            // with the tests (and the benchmark's measured processes) that spinning took CPU from them even while the
-            // node was idle. RabbitMQ's runtime tuning guide advises this where the node shares few cores.
-            ["RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS"] = "+sbwt none +sbwtdcpu none +sbwtdio none",
         };
         EpmdPort = epmdPort;
     }

@@ -63,7 +63,7 @@ internal sealed class EmitterBenchmarks(Uri broker, string brokerNode, TextWrite
     private readonly Uri _closed = new($"amqp://guest:guest@127.0.0.1:{FreePort.Next()}/");
     private int _brokerPid;
 
-    public async Task<EmitterResult> RunAsync(int hangfireJobs, int postgresJobs, int messages, int rounds)
+    public async Task<EmitterResult> RunAsync(int hangfireJobs, int postgresJobs, int messages, int rounds, int postgresRounds)
     {
         var hangfire = new List<HangfireRun>();
         var hangfirePostgres = new List<HangfireRun>();
@@ -95,7 +95,7 @@ internal sealed class EmitterBenchmarks(Uri broker, string brokerNode, TextWrite
                         $"send median {m.SendMedianMicros:F1} us, p99 {m.SendP99Micros:F1} us");
                 }
             }
-            await HangfirePostgresAsync(postgresJobs, Math.Max(rounds / 2, 2), hangfirePostgres);
+            await HangfirePostgresAsync(postgresJobs, postgresRounds, hangfirePostgres);
         }
         finally
         {

@@ -6,7 +6,6 @@ using Hangfire.Common;
 using Hangfire.InMemory;
 using Hangfire.PostgreSql;
 using Hangfire.PostgreSql.Factories;
-using Npgsql;
 using Hangfire.Server;
 using Hangfire.States;
 using Hangfire.Storage;
@@ -15,6 +14,7 @@ using JobExporter.MassTransit;
 using JobExporter.Testing;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
 
 namespace JobExporter.Benchmarks;
 
@@ -104,8 +104,8 @@ internal sealed class EmitterBenchmarks(Uri broker, string brokerNode, TextWrite
         return new EmitterResult(hangfire, hangfirePostgres, massTransit, ProcStats.LoadAverage());
     }
 
-    // Hangfire on PostgreSQL storage (a server of its own, a fresh database a round): jobs wait on the database, not
-    // on the CPU, as on most production servers. Fewer jobs and rounds, since each enqueue is a transaction.
+    // Hangfire on PostgreSQL storage (a server of its own, a fresh database a round): a job is a few transactions, not
+    // a few microseconds, as on most production servers. Fewer jobs and rounds, since each enqueue is a transaction.
     private async Task HangfirePostgresAsync(int jobs, int rounds, List<HangfireRun> runs)
     {
         await using var postgres = await PostgresServer.StartAsync();

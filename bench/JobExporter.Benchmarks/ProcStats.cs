@@ -8,11 +8,16 @@ internal static class ProcStats
     /// <summary>User plus system CPU seconds the process has used so far.</summary>
     public static double CpuSeconds(int pid)
     {
-        var stat = File.ReadAllText($"/proc/{pid}/stat");
+        return CpuTicks(File.ReadAllText($"/proc/{pid}/stat")) / TicksPerSecond;
+    }
+
+    // utime + stime of a /proc stat line (a process's or a thread's).
+    private static long CpuTicks(string stat)
+    {
         // The command name (field 2) may hold spaces; fields after the closing parenthesis are plain.
         var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
         // utime and stime are fields 14 and 15 of stat, so 11 and 12 after the state field (3).
-        return (long.Parse(fields[11]) + long.Parse(fields[12])) / TicksPerSecond;
+        return long.Parse(fields[11]) + long.Parse(fields[12]);
     }
 
     /// <summary>
@@ -29,8 +34,7 @@ internal static class ProcStats
                 var stat = File.ReadAllText(Path.Combine(task, "stat"));
                 var name = stat[(stat.IndexOf('(') + 1)..stat.LastIndexOf(')')];
                 if (!name.StartsWith(namePrefix, StringComparison.Ordinal)) continue;
-                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-                ticks += long.Parse(fields[11]) + long.Parse(fields[12]);
+                ticks += CpuTicks(stat);
             }
             catch (IOException)
             {

@@ -5,21 +5,13 @@ namespace JobExporter.Tests.Contracts;
 
 public class EventParserTests
 {
-    private sealed class Sink : IEventSink
-    {
-        public List<JobEvent> Events { get; } = [];
-        public List<string> Invalid { get; } = [];
-        public void OnEvent(JobEvent e) => Events.Add(e);
-        public void OnInvalid(string reason) => Invalid.Add(reason);
-    }
-
     private const string Good = """{"v":1,"type":"job-succeeded","id":"a1","ts":1700000000.5,"system":"hangfire","hostname":"w1","name":"InvoiceJob.Send","queue":"default","runtime":0.25}""";
 
-    private static Sink Parse(string body, EventParserLimits? limits = null) => Parse(Encoding.UTF8.GetBytes(body), limits);
+    private static RecordingSink Parse(string body, EventParserLimits? limits = null) => Parse(Encoding.UTF8.GetBytes(body), limits);
 
-    private static Sink Parse(byte[] body, EventParserLimits? limits = null)
+    private static RecordingSink Parse(byte[] body, EventParserLimits? limits = null)
     {
-        var sink = new Sink();
+        var sink = new RecordingSink();
         new EventParser(limits ?? EventParserLimits.Default).Parse(body, sink);
         return sink;
     }

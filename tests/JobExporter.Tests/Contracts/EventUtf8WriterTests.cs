@@ -10,17 +10,9 @@ namespace JobExporter.Tests.Contracts;
 /// </summary>
 public class EventUtf8WriterTests
 {
-    private sealed class Sink : IEventSink
+    private static RecordingSink Parse(ReadOnlySpan<byte> body)
     {
-        public List<JobEvent> Events { get; } = [];
-        public List<string> Invalid { get; } = [];
-        public void OnEvent(JobEvent e) => Events.Add(e);
-        public void OnInvalid(string reason) => Invalid.Add(reason);
-    }
-
-    private static Sink Parse(ReadOnlySpan<byte> body)
-    {
-        var sink = new Sink();
+        var sink = new RecordingSink();
         new EventParser().Parse(body, sink);
         var text = Encoding.UTF8.GetString(body.ToArray());
         Assert.That(sink.Invalid, Is.Empty, text);

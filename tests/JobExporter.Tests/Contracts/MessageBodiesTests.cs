@@ -6,14 +6,6 @@ namespace JobExporter.Tests.Contracts;
 /// <summary>The publisher's message bodies: never more events or bytes than a message may hold, and nothing lost in the cut.</summary>
 public class MessageBodiesTests
 {
-    private sealed class Sink : IEventSink
-    {
-        public List<JobEvent> Events { get; } = [];
-        public List<string> Invalid { get; } = [];
-        public void OnEvent(JobEvent e) => Events.Add(e);
-        public void OnInvalid(string reason) => Invalid.Add(reason);
-    }
-
     // Cuts every event into bodies as the publisher does and parses each body as the exporter does.
     private static List<(byte[] Body, List<JobEvent> Events)> Cut(IReadOnlyList<JobEvent> events, int maxEvents, int maxBytes)
     {
@@ -23,7 +15,7 @@ public class MessageBodiesTests
             using var body = new PooledBufferWriter(16);
             var taken = MessageBodies.Write(body, events, start, maxEvents, maxBytes);
             var bytes = body.WrittenMemory.ToArray();
-            var sink = new Sink();
+            var sink = new RecordingSink();
             new EventParser().Parse(bytes, sink);
             Assert.That(sink.Invalid, Is.Empty, Encoding.UTF8.GetString(bytes));
             Assert.That(sink.Events, Is.EqualTo(events.Skip(start).Take(taken)), "a body holds exactly the events it says it took");

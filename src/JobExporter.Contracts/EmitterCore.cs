@@ -84,6 +84,19 @@ public sealed class EmitterCore : IAsyncDisposable
         }
     }
 
+    /// <summary>Hands a job event from <see cref="EventFactory.PendingJob"/> to the publisher; never throws into the job.</summary>
+    public void Publish(in PendingEvent e)
+    {
+        try
+        {
+            Publisher.TryPublish(e);
+        }
+        catch (Exception ex)
+        {
+            HookFailed(nameof(Publish), ex);
+        }
+    }
+
     /// <summary>
     /// The one failure policy of every hook: count it, log the first few and then one in <see cref="LogEvery"/>
     /// (so a broken hook cannot flood the log), and never throw.

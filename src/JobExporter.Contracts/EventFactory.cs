@@ -28,6 +28,14 @@ public sealed class EventFactory(string system, string hostname, TimeProvider? t
         Exception = exception,
     };
 
+    /// <summary>
+    /// The same job event for the publisher's hot path (<see cref="IEventPublisher.TryPublish(in PendingEvent)"/>): its
+    /// fields inline and its id a number, nothing allocated.
+    /// </summary>
+    public PendingEvent PendingJob(EventType type, string name, string queue, string? jobId = null, double? runtime = null, double? wait = null,
+        string? exception = null) =>
+        new(type, EventIds.NextNumber(), Now(), System, Hostname, name, queue, jobId, runtime, wait, exception);
+
     public JobEvent Worker(EventType type, TimeSpan interval, int? active = null, long? dropped = null, long? publishFailures = null) => new()
     {
         Type = type,
@@ -56,5 +64,5 @@ public sealed class EventFactory(string system, string hostname, TimeProvider? t
     /// <summary>Now, as Unix seconds on this host's clock.</summary>
     public double Now() => _clock.Now();
 
-private static string NewId() => EventIds.Next();
+    private static string NewId() => EventIds.Next();
 }

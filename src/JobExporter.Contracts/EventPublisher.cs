@@ -6,7 +6,7 @@ using RabbitMQ.Client;
 namespace JobExporter.Contracts;
 
 /// <summary>
-/// Publishes events from inside a worker process. <see cref="TryPublish"/> never blocks and never throws:
+/// Publishes events from inside a worker process. <see cref="TryPublish(JobEvent)"/> never blocks and never throws:
 /// events go into a bounded buffer (when it is full, a new event is dropped and counted) and a background
 /// loop sends them in batches with publisher confirms, reconnecting with backoff when the broker is away.
 /// A batch that was not confirmed is sent again; the exporter drops the duplicates by event id.
@@ -15,7 +15,7 @@ public sealed class EventPublisher : IEventPublisher
 {
     private readonly EventPublisherOptions _options;
     private readonly ILogger _logger;
-    private readonly Channel<JobEvent> _buffer;
+    private readonly Channel<PendingEvent> _buffer;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _sender;
     // Messages of MaxBatchSize events that may wait for their confirms at once, over all rounds in flight (25,000 events
@@ -27,8 +27,8 @@ public sealed class EventPublisher : IEventPublisher
 
     // Events of rounds the broker did not confirm (channel lost, refused, timed out): sent first on the next channel,
     // or counted as dropped if the publisher stops first.
-    private List<JobEvent> _unconfirmed = [];
-    private List<JobEvent> _next = [];
+    private List<PendingEvent> _unconfirmed = [];
+    private List<PendingEvent> _next = [];
     private readonly Queue<PublishRound> _inFlight = new();
     private readonly Stack<PublishRound> _spareRounds = new();
     private int _inFlightEvents;
@@ -48,7 +48,7 @@ public sealed class EventPublisher : IEventPublisher
         _options = options;
         _ssl = PublisherTls.Create(options);
         _logger = (ILogger?)logger ?? NullLogger.Instance;
-        _buffer = Channel.CreateBounded<JobEvent>(
+        _buffer = Channel.CreateBounded<PendingEvent>(
             new BoundedChannelOptions(options.BufferCapacity)
             {
                 // A full buffer drops the event being added, not the oldest one: displacing the oldest keeps every event
@@ -84,9 +84,12 @@ public sealed class EventPublisher : IEventPublisher
     /// Queues an event for sending. Never blocks, never throws. An event with a number JSON cannot hold (NaN or infinite
     /// ts, runtime, wait or interval) is dropped here and counted: sent, it would fail its whole message at every retry.
     /// </summary>
-    public void TryPublish(JobEvent e)
+    public void TryPublish(JobEvent e) => TryPublish(new PendingEvent(e));
+
+    /// <inheritdoc cref="TryPublish(JobEvent)"/>
+    public void TryPublish(in PendingEvent e)
     {
-        if (!EventJson.NumbersFit(e))
+        if (!e.NumbersFit)
         {
             Interlocked.Increment(ref _dropped);
             if (Interlocked.Exchange(ref _warnedUnwritable, 1) == 0)
@@ -265,7 +268,7 @@ public sealed class EventPublisher : IEventPublisher
         && BatchGathering.ShouldGather(_buffer.Reader.Count, _options.MaxBatchSize, _batches.RoutingKeysLastRound, _options.BufferCapacity);
 
     // Puts the events on the wire as a new round and returns an empty list in exchange for the one the round took.
-    private List<JobEvent> StartRound(IChannel channel, List<JobEvent> events)
+    private List<PendingEvent> StartRound(IChannel channel, List<PendingEvent> events)
     {
         var round = _spareRounds.Count > 0 ? _spareRounds.Pop() : new PublishRound();
         var empty = round.Swap(events);

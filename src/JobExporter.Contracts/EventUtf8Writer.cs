@@ -37,57 +37,82 @@ internal sealed class EventUtf8Writer
             EventJson.Write(writer, e);
             return;
         }
-        var head = HeadOf(e);
-        var id = TextOf(e.Id);
-        Text? jobId = e.JobId is null ? null : TextOf(e.JobId);
-        Text? exception = e.Exception is null ? null : TextOf(e.Exception);
+        Write(buffer, HeadOf(e.Type, e.System, e.Hostname, e.Name, e.Queue), e.Id, 0, e.Ts, e.JobId, e.Runtime, e.Wait, e.Exception,
+            e.Active, e.Interval, e.Dropped, e.PublishFailures, e.BacklogFailures);
+    }
+
+    /// <summary>Writes a held event: an inline job event from its fields and its id's number, any other as above.</summary>
+    public void Write(IBufferWriter<byte> buffer, in PendingEvent e)
+    {
+        if (e.Event is { } held)
+        {
+            Write(buffer, held);
+            return;
+        }
+        if (!e.NumbersFit)
+        {
+            Write(buffer, e.ToJobEvent());
+            return;
+        }
+        Write(buffer, HeadOf(e.Type, e.System, e.Hostname, e.Name, e.Queue), id: null, e.Sequence, e.Ts, e.JobId, e.Runtime, e.Wait, e.Exception,
+            active: null, interval: null, dropped: null, publishFailures: null, backlogFailures: null);
+    }
+
+    // The id is the string given, or else the one EventIds makes of the number.
+    private static void Write(IBufferWriter<byte> buffer, Head head, string? id, long idNumber, double ts, string? jobId, double? runtime, double? wait,
+        string? exception, int? active, double? interval, long? dropped, long? publishFailures, long? backlogFailures)
+    {
+        Text? idText = id is null ? null : TextOf(id);
+        Text? jobIdText = jobId is null ? null : TextOf(jobId);
+        Text? exceptionText = exception is null ? null : TextOf(exception);
         // Names, quotes and commas of every field, and the longest form of each number, are well within 256 bytes.
-        var most = 256 + 8 * MaxNumber + head.Bytes.Length + id.Length + (jobId?.Length ?? 0) + (exception?.Length ?? 0);
+        var most = 256 + 8 * MaxNumber + head.Bytes.Length + (idText?.Length ?? EventIds.Length) + (jobIdText?.Length ?? 0) + (exceptionText?.Length ?? 0);
         var span = buffer.GetSpan(most);
         var at = 0;
         Put(span, ref at, "{\"v\":"u8);
-        Long(span, ref at, e.V);
+        Long(span, ref at, JobEvent.CurrentVersion);
         Put(span, ref at, ",\"id\":\""u8);
-        id.CopyTo(span, ref at);
+        if (idText is { } text) text.CopyTo(span, ref at);
+        else EventIds.WriteUtf8(span, ref at, idNumber);
         Put(span, ref at, "\",\"ts\":"u8);
-        Seconds(span, ref at, e.Ts);
+        Seconds(span, ref at, ts);
         Put(span, ref at, head.Bytes);
-        if (jobId is { } jobIdText) Quoted(span, ref at, ",\"job_id\":\""u8, jobIdText);
-        if (e.Runtime is { } runtime) Number(span, ref at, ",\"runtime\":"u8, runtime);
-        if (e.Wait is { } wait) Number(span, ref at, ",\"wait\":"u8, wait);
-        if (exception is { } exceptionText) Quoted(span, ref at, ",\"exception\":\""u8, exceptionText);
-        if (e.Active is { } active) Long(span, ref at, ",\"active\":"u8, active);
-        if (e.Interval is { } interval) Number(span, ref at, ",\"interval\":"u8, interval);
-        if (e.Dropped is { } dropped) Long(span, ref at, ",\"dropped\":"u8, dropped);
-        if (e.PublishFailures is { } failures) Long(span, ref at, ",\"publish_failures\":"u8, failures);
-        if (e.BacklogFailures is { } backlogFailures) Long(span, ref at, ",\"backlog_failures\":"u8, backlogFailures);
+        if (jobIdText is { } jobIdValue) Quoted(span, ref at, ",\"job_id\":\""u8, jobIdValue);
+        if (runtime is { } r) Number(span, ref at, ",\"runtime\":"u8, r);
+        if (wait is { } w) Number(span, ref at, ",\"wait\":"u8, w);
+        if (exceptionText is { } exceptionValue) Quoted(span, ref at, ",\"exception\":\""u8, exceptionValue);
+        if (active is { } a) Long(span, ref at, ",\"active\":"u8, a);
+        if (interval is { } i) Number(span, ref at, ",\"interval\":"u8, i);
+        if (dropped is { } d) Long(span, ref at, ",\"dropped\":"u8, d);
+        if (publishFailures is { } f) Long(span, ref at, ",\"publish_failures\":"u8, f);
+        if (backlogFailures is { } b) Long(span, ref at, ",\"backlog_failures\":"u8, b);
         Put(span, ref at, "}"u8);
         buffer.Advance(at);
     }
 
     // The cached head of events with these very strings (compared by reference: emitters pass the same instances).
-    private Head HeadOf(JobEvent e)
+    private Head HeadOf(EventType type, string system, string hostname, string? name, string? queue)
     {
-        var slot = (int)((uint)((int)e.Type * 31 + RuntimeHelpers.GetHashCode(e.Name ?? "") * 7 + RuntimeHelpers.GetHashCode(e.Queue ?? "")) % HeadSlots);
+        var slot = (int)((uint)((int)type * 31 + RuntimeHelpers.GetHashCode(name ?? "") * 7 + RuntimeHelpers.GetHashCode(queue ?? "")) % HeadSlots);
         var head = _heads[slot];
-        if (head is not null && head.Type == e.Type && ReferenceEquals(head.System, e.System) && ReferenceEquals(head.Hostname, e.Hostname)
-            && ReferenceEquals(head.Name, e.Name) && ReferenceEquals(head.Queue, e.Queue))
+        if (head is not null && head.Type == type && ReferenceEquals(head.System, system) && ReferenceEquals(head.Hostname, hostname)
+            && ReferenceEquals(head.Name, name) && ReferenceEquals(head.Queue, queue))
         {
             return head;
         }
-        return _heads[slot] = new Head(e);
+        return _heads[slot] = new Head(type, system, hostname, name, queue);
     }
 
     /// <summary><c>,"type":…,"system":…,"hostname":…[,"name":…][,"queue":…]</c>, escaped as <see cref="EventJson.Write"/> escapes them.</summary>
     private sealed class Head
     {
-        public Head(JobEvent e)
+        public Head(EventType type, string system, string hostname, string? name, string? queue)
         {
-            Type = e.Type;
-            System = e.System;
-            Hostname = e.Hostname;
-            Name = e.Name;
-            Queue = e.Queue;
+            Type = type;
+            System = system;
+            Hostname = hostname;
+            Name = name;
+            Queue = queue;
             var buffer = new PooledBufferWriter(256);
             try
             {
@@ -95,11 +120,11 @@ internal sealed class EventUtf8Writer
                 {
                     // Written as the properties of an object, then taken without its braces.
                     writer.WriteStartObject();
-                    writer.WriteString("type"u8, e.Type.ToWireName());
-                    writer.WriteString("system"u8, e.System);
-                    writer.WriteString("hostname"u8, e.Hostname);
-                    if (e.Name is not null) writer.WriteString("name"u8, e.Name);
-                    if (e.Queue is not null) writer.WriteString("queue"u8, e.Queue);
+                    writer.WriteString("type"u8, type.ToWireName());
+                    writer.WriteString("system"u8, system);
+                    writer.WriteString("hostname"u8, hostname);
+                    if (name is not null) writer.WriteString("name"u8, name);
+                    if (queue is not null) writer.WriteString("queue"u8, queue);
                     writer.WriteEndObject();
                 }
                 var written = buffer.WrittenMemory.Span;

@@ -9,6 +9,12 @@ public interface IEventPublisher : IAsyncDisposable
     /// <summary>Queues an event for sending. Never blocks, never throws.</summary>
     void TryPublish(JobEvent e);
 
+    /// <summary>
+    /// Queues an event for sending, as the hooks do: a job event from <see cref="EventFactory.PendingJob"/> costs no
+    /// allocation. Never blocks, never throws.
+    /// </summary>
+    void TryPublish(in PendingEvent e);
+
     /// <summary>Events the broker has confirmed.</summary>
     long Published { get; }
 

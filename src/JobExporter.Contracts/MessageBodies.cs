@@ -15,7 +15,7 @@ internal static class MessageBodies
     /// Writes events from <paramref name="start"/> into <paramref name="body"/> (empty), as many as fit, and returns how
     /// many it took: at least one (an event larger than <paramref name="maxBytes"/> alone is still sent, alone).
     /// </summary>
-    public static int Write(PooledBufferWriter body, IReadOnlyList<JobEvent> events, int start, int maxEvents, int maxBytes = MaxBytes)
+    public static int Write(PooledBufferWriter body, IReadOnlyList<PendingEvent> events, int start, int maxEvents, int maxBytes = MaxBytes)
     {
         var writer = EventUtf8Writer.ForThisThread();
         var left = Math.Min(maxEvents, events.Count - start);

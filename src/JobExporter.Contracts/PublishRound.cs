@@ -12,7 +12,7 @@ internal sealed class PublishRound
     private CancellationTokenSource? _timeout;
 
     /// <summary>The events the round's messages carry, in the order they were taken from the buffer.</summary>
-    public List<JobEvent> Events { get; private set; } = [];
+    public List<PendingEvent> Events { get; private set; } = [];
 
     /// <summary>Cancelled when the publisher stops or when the broker has not confirmed within the confirm timeout.</summary>
     public CancellationToken Token => _timeout!.Token;
@@ -24,7 +24,7 @@ internal sealed class PublishRound
     }
 
     /// <summary>Hands the round a list of events to carry (taking it over) and gives back its own, empty, in exchange.</summary>
-    public List<JobEvent> Swap(List<JobEvent> events)
+    public List<PendingEvent> Swap(List<PendingEvent> events)
     {
         var own = Events;
         Events = events;

@@ -11,13 +11,13 @@ internal sealed class RoutingKeyGroups
     // Keys seldom change (one system, one hostname); a long-lived process with many would keep them all.
     private const int MaxKeys = 64;
 
-    private readonly Dictionary<(string System, EventType Type, string Hostname), List<JobEvent>> _byKey = [];
-    private readonly (string? System, string? Hostname, List<JobEvent>? Group)[] _lastByType = new (string?, string?, List<JobEvent>?)[EventTypeNames.All.Count];
+    private readonly Dictionary<(string System, EventType Type, string Hostname), List<PendingEvent>> _byKey = [];
+    private readonly (string? System, string? Hostname, List<PendingEvent>? Group)[] _lastByType = new (string?, string?, List<PendingEvent>?)[EventTypeNames.All.Count];
 
     /// <summary>Every key seen since the groups were last forgotten, with its events of this round (possibly none).</summary>
-    public Dictionary<(string System, EventType Type, string Hostname), List<JobEvent>> ByKey => _byKey;
+    public Dictionary<(string System, EventType Type, string Hostname), List<PendingEvent>> ByKey => _byKey;
 
-    public void Add(JobEvent e)
+    public void Add(in PendingEvent e)
     {
         var type = (int)e.Type;
         if ((uint)type < (uint)_lastByType.Length)
@@ -46,7 +46,7 @@ internal sealed class RoutingKeyGroups
         }
     }
 
-    private List<JobEvent> GroupOf(JobEvent e)
+    private List<PendingEvent> GroupOf(in PendingEvent e)
     {
         var key = (e.System, e.Type, e.Hostname);
         if (!_byKey.TryGetValue(key, out var group)) _byKey[key] = group = [];

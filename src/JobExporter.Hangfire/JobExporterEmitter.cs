@@ -2,6 +2,7 @@ using Hangfire.Common;
 using Hangfire.Server;
 using JobExporter.Contracts;
 using JobExporter.Hangfire.Backlog;
+using JobExporter.Hangfire.Client;
 using JobExporter.Hangfire.Server;
 using Microsoft.Extensions.Logging;
 
@@ -40,13 +41,11 @@ public sealed class JobExporterEmitter : IAsyncDisposable
             Backlog = new BacklogReporter(Core, options.Backlog, new BacklogQueueNames(options.Backlog.Queues), loggerFactory?.CreateLogger(MeterName));
         }
         WorkerProcess = new WorkerProcess(this);
-        // Two filters (Hangfire's own cost grows with each one): the outer one runs first, so that a filter cancelling the
-        // job before the inner one makes it "rejected" (received, never started), and the inner one last, so that the
-        // runtime covers the job alone.
+        // One client filter, first, so that it sees whether the job was created; one worker filter, last (see WorkerFilter).
         _filters =
         [
-            (new OuterFilter(this), int.MinValue),
-            (new JobStartedFilter(this), int.MaxValue),
+            (new JobSentFilter(this), int.MinValue),
+            (new WorkerFilter(this), int.MaxValue),
         ];
     }
 
@@ -114,11 +113,12 @@ public sealed class JobExporterEmitter : IAsyncDisposable
         }
     }
 
-    internal void Publish(JobEvent e)
+    /// <summary>Publishes a job event (the hooks' path: nothing allocated).</summary>
+    internal void PublishJob(EventType type, string name, string queue, string jobId, double? runtime = null, double? wait = null, string? exception = null)
     {
         // The queues this process's jobs use are queues the backlog reporter reads.
-        if (e.Queue is { } queue) Backlog?.Queues.Learn(queue);
-        Core.Publish(e);
+        Backlog?.Queues.Learn(queue);
+        Core.Publish(Events.PendingJob(type, name, queue, jobId, runtime, wait, exception));
     }
 
     internal double Now() => Events.Now();

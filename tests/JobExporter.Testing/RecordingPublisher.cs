@@ -10,7 +10,7 @@ public sealed class RecordingPublisher : IEventPublisher
 {
     private readonly List<JobEvent> _events = [];
 
-    /// <summary>When set, <see cref="TryPublish"/> throws it, as a broken publisher would.</summary>
+    /// <summary>When set, every publish throws it, as a broken publisher would.</summary>
     public Exception? Throw { get; set; }
 
     public long Published { get; set; }
@@ -39,6 +39,9 @@ public sealed class RecordingPublisher : IEventPublisher
         if (Throw is { } ex) throw ex;
         lock (_events) _events.Add(e);
     }
+
+    /// <summary>Kept as the <see cref="JobEvent"/> the exporter would read.</summary>
+    public void TryPublish(in PendingEvent e) => TryPublish(e.ToJobEvent());
 
     public ValueTask DisposeAsync()
     {

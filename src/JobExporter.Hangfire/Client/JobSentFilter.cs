@@ -15,7 +15,7 @@ internal sealed class JobSentFilter(JobExporterEmitter emitter) : IClientFilter
         try
         {
             if (context.BackgroundJob is not { } job || context.Exception is not null || context.Canceled) return;
-            emitter.Publish(emitter.Events.Job(EventType.JobSent, JobNames.Of(job.Job), JobQueues.Of(job.Job, context.InitialState), job.Id));
+            emitter.PublishJob(EventType.JobSent, JobNames.Of(job.Job), JobQueues.Of(job.Job, context.InitialState), job.Id);
         }
         catch (Exception ex)
         {

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Hangfire;
 using Hangfire.States;
 
 namespace JobExporter.Hangfire.States;
@@ -8,22 +9,31 @@ namespace JobExporter.Hangfire.States;
 /// it. Hangfire hands job parameters to the worker with the job (<c>ParametersSnapshot</c>), so the worker learns
 /// the real queue and the wait without reading storage. Value: <c>unix-milliseconds|queue</c>.
 /// </summary>
-internal static class EnqueuedFacts
+/// <param name="Queue">The queue the job was enqueued to.</param>
+/// <param name="EnqueuedAt">When, in Unix seconds; null when not known (read from a state without it).</param>
+internal readonly record struct EnqueuedFacts(string Queue, double? EnqueuedAt)
 {
     public const string ParameterName = "JobExporter.Enqueued";
 
-    public static string Format(EnqueuedState state) =>
+    /// <summary>The parameter's value for a job about to be enqueued by <paramref name="state"/> to <paramref name="queue"/>.</summary>
+    public static string Format(EnqueuedState state, string queue) =>
         new DateTimeOffset(DateTime.SpecifyKind(state.EnqueuedAt, DateTimeKind.Utc)).ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture)
-        + "|" + state.Queue;
+        + "|" + queue;
 
     // The queue names read last: a process has few queues, so parsing a job's facts seldom allocates a new string.
     private static readonly string?[] RecentQueues = new string?[8];
 
-    /// <summary>The queue and the enqueue time (Unix seconds), or false when the value is absent or not ours.</summary>
-    public static bool TryParse(string? value, out string queue, out double enqueuedAt)
+    /// <summary>The facts in the parameters that came with the job, or false when it came without them.</summary>
+    public static bool TryRead(BackgroundJob job, out EnqueuedFacts facts)
     {
-        queue = "";
-        enqueuedAt = 0;
+        facts = default;
+        return job.ParametersSnapshot is { } parameters && parameters.TryGetValue(ParameterName, out var value) && TryParse(value, out facts);
+    }
+
+    /// <summary>The queue and the enqueue time, or false when the value is absent or not ours.</summary>
+    public static bool TryParse(string? value, out EnqueuedFacts facts)
+    {
+        facts = default;
         var bar = value?.IndexOf('|') ?? -1;
         if (bar <= 0 || bar == value!.Length - 1 || bar > 18) return false;
         long ms = 0;
@@ -33,8 +43,7 @@ internal static class EnqueuedFacts
             if (digit is < 0 or > 9) return false;
             ms = ms * 10 + digit;
         }
-        queue = QueueName(value.AsSpan(bar + 1));
-        enqueuedAt = ms / 1000.0;
+        facts = new EnqueuedFacts(QueueName(value.AsSpan(bar + 1)), ms / 1000.0);
         return true;
     }
 

@@ -21,11 +21,18 @@ public sealed class ExporterEndToEndTests
         await _exporter.WaitForMetricsAsync(m => m.Value("jobs_exporter_broker_connected") == 1, Deadline, "the exporter to consume");
     }
 
+    // Also after a failed start (NUnit runs it then too): the broker is stopped even when the exporter never started.
     [OneTimeTearDown]
     public async Task Stop()
     {
-        await _exporter.DisposeAsync();
-        await _broker.DisposeAsync();
+        try
+        {
+            if (_exporter is not null) await _exporter.DisposeAsync();
+        }
+        finally
+        {
+            if (_broker is not null) await _broker.DisposeAsync();
+        }
     }
 
     [Test]

@@ -22,8 +22,9 @@ public class BrokerTlsTests
     [OneTimeTearDown]
     public async Task StopAsync()
     {
-        await _node.DisposeAsync();
-        _pki.Dispose();
+        // Also after a failed start: what did start is stopped.
+        if (_node is not null) await _node.DisposeAsync();
+        _pki?.Dispose();
     }
 
     [Test]

@@ -33,9 +33,10 @@ public class WebSecurityTests
     [OneTimeTearDown]
     public async Task StopAsync()
     {
-        await _exporter.DisposeAsync();
-        _authorised.Dispose();
-        _pki.Dispose();
+        // Also after a failed start: what did start is stopped.
+        if (_exporter is not null) await _exporter.DisposeAsync();
+        _authorised?.Dispose();
+        _pki?.Dispose();
     }
 
     private Uri Url(string path) => new(_exporter.BaseUrl(), path);

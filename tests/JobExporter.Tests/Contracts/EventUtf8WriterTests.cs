@@ -58,6 +58,37 @@ public class EventUtf8WriterTests
         Assert.That(direct, Is.EqualTo(Parse(General(e)).Events.Single()));
     }
 
+    private static IEnumerable<TestCaseData> InlineJobEvents()
+    {
+        var factory = new EventFactory("hangfire", "worker-1");
+        yield return new TestCaseData(factory.PendingJob(EventType.JobReceived, "Invoices.Send", "default", "1")).SetName("received");
+        yield return new TestCaseData(factory.PendingJob(EventType.JobStarted, "Invoices.Send", "critical", "2", wait: 0.125)).SetName("started");
+        yield return new TestCaseData(factory.PendingJob(EventType.JobSucceeded, "Invoices.Send", "default", "3", runtime: 1e-7)).SetName("succeeded");
+        yield return new TestCaseData(factory.PendingJob(EventType.JobFailed, "Quote \" name", "q\\", "4", runtime: 2.5, exception: "Cut \ud83c"))
+            .SetName("failed, with text to escape");
+    }
+
+    [TestCaseSource(nameof(InlineJobEvents))]
+    public void An_inline_job_event_is_written_as_the_event_it_stands_for(PendingEvent pending)
+    {
+        using var buffer = new PooledBufferWriter(16);
+        EventUtf8Writer.ForThisThread().Write(buffer, pending);
+        var read = Parse(buffer.WrittenMemory.Span).Events.Single();
+        var e = pending.ToJobEvent();
+        Assert.That(read, Is.EqualTo(Parse(General(e)).Events.Single()));
+        Assert.That(read.Id, Has.Length.EqualTo(32).And.Match("^[0-9a-f]{32}$"), "an id as EventIds makes them");
+    }
+
+    [Test]
+    public void Inline_job_events_get_ids_of_their_own()
+    {
+        var factory = new EventFactory("hangfire", "worker-1");
+        var ids = Enumerable.Range(0, 1000).Select(i => factory.PendingJob(EventType.JobSent, "A.B", "default", $"{i}").ToJobEvent().Id).ToList();
+        Assert.That(ids, Is.Unique);
+        Assert.That(ids.Select(id => id[..16]).Distinct().Single(), Is.EqualTo(factory.Job(EventType.JobSent, "A.B", "default").Id[..16]),
+            "one prefix for the process, shared with the events made whole");
+    }
+
     [Test]
     public void A_lone_surrogate_is_written_as_the_replacement_character_as_the_general_writer_does()
     {

@@ -13,7 +13,7 @@ public class MessageBodiesTests
         for (var start = 0; start < events.Count;)
         {
             using var body = new PooledBufferWriter(16);
-            var taken = MessageBodies.Write(body, events, start, maxEvents, maxBytes);
+            var taken = MessageBodies.Write(body, [.. events.Select(e => new PendingEvent(e))], start, maxEvents, maxBytes);
             var bytes = body.WrittenMemory.ToArray();
             var sink = new RecordingSink();
             new EventParser().Parse(bytes, sink);

@@ -8,7 +8,7 @@ public class RoutingKeyGroupsTests
         new() { Type = type, Id = $"{n}", Ts = n, System = system, Hostname = hostname, Name = "A.B", Queue = "q" };
 
     private static Dictionary<string, List<string>> Groups(RoutingKeyGroups groups) =>
-        groups.ByKey.Where(p => p.Value.Count > 0).ToDictionary(p => RoutingKeys.For(p.Key.System, p.Key.Type, p.Key.Hostname), p => p.Value.Select(e => e.Id).ToList());
+        groups.ByKey.Where(p => p.Value.Count > 0).ToDictionary(p => RoutingKeys.For(p.Key.System, p.Key.Type, p.Key.Hostname), p => p.Value.Select(e => e.ToJobEvent().Id).ToList());
 
     [Test]
     public void Each_event_joins_the_group_of_its_system_type_and_host_in_order()
@@ -25,7 +25,7 @@ public class RoutingKeyGroupsTests
                 events.Add(Event(i % 2 == 0 ? "hangfire" : "masstransit", type, "h1", n++));
             }
         }
-        foreach (var e in events) groups.Add(e);
+        foreach (var e in events) groups.Add(new PendingEvent(e));
         var expected = events.GroupBy(e => RoutingKeys.For(e.System, e.Type, e.Hostname)).ToDictionary(g => g.Key, g => g.Select(e => e.Id).ToList());
         Assert.That(Groups(groups), Is.EquivalentTo(expected));
     }
@@ -38,7 +38,7 @@ public class RoutingKeyGroupsTests
         {
             // 100 hosts: more keys than are kept, so the keys are forgotten between rounds.
             var events = Enumerable.Range(0, 200).Select(i => Event("hangfire", EventType.JobSent, $"h{i % 100}", round * 1000 + i)).ToList();
-            foreach (var e in events) groups.Add(e);
+            foreach (var e in events) groups.Add(new PendingEvent(e));
             var expected = events.GroupBy(e => RoutingKeys.For(e.System, e.Type, e.Hostname)).ToDictionary(g => g.Key, g => g.Select(e => e.Id).ToList());
             Assert.That(Groups(groups), Is.EquivalentTo(expected), $"round {round}");
             groups.Clear();

@@ -47,9 +47,9 @@ internal sealed class ConsumerJobFilter<TConsumer, TMessage>(JobEmitter emitter)
                 // This consumer runs again: its earlier failures were retried.
                 PublishAll(failures.TakeRetried(Name), retried: true);
             }
-            emitter.Publish(emitter.Events.Job(EventType.JobReceived, Name, queue, jobId));
+            emitter.Publish(emitter.Events.PendingJob(EventType.JobReceived, Name, queue, jobId));
             // Retries run in process, straight after the failure: only the first attempt waited in the queue.
-            emitter.Publish(emitter.Events.Job(EventType.JobStarted, Name, queue, jobId, wait: retryAttempt == 0 ? WaitSince(context.SentTime) : null));
+            emitter.Publish(emitter.Events.PendingJob(EventType.JobStarted, Name, queue, jobId, wait: retryAttempt == 0 ? WaitSince(context.SentTime) : null));
             return new Attempt(queue, jobId, Stopwatch.GetTimestamp());
         }
         catch (Exception ex)
@@ -65,7 +65,7 @@ internal sealed class ConsumerJobFilter<TConsumer, TMessage>(JobEmitter emitter)
         {
             emitter.ConsumerEnded();
             if (attempt is not { } a) return;
-            emitter.Publish(emitter.Events.Job(EventType.JobSucceeded, Name, a.Queue, a.JobId,
+            emitter.Publish(emitter.Events.PendingJob(EventType.JobSucceeded, Name, a.Queue, a.JobId,
                 runtime: Stopwatch.GetElapsedTime(a.StartedAt).TotalSeconds));
         }
         catch (Exception ex)

@@ -42,6 +42,9 @@ internal sealed class JobEmitter : IAsyncDisposable
 
     public void Publish(JobEvent e) => Core.Publish(e);
 
+    /// <summary>A job event from <see cref="EventFactory.PendingJob"/>: the hot path, nothing allocated per event.</summary>
+    public void Publish(in PendingEvent e) => Core.Publish(e);
+
     /// <summary>Counts a failure of the emitter, by the one policy of <see cref="EmitterCore.HookFailed"/>.</summary>
     public void Failed(Exception ex) => Core.HookFailed("MassTransit hook", ex);
 

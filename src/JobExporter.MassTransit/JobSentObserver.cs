@@ -35,7 +35,7 @@ internal sealed class JobSentObserver(JobEmitter emitter) : ISendObserver, IPubl
         try
         {
             if (TypeNames.IsFrameworkMessage(messageType)) return;
-            emitter.Publish(emitter.Events.Job(EventType.JobSent, TypeNames.Of(messageType), QueueNames.Of(destination), messageId?.ToString("N")));
+            emitter.Publish(emitter.Events.PendingJob(EventType.JobSent, TypeNames.Of(messageType), QueueNames.Of(destination), messageId?.ToString("N")));
         }
         catch (Exception ex)
         {

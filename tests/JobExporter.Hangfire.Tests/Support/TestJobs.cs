@@ -52,6 +52,9 @@ public static class TestJobs
     [CancelBeforeRun]
     public static void Rejected() => throw new InvalidOperationException("a cancelled job never runs");
 
+    [HandleExceptions]
+    public static void ThrowsButIsHandled() => throw new InvalidOperationException("an outer filter handles it");
+
     public static void Block()
     {
         if (!Gate.Wait(TimeSpan.FromSeconds(60))) throw new TimeoutException("nobody released the gate");
@@ -65,5 +68,18 @@ public sealed class CancelBeforeRunAttribute : global::Hangfire.Common.JobFilter
 
     public void OnPerformed(PerformedContext context)
     {
+    }
+}
+
+/// <summary>A filter that handles whatever the job throws, so that Hangfire counts the job as succeeded.</summary>
+public sealed class HandleExceptionsAttribute : global::Hangfire.Common.JobFilterAttribute, IServerFilter
+{
+    public void OnPerforming(PerformingContext context)
+    {
+    }
+
+    public void OnPerformed(PerformedContext context)
+    {
+        if (context.Exception is not null) context.ExceptionHandled = true;
     }
 }

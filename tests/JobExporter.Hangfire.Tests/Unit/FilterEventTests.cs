@@ -88,4 +88,38 @@ public sealed class FilterEventTests
         world.StopServer();
         Assert.That(publisher.Count(EventType.WorkerOffline), Is.EqualTo(1));
     }
+
+    [Test]
+    public async Task A_job_whose_exception_a_filter_handles_is_reported_as_succeeded_once()
+    {
+        var publisher = new RecordingPublisher();
+        await using var world = new HangfireWorld(Options(), publisher: publisher);
+        var id = world.Client.Enqueue(() => TestJobs.ThrowsButIsHandled());
+        world.StartServer(workers: 1);
+
+        await Waiting.UntilAsync(() => publisher.Count(EventType.JobSucceeded) == 1, "job-succeeded", detail: publisher.Describe);
+        using (var connection = world.Storage.GetConnection()) Assert.That(connection.GetStateData(id)?.Name, Is.EqualTo("Succeeded"));
+        Assert.That(publisher.Events.Where(e => e.JobId == id).Select(e => e.Type),
+            Is.EqualTo(new[] { EventType.JobSent, EventType.JobReceived, EventType.JobStarted, EventType.JobSucceeded }), publisher.Describe());
+    }
+
+    [Test]
+    public async Task A_job_deleted_while_it_runs_is_revoked_once_and_never_reported_as_finished()
+    {
+        var publisher = new RecordingPublisher();
+        await using var world = new HangfireWorld(Options(), publisher: publisher);
+        var id = world.Client.Enqueue(() => TestJobs.Block());
+        world.StartServer(workers: 1);
+        await Waiting.UntilAsync(() => publisher.Count(EventType.JobStarted) == 1, "the job to start", detail: publisher.Describe);
+
+        Assert.That(world.Client.Delete(id), Is.True);
+        TestJobs.Gate.Release();
+        // The job ends after its deletion; a job enqueued after it shows when the worker has moved on.
+        var next = world.Client.Enqueue(() => TestJobs.Succeed());
+        await Waiting.UntilAsync(() => publisher.Of(EventType.JobSucceeded).Any(e => e.JobId == next), "the next job", detail: publisher.Describe);
+
+        Assert.That(publisher.Events.Where(e => e.JobId == id).Select(e => e.Type),
+            Is.EqualTo(new[] { EventType.JobSent, EventType.JobReceived, EventType.JobStarted, EventType.JobRevoked }), publisher.Describe());
+        Assert.That(publisher.Of(EventType.JobRevoked).Single().Name, Is.EqualTo("TestJobs.Block"));
+    }
 }

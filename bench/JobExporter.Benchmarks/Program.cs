@@ -130,7 +130,7 @@ internal sealed record BenchSettings(bool Quick, string Output, IReadOnlySet<str
     // Enough for a round to last a second or more: steady state, not start-up.
     // A multiple of 4 (the in-memory Hangfire variants), so that each runs first, second, third and last equally often
     // (the order rotates); MassTransit's three variants follow the same rotation.
-    public int EmitterRounds => Quick ? 4 : 8;
+    public int EmitterRounds => Quick ? 4 : 12;
     public int HangfireJobs => Quick ? 20_000 : 60_000;
     // On PostgreSQL a job is a few transactions: fewer jobs, and 3 rounds of its 3 variants.
     public int HangfirePostgresJobs => Quick ? 500 : 2_000;

@@ -306,7 +306,7 @@ internal sealed class Report(BenchSettings settings, MachineInfo machine)
         md.AppendLine();
         md.AppendLine($"**Hangfire** ({N(e.Hangfire.FirstOrDefault()?.Jobs ?? 0)} no-op jobs a round, in-memory storage, one server with 4 workers and");
         md.AppendLine("Hangfire's four default global filters, as a new server has them):");
-        md.AppendLine("jobs/s from the first job performed to the last while the server drains the backlog, with the emitter's filters");
+        md.AppendLine("jobs/s from the first job performed to the last while the server drains the backlog, with the emitter's two filters");
         md.AppendLine("installed as a user installs them (with the broker up, the backlog's job-sent events are out before the server starts,");
         md.AppendLine("as the enqueueing is: the window is the server's work). CPU per job: this process's and the broker's CPU time from the first enqueue until");
         md.AppendLine("every event is confirmed, over the jobs (so enqueueing, Hangfire, the hooks, the publishes and the broker's routing and");
@@ -349,14 +349,18 @@ internal sealed class Report(BenchSettings settings, MachineInfo machine)
 
     private static void RenderHangfireRows(StringBuilder md, IReadOnlyList<HangfireRun> runs)
     {
-        md.AppendLine("| variant | jobs/s | ratio vs no emitter | CPU per job here | broker CPU per job | CPU added per job (both) | while draining: on Hangfire's workers | rest of this process | published | dropped |");
-        md.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        md.AppendLine($"{runs.Count(r => r.Variant == EmitterVariant.None)} rounds. The ratio is the median of the rounds' ratios; the next column gives the lowest and the highest, the spread one round can show.");
+        md.AppendLine();
+        md.AppendLine("| variant | jobs/s | ratio vs no emitter | rounds' ratios | CPU per job here | broker CPU per job | CPU added per job (both) | while draining: on Hangfire's workers | rest of this process | published | dropped |");
+        md.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var g in runs.GroupBy(r => r.Variant))
         {
             HangfireRun Base(HangfireRun r) => runs.Single(b => b.Variant == EmitterVariant.None && b.Round == r.Round);
-            var ratio = Stats.Median(g.Select(r => r.JobsPerSecond / Base(r).JobsPerSecond));
+            var ratios = g.Select(r => r.JobsPerSecond / Base(r).JobsPerSecond).ToList();
+            var ratio = Stats.Median(ratios);
             var added = Stats.Median(g.Select(r => r.ProcessCpuMicrosPerJob + r.BrokerCpuMicrosPerJob - Base(r).ProcessCpuMicrosPerJob - Base(r).BrokerCpuMicrosPerJob));
             md.AppendLine($"| {Name(g.Key)} | {N(Stats.Median(g.Select(r => r.JobsPerSecond)))} | {(g.Key == EmitterVariant.None ? "1 (baseline)" : "**" + N(ratio, "F2") + "**")} | " +
+                $"{(g.Key == EmitterVariant.None ? "-" : N(ratios.Min(), "F2") + "–" + N(ratios.Max(), "F2"))} | " +
                 $"{N(Stats.Median(g.Select(r => r.ProcessCpuMicrosPerJob)), "F1")} µs | {N(Stats.Median(g.Select(r => r.BrokerCpuMicrosPerJob)), "F1")} µs | " +
                 $"{(g.Key == EmitterVariant.None ? "-" : N(added, "F1") + " µs")} | {N(Stats.Median(g.Select(r => r.WorkersCpuMicrosPerJob)), "F1")} µs | " +
                 $"{N(Stats.Median(g.Select(r => r.RestCpuMicrosPerJob)), "F1")} µs | {N(Stats.Median(g.Select(r => (double)r.Published)))} | {N(Stats.Median(g.Select(r => (double)r.Dropped)))} |");

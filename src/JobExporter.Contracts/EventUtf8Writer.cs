@@ -37,7 +37,7 @@ internal sealed class EventUtf8Writer
             EventJson.Write(writer, e);
             return;
         }
-        Write(buffer, HeadOf(e.Type, e.System, e.Hostname, e.Name, e.Queue), e.Id, 0, e.Ts, e.JobId, e.Runtime, e.Wait, e.Exception,
+        Write(buffer, HeadOf(e.Type, e.System, e.Hostname, e.Name, e.Queue), e.V, e.Id, 0, e.Ts, e.JobId, e.Runtime, e.Wait, e.Exception,
             e.Active, e.Interval, e.Dropped, e.PublishFailures, e.BacklogFailures);
     }
 
@@ -54,12 +54,12 @@ internal sealed class EventUtf8Writer
             Write(buffer, e.ToJobEvent());
             return;
         }
-        Write(buffer, HeadOf(e.Type, e.System, e.Hostname, e.Name, e.Queue), id: null, e.Sequence, e.Ts, e.JobId, e.Runtime, e.Wait, e.Exception,
+        Write(buffer, HeadOf(e.Type, e.System, e.Hostname, e.Name, e.Queue), JobEvent.CurrentVersion, id: null, e.Sequence, e.Ts, e.JobId, e.Runtime, e.Wait, e.Exception,
             active: null, interval: null, dropped: null, publishFailures: null, backlogFailures: null);
     }
 
     // The id is the string given, or else the one EventIds makes of the number.
-    private static void Write(IBufferWriter<byte> buffer, Head head, string? id, long idNumber, double ts, string? jobId, double? runtime, double? wait,
+    private static void Write(IBufferWriter<byte> buffer, Head head, int version, string? id, long idNumber, double ts, string? jobId, double? runtime, double? wait,
         string? exception, int? active, double? interval, long? dropped, long? publishFailures, long? backlogFailures)
     {
         Text? idText = id is null ? null : TextOf(id);
@@ -70,7 +70,7 @@ internal sealed class EventUtf8Writer
         var span = buffer.GetSpan(most);
         var at = 0;
         Put(span, ref at, "{\"v\":"u8);
-        Long(span, ref at, JobEvent.CurrentVersion);
+        Long(span, ref at, version);
         Put(span, ref at, ",\"id\":\""u8);
         if (idText is { } text) text.CopyTo(span, ref at);
         else EventIds.WriteUtf8(span, ref at, idNumber);

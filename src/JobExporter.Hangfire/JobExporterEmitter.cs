@@ -81,7 +81,6 @@ public sealed class JobExporterEmitter : IAsyncDisposable
     /// <summary>The backlog reporter; null when <see cref="BacklogOptions.Enabled"/> is false.</summary>
     internal BacklogReporter? Backlog { get; }
     internal EventFactory Events => Core.Events;
-    internal RunningJobs Jobs { get; } = new();
     internal TimeProvider Time => Core.Time;
 
     /// <summary>The filter objects and their Hangfire order (none: the default), as <see cref="InstallFilters"/> adds them.</summary>

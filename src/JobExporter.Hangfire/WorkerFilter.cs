@@ -6,10 +6,11 @@ using JobExporter.Hangfire.States;
 namespace JobExporter.Hangfire;
 
 /// <summary>
-/// The emitter's one filter on the worker side, installed last in Hangfire's order: the last election filter (so it sees
-/// the state the other filters settled on, such as <c>AutomaticRetry</c>'s retry) and the innermost server filter (so
-/// the runtime covers the job alone, and a filter that cancels the job first leaves it received, never started).
-/// It hands each call to the class that owns that step.
+/// The emitter's one filter on the worker side, installed last in Hangfire's order (int.MaxValue): after every global
+/// election filter (so it sees the state they settled on, such as <c>AutomaticRetry</c>'s retry) and inside every global
+/// server filter (so the runtime covers the job, and a filter that cancels the job first leaves it received, never
+/// started). Type- and method-scoped filters of the same order (as <c>[Queue]</c> is) come after it. It hands each call
+/// to the class that owns that step; it spans the server and the state hooks, hence its place at the root.
 /// <para>
 /// Why so few hooks: Hangfire's worker measures every filter call for its slow log (a new timer each call), which
 /// costs more than what the emitter's hooks do. This filter takes four calls a job (two elections, performing and

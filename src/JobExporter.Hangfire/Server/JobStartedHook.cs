@@ -5,9 +5,9 @@ using JobExporter.Hangfire.States;
 namespace JobExporter.Hangfire.Server;
 
 /// <summary>
-/// The innermost perform hooks: publishes job-started (with the wait since enqueue) right before the job's method runs,
-/// once every other filter has let it through, and times the job alone. The attempt stays with the worker thread
-/// (<see cref="JobAttempt"/>) until <see cref="OutcomeHook"/> publishes what it came to.
+/// The perform hooks, inside every global filter: publishes job-started (with the wait since enqueue) right before the
+/// job's method runs, once the other filters have let it through, and times the job. What the attempt comes to is
+/// published by <see cref="OutcomeHook"/>, from the state Hangfire elects next.
 /// </summary>
 internal sealed class JobStartedHook(JobExporterEmitter emitter)
 {
@@ -16,15 +16,18 @@ internal sealed class JobStartedHook(JobExporterEmitter emitter)
         try
         {
             var job = context.BackgroundJob;
-            if (!EnqueuedFacts.TryRead(job, out var facts) && !emitter.Jobs.TryTakeDequeued(job.Id, out facts))
+            var attempt = JobAttempt.Of(job.Id);
+            if (attempt is not { Now: JobAttempt.Phase.Received })
             {
-                facts = new EnqueuedFacts(JobQueues.Of(job.Job), null);
+                // Not taken through the election here (another Hangfire version, say): what the job itself carries.
+                var facts = EnqueuedFacts.TryRead(job, out var carried) ? carried : new EnqueuedFacts(JobQueues.Of(job.Job), null);
+                attempt = JobAttempt.ThisThread;
+                attempt.Receive(job.Id, JobNames.Of(job.Job), facts.Queue, facts.EnqueuedAt);
             }
-            double? wait = facts.EnqueuedAt is { } at ? Math.Max(0, emitter.Now() - at) : null;
-            var name = JobNames.Of(job.Job);
+            double? wait = attempt.EnqueuedAt is { } at ? Math.Max(0, emitter.Now() - at) : null;
             emitter.Core.JobStarted();
-            emitter.PublishJob(EventType.JobStarted, name, facts.Queue, job.Id, wait: wait);
-            JobAttempt.ThisThread.Start(job.Id, name, facts.Queue);
+            emitter.PublishJob(EventType.JobStarted, attempt.Name, attempt.Queue, job.Id, wait: wait);
+            attempt.Start();
         }
         catch (Exception ex)
         {
@@ -34,13 +37,12 @@ internal sealed class JobStartedHook(JobExporterEmitter emitter)
 
     public void OnPerformed(PerformedContext context)
     {
-        if (JobAttempt.Of(context.BackgroundJob.Id) is not { } attempt) return;
-        attempt.FinishedAt = System.Diagnostics.Stopwatch.GetTimestamp();
+        if (JobAttempt.Of(context.BackgroundJob.Id) is not { Now: JobAttempt.Phase.Started } attempt) return;
         try
         {
             emitter.Core.JobEnded();
-            if (IsShutdown(context)) attempt.End();
-            else if (context.Exception is { } exception && !context.ExceptionHandled) attempt.Exception = ExceptionNames.Of(exception);
+            if (IsShutdown(context)) attempt.Forget();
+            else attempt.Finish(context.Exception is { } exception && !context.ExceptionHandled ? ExceptionNames.Of(exception) : null);
         }
         catch (Exception ex)
         {

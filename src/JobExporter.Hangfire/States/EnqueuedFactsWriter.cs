@@ -34,7 +34,7 @@ internal sealed class EnqueuedFactsWriter(JobExporterEmitter emitter)
         }
         catch (Exception ex)
         {
-            emitter.HookFailed("enqueued", ex);
+            emitter.HookFailed(nameof(OnEnqueuedElected), ex);
         }
     }
 }

@@ -4,95 +4,91 @@ using JobExporter.Contracts;
 namespace JobExporter.Hangfire.States;
 
 /// <summary>
-/// Publishes what a job came to from the state Hangfire elects for it, once the other election filters have had their
-/// say (so after <c>AutomaticRetry</c> turned a failure into a retry). Leaving Processing after an attempt: Succeeded is
-/// job-succeeded (also when an outer filter handled the exception); Failed, or Deleted because the retries ran out, is
-/// job-failed; any other state after a throw (Scheduled or Enqueued by <c>AutomaticRetry</c>) is job-retried. Leaving
-/// Processing without an attempt: Deleted by the worker is job-rejected (a filter cancelled the job before it started),
-/// Failed is job-failed (the job could not be loaded or a filter threw first). Deleted otherwise is job-revoked.
+/// Publishes what a job came to from the state Hangfire elects for it after the other global election filters have had
+/// their say (so after <c>AutomaticRetry</c> turned a failure into a retry). Leaving Processing, a failure elected
+/// (Failed, or replaced on the way by a retry or a delete) is job-failed when the job ends Failed or Deleted and
+/// job-retried otherwise, whether the job threw or a filter around it did; Deleted after a filter cancelled the job is
+/// job-rejected; Deleted otherwise is job-revoked (a user deleted it while it ran); any other state is job-succeeded.
+/// Outside Processing, Failed is job-failed (the job could not even be loaded) and Deleted is job-revoked.
 /// </summary>
 internal sealed class OutcomeHook(JobExporterEmitter emitter)
 {
+    // What Hangfire 1.8 puts in the job's items (handed to this election as custom data) when a filter cancels the job.
+    private const string CanceledKey = "X_HF_Canceled";
+
     public void OnElected(ElectStateContext context)
     {
         try
         {
             if (context.CurrentState == ProcessingState.StateName) LeavingProcessing(context);
-            else if (context.CandidateState is FailedState failed) PublishFailedBeforeRun(context, failed.Exception);
-            else if (context.CandidateState is DeletedState) PublishRevoked(context);
+            else if (context.CandidateState is FailedState failed) Publish(EventType.JobFailed, context, taken: null, ran: null, failed);
+            else if (context.CandidateState is DeletedState) Publish(EventType.JobRevoked, context, taken: null, ran: null, failure: null);
         }
         catch (Exception ex)
         {
-            emitter.HookFailed("outcome", ex);
+            emitter.HookFailed(nameof(OnElected), ex);
         }
     }
 
     private void LeavingProcessing(ElectStateContext context)
     {
-        var id = context.BackgroundJob.Id;
-        // The worker elects the job's next state on the thread that performed it; any other thread (a user's delete) did not.
-        var attempt = JobAttempt.Of(id);
-        attempt?.End();
         var candidate = context.CandidateState;
-        if (attempt is null)
+        // The worker elects the next state on the thread that took the job; a user's delete comes from another thread.
+        var taken = JobAttempt.Of(context.BackgroundJob.Id);
+        switch (taken?.Now)
         {
-            // What a job that never started left behind (facts read for a job a filter then cancelled).
-            emitter.Jobs.TryTakeDequeued(id, out _);
-            switch (candidate)
-            {
-                case FailedState failed:
-                    PublishFailedBeforeRun(context, failed.Exception);
-                    break;
-                // The worker hands over the job's items (as custom data) with a cancellation; a user's delete has none.
-                case DeletedState when context.CustomData is not null:
-                    PublishRejected(context);
-                    break;
-                case DeletedState:
-                    PublishRevoked(context);
-                    break;
-            }
-            return;
+            case JobAttempt.Phase.Reported:
+                // The worker retries a state change that failed to commit: published the first time.
+                return;
+            case JobAttempt.Phase.Started:
+                // The job changes its own state while it runs: that change is its outcome.
+                if (candidate is DeletedState) Publish(EventType.JobRevoked, context, taken, ran: null, failure: null);
+                return;
         }
-        switch (candidate)
+        // Received only: a filter cancelled the job or threw before it ran. Finished: it ran.
+        var ran = taken?.Now == JobAttempt.Phase.Finished ? taken : null;
+        taken?.Reported();
+        if (candidate is ProcessingState) return; // taken again after a shutdown: received anew
+        if (candidate is SucceededState)
         {
-            case SucceededState:
-                Publish(EventType.JobSucceeded, attempt, id, exception: null);
-                break;
-            case FailedState failed:
-                Publish(EventType.JobFailed, attempt, id, attempt.Exception ?? (failed.Exception is null ? null : ExceptionNames.Of(failed.Exception)));
-                break;
-            case DeletedState when attempt.Exception is not null:
-                Publish(EventType.JobFailed, attempt, id, attempt.Exception);
-                break;
-            default:
-                // A retry after a throw; a job that did not throw has succeeded, whatever state a filter moves it to.
-                if (attempt.Exception is not null) Publish(EventType.JobRetried, attempt, id, attempt.Exception);
-                else Publish(EventType.JobSucceeded, attempt, id, exception: null);
-                break;
+            if (ran is not null) Publish(EventType.JobSucceeded, context, taken, ran, failure: null);
+        }
+        else if ((candidate as FailedState ?? Failure(context)) is { } failure)
+        {
+            Publish(candidate is FailedState or DeletedState ? EventType.JobFailed : EventType.JobRetried, context, taken, ran, failure);
+        }
+        else if (candidate is DeletedState)
+        {
+            var canceled = context.CustomData is { } items && items.ContainsKey(CanceledKey);
+            var type = canceled || taken is not null && ran is null ? EventType.JobRejected
+                : ran is not null ? EventType.JobSucceeded // a filter deleted a job that ran without failing
+                : EventType.JobRevoked;
+            Publish(type, context, taken, ran, failure: null);
+        }
+        else if (ran is not null)
+        {
+            // A filter moved a job that ran without failing to another state than Succeeded.
+            Publish(EventType.JobSucceeded, context, taken, ran, failure: null);
         }
     }
 
-    private void Publish(EventType type, JobAttempt attempt, string jobId, string? exception) =>
-        emitter.PublishJob(type, attempt.Name, attempt.Queue, jobId, runtime: attempt.Runtime, exception: exception);
-
-    // The job failed before it could run (its type or arguments could not be loaded, or a filter threw first).
-    private void PublishFailedBeforeRun(ElectStateContext context, Exception? exception)
+    // The failure a retry filter replaced (AutomaticRetry elects Failed, then Scheduled, Enqueued or Deleted instead).
+    private static FailedState? Failure(ElectStateContext context)
     {
-        var job = context.BackgroundJob;
-        emitter.PublishJob(EventType.JobFailed, JobNames.Of(job.Job), QueueOf(context), job.Id, runtime: 0,
-            exception: exception is null ? null : ExceptionNames.Of(exception));
+        foreach (var state in context.TraversedStates)
+        {
+            if (state is FailedState failed) return failed;
+        }
+        return null;
     }
 
-    private void PublishRejected(ElectStateContext context)
+    // Name and queue from the attempt this thread took, else from the job; runtime and exception from the run, if any.
+    private void Publish(EventType type, ElectStateContext context, JobAttempt? taken, JobAttempt? ran, FailedState? failure)
     {
         var job = context.BackgroundJob;
-        emitter.PublishJob(EventType.JobRejected, JobNames.Of(job.Job), QueueOf(context), job.Id);
-    }
-
-    private void PublishRevoked(ElectStateContext context)
-    {
-        var job = context.BackgroundJob;
-        emitter.PublishJob(EventType.JobRevoked, JobNames.Of(job.Job), QueueOf(context), job.Id);
+        var exception = ran?.Exception ?? (failure?.Exception is { } thrown ? ExceptionNames.Of(thrown) : null);
+        double? runtime = type is EventType.JobSucceeded or EventType.JobFailed or EventType.JobRetried ? ran?.Runtime ?? 0 : null;
+        emitter.PublishJob(type, taken?.Name ?? JobNames.Of(job.Job), taken?.Queue ?? QueueOf(context), job.Id, runtime: runtime, exception: exception);
     }
 
     // Rare outcomes, so a read is fine: the queue the job's facts name, else the one its enqueued state names (a job

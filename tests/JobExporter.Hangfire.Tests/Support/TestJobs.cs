@@ -55,6 +55,19 @@ public static class TestJobs
     [HandleExceptions]
     public static void ThrowsButIsHandled() => throw new InvalidOperationException("an outer filter handles it");
 
+    /// <summary>Never runs: a filter around it throws first, once and again on its one retry.</summary>
+    [ThrowBeforeRun]
+    [AutomaticRetry(Attempts = 1, DelaysInSeconds = [0])]
+    public static void FilterThrowsFirst()
+    {
+    }
+
+    /// <summary>The client <see cref="DeletesItself"/> deletes with (the test's, with the emitter's filters).</summary>
+    public static IBackgroundJobClient? Client { get; set; }
+
+    /// <summary>Deletes its own job while it runs. Hangfire passes the context in place of the null it is enqueued with.</summary>
+    public static void DeletesItself(PerformContext? context) => Client!.Delete(context!.BackgroundJob.Id);
+
     public static void Block()
     {
         if (!Gate.Wait(TimeSpan.FromSeconds(60))) throw new TimeoutException("nobody released the gate");
@@ -81,5 +94,15 @@ public sealed class HandleExceptionsAttribute : global::Hangfire.Common.JobFilte
     public void OnPerformed(PerformedContext context)
     {
         if (context.Exception is not null) context.ExceptionHandled = true;
+    }
+}
+
+/// <summary>A filter that throws before the job runs, as a lock that cannot be taken would.</summary>
+public sealed class ThrowBeforeRunAttribute : global::Hangfire.Common.JobFilterAttribute, IServerFilter
+{
+    public void OnPerforming(PerformingContext context) => throw new TimeoutException("the lock was not free");
+
+    public void OnPerformed(PerformedContext context)
+    {
     }
 }

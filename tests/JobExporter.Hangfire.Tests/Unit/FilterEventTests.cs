@@ -122,4 +122,38 @@ public sealed class FilterEventTests
             Is.EqualTo(new[] { EventType.JobSent, EventType.JobReceived, EventType.JobStarted, EventType.JobRevoked }), publisher.Describe());
         Assert.That(publisher.Of(EventType.JobRevoked).Single().Name, Is.EqualTo("TestJobs.Block"));
     }
+
+    [Test]
+    public async Task A_filter_that_throws_before_the_job_runs_makes_it_retried_then_failed_never_started()
+    {
+        var publisher = new RecordingPublisher();
+        await using var world = new HangfireWorld(Options(), publisher: publisher);
+        var id = world.Client.Enqueue(() => TestJobs.FilterThrowsFirst());
+        world.StartServer(workers: 1);
+
+        await Waiting.UntilAsync(() => publisher.Count(EventType.JobFailed) == 1, "job-failed", detail: publisher.Describe);
+        var events = publisher.Events.Where(e => e.JobId == id).ToList();
+        Assert.That(events.Select(e => e.Type), Is.EqualTo(new[]
+        {
+            EventType.JobSent, EventType.JobReceived, EventType.JobRetried, EventType.JobReceived, EventType.JobFailed,
+        }), publisher.Describe());
+        Assert.That(events.Where(e => e.Type is EventType.JobRetried or EventType.JobFailed).Select(e => (e.Exception, e.Runtime)),
+            Has.All.EqualTo(("TimeoutException", (double?)0)));
+    }
+
+    [Test]
+    public async Task A_job_that_deletes_itself_is_revoked_once_and_leaves_no_job_counted_as_running()
+    {
+        var publisher = new RecordingPublisher();
+        await using var world = new HangfireWorld(Options(), publisher: publisher);
+        TestJobs.Client = world.Client;
+        var id = world.Client.Enqueue(() => TestJobs.DeletesItself(null));
+        world.StartServer(workers: 1);
+        var next = world.Client.Enqueue(() => TestJobs.Succeed());
+
+        await Waiting.UntilAsync(() => publisher.Of(EventType.JobSucceeded).Any(e => e.JobId == next), "the next job", detail: publisher.Describe);
+        Assert.That(publisher.Events.Where(e => e.JobId == id).Select(e => e.Type),
+            Is.EqualTo(new[] { EventType.JobSent, EventType.JobReceived, EventType.JobStarted, EventType.JobRevoked }), publisher.Describe());
+        Assert.That(world.Emitter!.ActiveJobs, Is.Zero);
+    }
 }

@@ -72,19 +72,9 @@ public sealed class EmitterCore : IAsyncDisposable
     public void JobEnded() => Interlocked.Decrement(ref _active);
 
     /// <summary>Hands an event to the publisher; never throws into the job.</summary>
-    public void Publish(JobEvent e)
-    {
-        try
-        {
-            Publisher.TryPublish(e);
-        }
-        catch (Exception ex)
-        {
-            HookFailed(nameof(Publish), ex);
-        }
-    }
+    public void Publish(JobEvent e) => Publish(new PendingEvent(e));
 
-    /// <summary>Hands a job event from <see cref="EventFactory.PendingJob"/> to the publisher; never throws into the job.</summary>
+    /// <summary>Hands an event (a job event from <see cref="EventFactory.PendingJob"/>, or any held by reference) to the publisher; never throws into the job.</summary>
     public void Publish(in PendingEvent e)
     {
         try

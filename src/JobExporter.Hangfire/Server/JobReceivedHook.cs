@@ -1,4 +1,3 @@
-using Hangfire.Common;
 using Hangfire.States;
 using JobExporter.Contracts;
 using JobExporter.Hangfire.States;
@@ -21,7 +20,7 @@ internal sealed class JobReceivedHook(JobExporterEmitter emitter)
             var job = context.BackgroundJob;
             // The worker elects again when its state change failed to commit: the job was received once.
             if (JobAttempt.Of(job.Id) is { Now: JobAttempt.Phase.Received }) return;
-            if (!EnqueuedFacts.TryRead(job, out var facts)) facts = ReadEnqueuedState(context);
+            var facts = EnqueuedFacts.Of(context);
             var name = JobNames.Of(job.Job);
             JobAttempt.ThisThread.Receive(job.Id, name, facts.Queue, facts.EnqueuedAt);
             emitter.PublishJob(EventType.JobReceived, name, facts.Queue, job.Id);
@@ -30,22 +29,5 @@ internal sealed class JobReceivedHook(JobExporterEmitter emitter)
         {
             emitter.HookFailed(nameof(OnProcessingElected), ex);
         }
-    }
-
-    private static EnqueuedFacts ReadEnqueuedState(ElectStateContext context)
-    {
-        var job = context.BackgroundJob;
-        string? queue = null;
-        double? enqueuedAt = null;
-        if (context.CurrentState == EnqueuedState.StateName
-            && context.Connection.GetStateData(job.Id) is { Data: { } data } state && state.Name == EnqueuedState.StateName)
-        {
-            if (data.TryGetValue("Queue", out var q) && !string.IsNullOrEmpty(q)) queue = q;
-            if (data.TryGetValue("EnqueuedAt", out var at) && JobHelper.DeserializeNullableDateTime(at) is { } time)
-            {
-                enqueuedAt = new DateTimeOffset(DateTime.SpecifyKind(time, DateTimeKind.Utc)).ToUnixTimeMilliseconds() / 1000.0;
-            }
-        }
-        return new EnqueuedFacts(queue ?? JobQueues.Of(job.Job), enqueuedAt);
     }
 }

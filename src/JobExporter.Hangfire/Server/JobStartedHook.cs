@@ -20,7 +20,7 @@ internal sealed class JobStartedHook(JobExporterEmitter emitter)
             if (attempt is not { Now: JobAttempt.Phase.Received })
             {
                 // Not taken through the election here (another Hangfire version, say): what the job itself carries.
-                var facts = EnqueuedFacts.TryRead(job, out var carried) ? carried : new EnqueuedFacts(JobQueues.Of(job.Job), null);
+                var facts = EnqueuedFacts.Of(job);
                 attempt = JobAttempt.ThisThread;
                 attempt.Receive(job.Id, JobNames.Of(job.Job), facts.Queue, facts.EnqueuedAt);
             }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Hangfire;
+using Hangfire.Common;
 using Hangfire.States;
 
 namespace JobExporter.Hangfire.States;
@@ -22,6 +23,31 @@ internal readonly record struct EnqueuedFacts(string Queue, double? EnqueuedAt)
 
     // The queue names read last: a process has few queues, so parsing a job's facts seldom allocates a new string.
     private static readonly string?[] RecentQueues = new string?[8];
+
+    /// <summary>
+    /// A job's facts in an election: from the parameters that came with it; else, when it leaves Enqueued, from that
+    /// state (one storage read, on the connection the election holds); else the queue Hangfire's job knows, and no time.
+    /// </summary>
+    public static EnqueuedFacts Of(ElectStateContext context)
+    {
+        var job = context.BackgroundJob;
+        if (TryRead(job, out var facts)) return facts;
+        string? queue = null;
+        double? enqueuedAt = null;
+        if (context.CurrentState == EnqueuedState.StateName
+            && context.Connection.GetStateData(job.Id) is { Data: { } data } state && state.Name == EnqueuedState.StateName)
+        {
+            if (data.TryGetValue("Queue", out var q) && !string.IsNullOrEmpty(q)) queue = q;
+            if (data.TryGetValue("EnqueuedAt", out var at) && JobHelper.DeserializeNullableDateTime(at) is { } time)
+            {
+                enqueuedAt = new DateTimeOffset(DateTime.SpecifyKind(time, DateTimeKind.Utc)).ToUnixTimeMilliseconds() / 1000.0;
+            }
+        }
+        return new EnqueuedFacts(queue ?? JobQueues.Of(job.Job), enqueuedAt);
+    }
+
+    /// <summary>A job's facts from the parameters that came with it, else the queue Hangfire's job knows and no time.</summary>
+    public static EnqueuedFacts Of(BackgroundJob job) => TryRead(job, out var facts) ? facts : new EnqueuedFacts(JobQueues.Of(job.Job), null);
 
     /// <summary>The facts in the parameters that came with the job, or false when it came without them.</summary>
     public static bool TryRead(BackgroundJob job, out EnqueuedFacts facts)

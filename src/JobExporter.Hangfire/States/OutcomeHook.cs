@@ -88,22 +88,7 @@ internal sealed class OutcomeHook(JobExporterEmitter emitter)
         var job = context.BackgroundJob;
         var exception = ran?.Exception ?? (failure?.Exception is { } thrown ? ExceptionNames.Of(thrown) : null);
         double? runtime = type is EventType.JobSucceeded or EventType.JobFailed or EventType.JobRetried ? ran?.Runtime ?? 0 : null;
-        emitter.PublishJob(type, taken?.Name ?? JobNames.Of(job.Job), taken?.Queue ?? QueueOf(context), job.Id, runtime: runtime, exception: exception);
-    }
-
-    // Rare outcomes, so a read is fine: the queue the job's facts name, else the one its enqueued state names (a job
-    // deleted while enqueued), else the one Hangfire's job knows.
-    private static string QueueOf(ElectStateContext context)
-    {
-        var job = context.BackgroundJob;
-        if (EnqueuedFacts.TryRead(job, out var facts)) return facts.Queue;
-        if (context.CurrentState == EnqueuedState.StateName
-            && context.Connection.GetStateData(job.Id) is { Data: { } data } state
-            && state.Name == EnqueuedState.StateName
-            && data.TryGetValue("Queue", out var queue) && !string.IsNullOrEmpty(queue))
-        {
-            return queue;
-        }
-        return JobQueues.Of(job.Job);
+        emitter.PublishJob(type, taken?.Name ?? JobNames.Of(job.Job), taken?.Queue ?? EnqueuedFacts.Of(context).Queue, job.Id,
+            runtime: runtime, exception: exception);
     }
 }

@@ -37,7 +37,7 @@ internal sealed class EventUtf8Writer
             EventJson.Write(writer, e);
             return;
         }
-        Write(buffer, HeadOf(e.Type, e.System, e.Hostname, e.Name, e.Queue), e.V, e.Id, 0, e.Ts, e.JobId, e.Runtime, e.Wait, e.Exception,
+        Write(buffer, HeadOf(e.Type, e.System, e.Hostname, e.Name, e.Queue), e.V, e.Id, 0, e.Ts, e.JobId, jobNumber: null, e.Runtime, e.Wait, e.Exception,
             e.Active, e.Interval, e.Dropped, e.PublishFailures, e.BacklogFailures);
     }
 
@@ -54,19 +54,21 @@ internal sealed class EventUtf8Writer
             Write(buffer, e.ToJobEvent());
             return;
         }
-        Write(buffer, HeadOf(e.Type, e.System, e.Hostname, e.Name, e.Queue), JobEvent.CurrentVersion, id: null, e.Sequence, e.Ts, e.JobId, e.Runtime, e.Wait, e.Exception,
+        Write(buffer, HeadOf(e.Type, e.System, e.Hostname, e.Name, e.Queue), JobEvent.CurrentVersion, id: null, e.Sequence, e.Ts, e.JobIdText,
+            e.HasJobNumber ? e.JobNumber : null, e.Runtime, e.Wait, e.Exception,
             active: null, interval: null, dropped: null, publishFailures: null, backlogFailures: null);
     }
 
-    // The id is the string given, or else the one EventIds makes of the number.
-    private static void Write(IBufferWriter<byte> buffer, Head head, int version, string? id, long idNumber, double ts, string? jobId, double? runtime, double? wait,
+    // The id is the string given, or else the one EventIds makes of the number; the job id is the string or the number given.
+    private static void Write(IBufferWriter<byte> buffer, Head head, int version, string? id, long idNumber, double ts, string? jobId, long? jobNumber,
+        double? runtime, double? wait,
         string? exception, int? active, double? interval, long? dropped, long? publishFailures, long? backlogFailures)
     {
         Text? idText = id is null ? null : TextOf(id);
         Text? jobIdText = jobId is null ? null : TextOf(jobId);
         Text? exceptionText = exception is null ? null : TextOf(exception);
         // Names, quotes and commas of every field, and the longest form of each number, are well within 256 bytes.
-        var most = 256 + 8 * MaxNumber + head.Bytes.Length + (idText?.Length ?? EventIds.Length) + (jobIdText?.Length ?? 0) + (exceptionText?.Length ?? 0);
+        var most = 256 + 8 * MaxNumber + head.Bytes.Length + (idText?.Length ?? EventIds.Length) + (jobIdText?.Length ?? (jobNumber is null ? 0 : MaxNumber)) + (exceptionText?.Length ?? 0);
         var span = buffer.GetSpan(most);
         var at = 0;
         Put(span, ref at, "{\"v\":"u8);
@@ -78,6 +80,12 @@ internal sealed class EventUtf8Writer
         Seconds(span, ref at, ts);
         Put(span, ref at, head.Bytes);
         if (jobIdText is { } jobIdValue) Quoted(span, ref at, ",\"job_id\":\""u8, jobIdValue);
+        else if (jobNumber is { } n)
+        {
+            Put(span, ref at, ",\"job_id\":\""u8);
+            NumericJobIds.WriteUtf8(span, ref at, n);
+            Put(span, ref at, "\""u8);
+        }
         if (runtime is { } r) Number(span, ref at, ",\"runtime\":"u8, r);
         if (wait is { } w) Number(span, ref at, ",\"wait\":"u8, w);
         if (exceptionText is { } exceptionValue) Quoted(span, ref at, ",\"exception\":\""u8, exceptionValue);

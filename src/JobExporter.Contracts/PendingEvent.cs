@@ -2,7 +2,8 @@ namespace JobExporter.Contracts;
 
 /// <summary>
 /// An event as the publisher holds it from the hook that made it until the broker confirms it. A job event made by
-/// <see cref="EventFactory.PendingJob"/> keeps its fields inline and its id as a number, so the hooks' hot path
+/// <see cref="EventFactory.PendingJob"/> keeps its fields inline, its id as a number and a numeric job id as a number too
+/// (<see cref="NumericJobIds"/>), so the hooks' hot path
 /// allocates nothing per event and the publisher keeps no object per event alive while it waits for the broker (the
 /// events that outlived a collection made each of Hangfire's collections slower: its pauses grew by a third with the
 /// broker up, measured in <c>make bench</c>). Any other event is held by reference.
@@ -22,7 +23,8 @@ public readonly struct PendingEvent
         Runtime = e.Runtime;
         Wait = e.Wait;
         Sequence = 0;
-        JobId = e.JobId;
+        _jobId = e.JobId;
+        _jobNumberPlusOne = 0;
         Exception = e.Exception;
     }
 
@@ -37,11 +39,18 @@ public readonly struct PendingEvent
         Hostname = hostname;
         Name = name;
         Queue = queue;
-        JobId = jobId;
         Runtime = runtime;
         Wait = wait;
         Exception = exception;
+        // A numeric job id is kept as its number (see NumericJobIds), else as the string.
+        var numeric = NumericJobIds.TryParse(jobId, out var number);
+        _jobId = numeric ? null : jobId;
+        _jobNumberPlusOne = numeric ? number + 1 : 0;
     }
+
+    private readonly string? _jobId;
+    // 0 when the id is not kept as a number, so that a default event has none.
+    private readonly long _jobNumberPlusOne;
 
     /// <summary>The event itself when it was handed over as one; null for a job event kept inline.</summary>
     internal JobEvent? Event { get; }
@@ -55,7 +64,16 @@ public readonly struct PendingEvent
     public string Hostname { get; }
     public string? Name { get; }
     public string? Queue { get; }
-    public string? JobId { get; }
+    /// <summary>The job's id (made again from its number when it was kept as one).</summary>
+    public string? JobId => _jobId ?? (HasJobNumber ? NumericJobIds.Format(JobNumber) : null);
+
+    /// <summary>True when the job id is kept as <see cref="JobNumber"/>.</summary>
+    internal bool HasJobNumber => _jobNumberPlusOne != 0;
+
+    internal long JobNumber => _jobNumberPlusOne - 1;
+
+    /// <summary>The job id when it is kept as a string.</summary>
+    internal string? JobIdText => _jobId;
     public double? Runtime { get; }
     public double? Wait { get; }
     public string? Exception { get; }

@@ -79,6 +79,40 @@ public class EventUtf8WriterTests
         Assert.That(read.Id, Has.Length.EqualTo(32).And.Match("^[0-9a-f]{32}$"), "an id as EventIds makes them");
     }
 
+    // Numbers kept as numbers, and texts that only look like numbers, which must come out as they went in.
+    [TestCase("0")]
+    [TestCase("7")]
+    [TestCase("123456789012345678", Description = "18 digits, the most kept as a number")]
+    [TestCase("1234567890123456789", Description = "19 digits")]
+    [TestCase("007")]
+    [TestCase("-5")]
+    [TestCase("+5")]
+    [TestCase(" 12")]
+    [TestCase("12a")]
+    [TestCase("")]
+    [TestCase("3f2504e0-4f89-11d3-9a0c-0305e82c3301")]
+    [TestCase("１２", Description = "full-width digits")]
+    public void An_inline_job_event_carries_its_job_id_as_the_storage_gave_it(string jobId)
+    {
+        var pending = new EventFactory("hangfire", "worker-1").PendingJob(EventType.JobSucceeded, "Invoices.Send", "default", jobId, runtime: 0.5);
+        Assert.That(pending.JobId, Is.EqualTo(jobId));
+        using var buffer = new PooledBufferWriter(16);
+        EventUtf8Writer.ForThisThread().Write(buffer, pending);
+        Assert.That(Parse(buffer.WrittenMemory.Span).Events.Single().JobId, Is.EqualTo(jobId));
+        Assert.That(pending.ToJobEvent().JobId, Is.EqualTo(jobId));
+    }
+
+    [Test]
+    public void An_inline_job_event_without_a_job_id_has_none_and_a_default_one_has_none_either()
+    {
+        var pending = new EventFactory("masstransit", "worker-1").PendingJob(EventType.JobSent, "Orders.Submit", "orders");
+        using var buffer = new PooledBufferWriter(16);
+        EventUtf8Writer.ForThisThread().Write(buffer, pending);
+        Assert.That(Parse(buffer.WrittenMemory.Span).Events.Single().JobId, Is.Null);
+        Assert.That(pending.JobId, Is.Null);
+        Assert.That(default(PendingEvent).JobId, Is.Null);
+    }
+
     [Test]
     public void Inline_job_events_get_ids_of_their_own()
     {

@@ -41,7 +41,7 @@ internal sealed class EventUtf8Writer
             e.Active, e.Interval, e.Dropped, e.PublishFailures, e.BacklogFailures);
     }
 
-    /// <summary>Writes a held event: an inline job event from its fields and its id's number, any other as above.</summary>
+    /// <summary>Writes a held event: an inline job event from its fields, its id's number and its job id (text or number), any other as above.</summary>
     public void Write(IBufferWriter<byte> buffer, in PendingEvent e)
     {
         if (e.Event is { } held)
@@ -54,7 +54,7 @@ internal sealed class EventUtf8Writer
             Write(buffer, e.ToJobEvent());
             return;
         }
-        Write(buffer, HeadOf(e.Type, e.System, e.Hostname, e.Name, e.Queue), JobEvent.CurrentVersion, id: null, e.Sequence, e.Ts, e.JobIdText,
+        Write(buffer, HeadOf(e.Type, e.System, e.Hostname, e.Name, e.Queue), JobEvent.CurrentVersion, id: null, e.Sequence, e.Ts, e.JobIdString,
             e.HasJobNumber ? e.JobNumber : null, e.Runtime, e.Wait, e.Exception,
             active: null, interval: null, dropped: null, publishFailures: null, backlogFailures: null);
     }
@@ -83,7 +83,7 @@ internal sealed class EventUtf8Writer
         else if (jobNumber is { } n)
         {
             Put(span, ref at, ",\"job_id\":\""u8);
-            NumericJobIds.WriteUtf8(span, ref at, n);
+            Long(span, ref at, n);
             Put(span, ref at, "\""u8);
         }
         if (runtime is { } r) Number(span, ref at, ",\"runtime\":"u8, r);

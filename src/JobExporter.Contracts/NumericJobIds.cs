@@ -1,4 +1,3 @@
-using System.Buffers.Text;
 using System.Globalization;
 
 namespace JobExporter.Contracts;
@@ -8,11 +7,12 @@ namespace JobExporter.Contracts;
 /// held by an inline <see cref="PendingEvent"/> as a number rather than as the storage's string. A storage makes a new
 /// id string each time a worker fetches a job, so holding it from the hook until the broker confirmed the event kept a
 /// young object alive through the collections in between, and each was promoted; as a number it costs the collector
-/// nothing. Only the canonical form is taken (digits, no sign, no leading zero, at most 18 digits), so that the id
-/// written is the very text the storage gave.
+/// nothing. Only the canonical form is taken (ASCII digits, no sign, no leading zero), so that the id written is the
+/// very text the storage gave.
 /// </summary>
 internal static class NumericJobIds
 {
+    // Any 18-digit number fits in a long with room to spare (PendingEvent stores it plus one); 19 digits may not.
     private const int MostDigits = 18;
 
     /// <summary>The id as a number, when writing the number back gives the same text.</summary>
@@ -30,11 +30,4 @@ internal static class NumericJobIds
     }
 
     public static string Format(long number) => number.ToString(CultureInfo.InvariantCulture);
-
-    /// <summary>Writes the number's decimal digits as ASCII at <paramref name="at"/>.</summary>
-    public static void WriteUtf8(Span<byte> span, ref int at, long number)
-    {
-        Utf8Formatter.TryFormat(number, span.Slice(at), out var written);
-        at += written;
-    }
 }

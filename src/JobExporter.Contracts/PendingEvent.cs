@@ -2,11 +2,11 @@ namespace JobExporter.Contracts;
 
 /// <summary>
 /// An event as the publisher holds it from the hook that made it until the broker confirms it. A job event made by
-/// <see cref="EventFactory.PendingJob"/> keeps its fields inline, its id as a number and a numeric job id as a number too
-/// (<see cref="NumericJobIds"/>), so the hooks' hot path
-/// allocates nothing per event and the publisher keeps no object per event alive while it waits for the broker (the
-/// events that outlived a collection made each of Hangfire's collections slower: its pauses grew by a third with the
-/// broker up, measured in <c>make bench</c>). Any other event is held by reference.
+/// <see cref="EventFactory.PendingJob"/> keeps its fields inline, its id as a number, and a numeric job id as a number
+/// too (<see cref="NumericJobIds"/>), so the hooks' hot path allocates nothing per event and the publisher keeps no
+/// object per event alive while it waits for the broker, nor the job id when it is a number (the events that outlived
+/// a collection made each of Hangfire's collections slower: its pauses grew by a third with the broker up, measured in
+/// <c>make bench</c>). Any other event is held by reference.
 /// </summary>
 public readonly struct PendingEvent
 {
@@ -64,7 +64,7 @@ public readonly struct PendingEvent
     public string Hostname { get; }
     public string? Name { get; }
     public string? Queue { get; }
-    /// <summary>The job's id (made again from its number when it was kept as one).</summary>
+    /// <summary>The job's id; a new string at every read when it was kept as a number.</summary>
     public string? JobId => _jobId ?? (HasJobNumber ? NumericJobIds.Format(JobNumber) : null);
 
     /// <summary>True when the job id is kept as <see cref="JobNumber"/>.</summary>
@@ -73,7 +73,7 @@ public readonly struct PendingEvent
     internal long JobNumber => _jobNumberPlusOne - 1;
 
     /// <summary>The job id when it is kept as a string.</summary>
-    internal string? JobIdText => _jobId;
+    internal string? JobIdString => _jobId;
     public double? Runtime { get; }
     public double? Wait { get; }
     public string? Exception { get; }

@@ -80,21 +80,24 @@ public class EventUtf8WriterTests
     }
 
     // Numbers kept as numbers, and texts that only look like numbers, which must come out as they went in.
-    [TestCase("0")]
-    [TestCase("7")]
-    [TestCase("123456789012345678", Description = "18 digits, the most kept as a number")]
-    [TestCase("1234567890123456789", Description = "19 digits")]
-    [TestCase("007")]
-    [TestCase("-5")]
-    [TestCase("+5")]
-    [TestCase(" 12")]
-    [TestCase("12a")]
-    [TestCase("")]
-    [TestCase("3f2504e0-4f89-11d3-9a0c-0305e82c3301")]
-    [TestCase("１２", Description = "full-width digits")]
-    public void An_inline_job_event_carries_its_job_id_as_the_storage_gave_it(string jobId)
+    [TestCase("0", true)]
+    [TestCase("7", true)]
+    [TestCase("999999999999999999", true, Description = "18 digits, the most kept as a number")]
+    [TestCase("1234567890123456789", false, Description = "19 digits")]
+    [TestCase("9999999999999999999", false, Description = "more than a long holds")]
+    [TestCase("99999999999999999999", false)]
+    [TestCase("007", false)]
+    [TestCase("-5", false)]
+    [TestCase("+5", false)]
+    [TestCase(" 12", false)]
+    [TestCase("12a", false)]
+    [TestCase("", false)]
+    [TestCase("3f2504e0-4f89-11d3-9a0c-0305e82c3301", false)]
+    [TestCase("１２", false, Description = "full-width digits")]
+    public void An_inline_job_event_carries_its_job_id_as_the_storage_gave_it(string jobId, bool keptAsNumber)
     {
         var pending = new EventFactory("hangfire", "worker-1").PendingJob(EventType.JobSucceeded, "Invoices.Send", "default", jobId, runtime: 0.5);
+        Assert.That(pending.HasJobNumber, Is.EqualTo(keptAsNumber), "the id kept as a number exactly when that loses nothing");
         Assert.That(pending.JobId, Is.EqualTo(jobId));
         using var buffer = new PooledBufferWriter(16);
         EventUtf8Writer.ForThisThread().Write(buffer, pending);

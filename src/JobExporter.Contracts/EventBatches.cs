@@ -19,23 +19,18 @@ internal sealed class EventBatches(EventPublisherOptions options)
     private readonly RoutingKeyGroups _groups = new();
     private readonly Dictionary<(string System, EventType Type, string Hostname), string> _routingKeys = [];
 
-    /// <summary>Routing keys the last round's events went to (0 before the first round).</summary>
-    public int RoutingKeysLastRound { get; private set; }
-
     /// <summary>
     /// Serialises the round's events and puts its messages on the wire without waiting for the broker's confirms;
     /// <see cref="PublishRound.CompleteAsync"/> waits for them. A send that fails at once fails the round the same way.
     /// </summary>
     public void Start(IChannel channel, PublishRound round)
     {
-        RoutingKeysLastRound = 0;
         try
         {
             foreach (var e in round.Events) _groups.Add(e);
             foreach (var pair in _groups.ByKey)
             {
                 var (key, group) = (pair.Key, pair.Value);
-                if (group.Count > 0) RoutingKeysLastRound++;
                 for (var start = 0; start < group.Count;)
                 {
                     var body = new PooledBufferWriter(Math.Min(options.MaxBatchSize, group.Count - start) * 256);

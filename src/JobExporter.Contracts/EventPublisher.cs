@@ -208,8 +208,8 @@ public sealed class EventPublisher : IEventPublisher
                 if (_inFlight.Count == 0)
                 {
                     if (!await _buffer.Reader.WaitToReadAsync(_stopping.Token).ConfigureAwait(false)) return true;
-                    // Let a batch gather before sending: one message for many events costs the broker, and this process,
-                    // far less than many small ones (the broker's CPU per message was most of the emitter's cost under load).
+                    // Let a round gather before sending: few large rounds cost the broker, and this process, far less
+                    // than many small ones (see BatchGathering).
                     if (ShouldGather()) await Task.Delay(_options.BatchDelay, _stopping.Token).ConfigureAwait(false);
                 }
                 else if (_inFlightEvents >= mostInFlight)
@@ -265,7 +265,7 @@ public sealed class EventPublisher : IEventPublisher
 
     private bool ShouldGather() =>
         Volatile.Read(ref _disposed) == 0 && _options.BatchDelay > TimeSpan.Zero
-        && BatchGathering.ShouldGather(_buffer.Reader.Count, _options.MaxBatchSize, _batches.RoutingKeysLastRound, _options.BufferCapacity);
+        && BatchGathering.ShouldGather(_buffer.Reader.Count, _options.BufferCapacity);
 
     // Puts the events on the wire as a new round and returns an empty list in exchange for the one the round took.
     private List<PendingEvent> StartRound(IChannel channel, List<PendingEvent> events)

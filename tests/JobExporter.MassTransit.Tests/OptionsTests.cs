@@ -20,7 +20,8 @@ public sealed class OptionsTests
             Assert.That(options.BrokerUrl, Is.Null);
             Assert.That(options.Exchange, Is.EqualTo("jobs.events"));
             Assert.That(options.HeartbeatInterval, Is.EqualTo(TimeSpan.FromSeconds(10)));
-            Assert.That(options.BufferCapacity, Is.EqualTo(10_000));
+            Assert.That(options.BufferCapacity, Is.EqualTo(50_000));
+            Assert.That(options.BatchDelay, Is.EqualTo(TimeSpan.FromMilliseconds(100)));
             Assert.That(options.EffectiveHostname, Is.EqualTo(Environment.MachineName));
         });
     }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -25,6 +26,9 @@ public sealed class EventPublisher : IEventPublisher
     // carries, not at one round per confirm wait; a burst no longer overflows the buffer behind a slow confirm.
     private const int MessagesInFlight = 25;
 
+    // How often a gathering wait looks at the buffer: at 250,000 events a second, 2,500 arrive between two looks.
+    private static readonly TimeSpan GatherStep = TimeSpan.FromMilliseconds(10);
+
     // Events of rounds the broker did not confirm (channel lost, refused, timed out): sent first on the next channel,
     // or counted as dropped if the publisher stops first.
     private List<PendingEvent> _unconfirmed = [];
@@ -32,6 +36,8 @@ public sealed class EventPublisher : IEventPublisher
     private readonly Queue<PublishRound> _inFlight = new();
     private readonly Stack<PublishRound> _spareRounds = new();
     private int _inFlightEvents;
+    // When the events gathering for the next round are sent at the latest (Stopwatch ticks), 0 when none gather.
+    private long _gatherUntil;
     private readonly EventBatches _batches;
     private readonly SslOption _ssl;
     private readonly ReconnectBackoff _backoff;
@@ -210,7 +216,7 @@ public sealed class EventPublisher : IEventPublisher
                     if (!await _buffer.Reader.WaitToReadAsync(_stopping.Token).ConfigureAwait(false)) return true;
                     // Let a round gather before sending: few large rounds cost the broker, and this process, far less
                     // than many small ones (see BatchGathering).
-                    if (ShouldGather()) await Task.Delay(_options.BatchDelay, _stopping.Token).ConfigureAwait(false);
+                    await GatherAsync(oldestConfirm: null).ConfigureAwait(false);
                 }
                 else if (_inFlightEvents >= mostInFlight)
                 {
@@ -231,10 +237,9 @@ public sealed class EventPublisher : IEventPublisher
                 }
                 else if (ShouldGather())
                 {
-                    // Gather as above, but no longer than the oldest round takes to be confirmed.
+                    // Gather as above, and count the oldest round's confirms when they come (the wait goes on after).
                     var oldest = _inFlight.Peek().Completion;
-                    await Task.WhenAny(oldest, Task.Delay(_options.BatchDelay, _stopping.Token)).ConfigureAwait(false);
-                    _stopping.Token.ThrowIfCancellationRequested();
+                    await GatherAsync(oldest).ConfigureAwait(false);
                     if (oldest.IsCompleted)
                     {
                         await FinishOldestAsync().ConfigureAwait(false);
@@ -263,6 +268,25 @@ public sealed class EventPublisher : IEventPublisher
         }
     }
 
+    // Waits until the gathering's deadline (BatchDelay after it began; a confirm that ends a wait early does not move
+    // it), half the buffer is full, the publisher stops, or the given confirm comes. It looks every GatherStep rather
+    // than waiting BatchDelay at once, so that a burst during the wait is sent at half the buffer rather than dropped.
+    private async Task GatherAsync(Task<Exception?>? oldestConfirm)
+    {
+        if (!ShouldGather()) return;
+        var now = Stopwatch.GetTimestamp();
+        if (_gatherUntil == 0) _gatherUntil = now + (long)(_options.BatchDelay.TotalSeconds * Stopwatch.Frequency);
+        while (ShouldGather() && now < _gatherUntil)
+        {
+            var left = TimeSpan.FromSeconds((_gatherUntil - now) / (double)Stopwatch.Frequency);
+            var step = Task.Delay(left < GatherStep ? left : GatherStep, _stopping.Token);
+            await (oldestConfirm is null ? step : Task.WhenAny(oldestConfirm, step)).ConfigureAwait(false);
+            _stopping.Token.ThrowIfCancellationRequested();
+            if (oldestConfirm is { IsCompleted: true }) return;
+            now = Stopwatch.GetTimestamp();
+        }
+    }
+
     private bool ShouldGather() =>
         Volatile.Read(ref _disposed) == 0 && _options.BatchDelay > TimeSpan.Zero
         && BatchGathering.ShouldGather(_buffer.Reader.Count, _options.BufferCapacity);
@@ -270,6 +294,7 @@ public sealed class EventPublisher : IEventPublisher
     // Puts the events on the wire as a new round and returns an empty list in exchange for the one the round took.
     private List<PendingEvent> StartRound(IChannel channel, List<PendingEvent> events)
     {
+        _gatherUntil = 0;
         var round = _spareRounds.Count > 0 ? _spareRounds.Pop() : new PublishRound();
         var empty = round.Swap(events);
         round.Begin(_options.ConfirmTimeout, _stopping.Token);

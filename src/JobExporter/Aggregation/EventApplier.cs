@@ -22,7 +22,9 @@ internal sealed class EventApplier : IEventSink
     private readonly QueueRegistry _queues;
     private readonly HostSeries _hostSeries = new();
     private readonly BacklogSeries _backlog;
+    // Keyed by hostname when a job series carries it; by NoHostname (never a worker's: the guard makes "" unknown) when none does.
     private readonly Dictionary<(string System, string Name, string Queue, string Hostname), JobSeries> _jobSeries = [];
+    private const string NoHostname = "";
     private readonly Dictionary<(string System, string Name, string Queue), Prometheus.Counter.Child> _sentSeries = [];
     private readonly Dictionary<string, Prometheus.Counter.Child[]> _eventsBySystem = new(StringComparer.Ordinal);
 
@@ -109,7 +111,8 @@ internal sealed class EventApplier : IEventSink
             return;
         }
         _queues.Learn(system, queue);
-        var hostname = _labels.Value(L.Hostname, e.Hostname);
+        // Looked up (which takes a place under the label cap until the purge frees it) only when a series carries it.
+        var hostname = _metrics.JobHostname || _metrics.HistogramHostname ? _labels.Value(L.Hostname, e.Hostname) : NoHostname;
         var series = SeriesOf(system, name, queue, hostname);
         switch (e.Type)
         {
@@ -145,7 +148,7 @@ internal sealed class EventApplier : IEventSink
     private JobSeries SeriesOf(string system, string name, string queue, string hostname)
     {
         if (_jobSeries.TryGetValue((system, name, queue, hostname), out var series)) return series;
-        string[] labels = [system, name, queue, hostname];
+        var labels = CounterLabels(system, name, queue, hostname);
         series = new JobSeries
         {
             Received = Tracked(_metrics.Received, system, hostname, labels),
@@ -154,11 +157,21 @@ internal sealed class EventApplier : IEventSink
             Rejected = Tracked(_metrics.Rejected, system, hostname, labels),
             Revoked = Tracked(_metrics.Revoked, system, hostname, labels),
         };
-        series.FailedByException[""] = Tracked(_metrics.Failed, system, hostname, [system, name, queue, hostname, ""]);
-        series.RetriedByException[""] = Tracked(_metrics.Retried, system, hostname, [system, name, queue, hostname, ""]);
+        series.FailedByException[""] = Tracked(_metrics.Failed, system, hostname, CounterLabels(system, name, queue, hostname, ""));
+        series.RetriedByException[""] = Tracked(_metrics.Retried, system, hostname, CounterLabels(system, name, queue, hostname, ""));
         _jobSeries[(system, name, queue, hostname)] = series;
         return series;
     }
+
+    // In the order ExporterMetrics declares them: the hostname only when the job counters carry it.
+    private string[] CounterLabels(string system, string name, string queue, string hostname, string? exception = null) =>
+        (_metrics.JobHostname, exception) switch
+        {
+            (true, null) => [system, name, queue, hostname],
+            (true, _) => [system, name, queue, hostname, exception],
+            (false, null) => [system, name, queue],
+            (false, _) => [system, name, queue, exception],
+        };
 
     private Prometheus.Counter.Child ByException(Dictionary<string, Prometheus.Counter.Child> children, Prometheus.Counter family,
         string system, string name, string queue, string hostname, string? exception)
@@ -166,7 +179,7 @@ internal sealed class EventApplier : IEventSink
         var label = _labels.Value(L.Exception, exception);
         if (!children.TryGetValue(label, out var child))
         {
-            children[label] = child = Tracked(family, system, hostname, [system, name, queue, hostname, label]);
+            children[label] = child = Tracked(family, system, hostname, CounterLabels(system, name, queue, hostname, label));
         }
         return child;
     }
@@ -180,12 +193,13 @@ internal sealed class EventApplier : IEventSink
         return byType[(int)type] ??= _metrics.Events.WithLabels(system, type.ToWireName());
     }
 
-    // A counter child that exists at 0 from now on and is removed with its host.
+    // A counter child that exists at 0 from now on and, when it carries the hostname, is removed with its host.
+    // Without the hostname it counts every host's jobs and stays: purging it would take the gone host's jobs back.
     private Prometheus.Counter.Child Tracked(Prometheus.Counter family, string system, string hostname, string[] labels)
     {
         var child = family.WithLabels(labels);
         child.Inc(0);
-        _hostSeries.Add(new WorkerKey(system, hostname), family, labels);
+        if (_metrics.JobHostname) _hostSeries.Add(new WorkerKey(system, hostname), family, labels);
         return child;
     }
 

@@ -8,12 +8,16 @@ namespace JobExporter.Celery;
 /// names and labels (<c>celery_task_sent_total{name,hostname,queue_name}</c>, <c>celery_worker_up{hostname}</c>, ...),
 /// so that celery-mixin dashboards and alerts keep working during a migration. The copies are taken from our own series
 /// just before each scrape, so they inherit every guard (label caps, de-duplication, purge) and add no work per event.
-/// As celery-exporter does, the hostname is the part after <c>@</c> and task-sent's hostname is <c>generic</c>.
+/// As celery-exporter does, the hostname is the part after <c>@</c> and task-sent's hostname is <c>generic</c>; with
+/// <c>--no-metrics.job-hostname</c> the task counters' copies have no hostname either, as ours have none.
+/// Like every family of the exporter, the copies carry the <c>stream</c> label: a constant, so sums by their own labels
+/// (what celery-mixin does) are unchanged.
 /// </summary>
 internal sealed class CeleryExporterNames
 {
     private const string Celery = CeleryEventDecoder.System;
     private readonly ExporterMetrics _metrics;
+    private readonly bool _hostname;
     private readonly (Counter Ours, Counter Theirs)[] _taskCounters;
     private readonly Counter _sent;
     private readonly Counter _failed;
@@ -26,7 +30,9 @@ internal sealed class CeleryExporterNames
     {
         _metrics = metrics;
         var f = metrics.Factory;
-        Counter TaskCounter(string what, string help) => f.CreateCounter($"celery_task_{what}_total", help, ["name", "hostname", "queue_name"]);
+        _hostname = metrics.JobHostname;
+        string[] taskLabels = _hostname ? ["name", "hostname", "queue_name"] : ["name", "queue_name"];
+        Counter TaskCounter(string what, string help) => f.CreateCounter($"celery_task_{what}_total", help, taskLabels);
         _sent = TaskCounter("sent", "celery-exporter's name for jobs_sent_total{system=\"celery\"}; hostname is generic.");
         _taskCounters =
         [
@@ -38,7 +44,7 @@ internal sealed class CeleryExporterNames
             (metrics.Revoked, TaskCounter("revoked", "celery-exporter's name for jobs_revoked_total{system=\"celery\"}.")),
         ];
         _failed = f.CreateCounter("celery_task_failed_total", "celery-exporter's name for jobs_failed_total{system=\"celery\"}.",
-            ["name", "hostname", "exception", "queue_name"]);
+            _hostname ? ["name", "hostname", "exception", "queue_name"] : ["name", "exception", "queue_name"]);
         _workerUp = f.CreateGauge("celery_worker_up", "celery-exporter's name for jobs_worker_up{system=\"celery\"}.", ["hostname"]);
         _workerActive = f.CreateGauge("celery_worker_tasks_active", "celery-exporter's name for jobs_worker_active{system=\"celery\"}.", ["hostname"]);
         _queueLength = f.CreateGauge("celery_queue_length", "celery-exporter's name for jobs_queue_length{system=\"celery\"}.", ["queue_name"]);
@@ -51,10 +57,19 @@ internal sealed class CeleryExporterNames
 
     private void Copy()
     {
-        // Label order of ours: system, name, queue[, hostname[, exception]].
-        Mirror(_metrics.Sent, _sent, l => [l[1], "generic", l[2]]);
-        foreach (var (ours, theirs) in _taskCounters) Mirror(ours, theirs, l => [l[1], Host(l[3]), l[2]]);
-        Mirror(_metrics.Failed, _failed, l => [l[1], Host(l[3]), l[4], l[2]]);
+        // Label order of ours: system, name, queue[, hostname][, exception]; the hostname only when the job counters have it.
+        if (_hostname)
+        {
+            Mirror(_metrics.Sent, _sent, l => [l[1], "generic", l[2]]);
+            foreach (var (ours, theirs) in _taskCounters) Mirror(ours, theirs, l => [l[1], Host(l[3]), l[2]]);
+            Mirror(_metrics.Failed, _failed, l => [l[1], Host(l[3]), l[4], l[2]]);
+        }
+        else
+        {
+            Mirror(_metrics.Sent, _sent, l => [l[1], l[2]]);
+            foreach (var (ours, theirs) in _taskCounters) Mirror(ours, theirs, l => [l[1], l[2]]);
+            Mirror(_metrics.Failed, _failed, l => [l[1], l[3], l[2]]);
+        }
         Mirror(_metrics.WorkerUp, _workerUp, l => [Host(l[1])]);
         Mirror(_metrics.WorkerActive, _workerActive, l => [Host(l[1])]);
         Mirror(_metrics.QueueLength, _queueLength, l => [l[1]]);

@@ -29,6 +29,9 @@ internal sealed record ExporterOptions
     public required string Exchange { get; init; }
     public required string Queue { get; init; }
     public required IReadOnlyList<string> BindingKeys { get; init; }
+
+    /// <summary>The <c>stream</c> label of every series: the exchange, and the binding keys when they take a part of it.</summary>
+    public string Stream => EventStream.Name(Exchange, BindingKeys);
     public required long QueueMaxLength { get; init; }
     public required TimeSpan QueueExpires { get; init; }
     public required ushort Prefetch { get; init; }
@@ -56,6 +59,9 @@ internal sealed record ExporterOptions
     public required int MaxLabelValues { get; init; }
     public required int MaxLabelLength { get; init; }
     public required bool HistogramHostnameLabel { get; init; }
+
+    /// <summary>False drops the hostname label from the job counters (--no-metrics.job-hostname). Default true.</summary>
+    public bool JobHostnameLabel { get; init; } = true;
     public required int DedupWindow { get; init; }
     public required EventParserLimits ParserLimits { get; init; }
 

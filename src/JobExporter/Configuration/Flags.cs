@@ -48,6 +48,9 @@ internal static class Flags
     public static readonly Flag MetricsMaxLabelLength = new("metrics.max-label-length", "128", "Longer label values are cut to this many characters.");
     public static readonly Flag MetricsHistogramHostname = new("metrics.histogram-hostname", "false",
         "Add the hostname label to the histograms (many more series).", IsSwitch: true);
+    public static readonly Flag MetricsJobHostname = new("metrics.job-hostname", "true",
+        "Label the job counters (received, started, succeeded, failed, retried, rejected, revoked) with the worker's hostname; --no-metrics.job-hostname drops it, so pods with generated names add no job series (worker series keep it).",
+        IsSwitch: true);
 
     public static readonly Flag EventsDedupWindow = new("events.dedup-window", "100000", "How many recent event ids are remembered to drop duplicates.");
     public static readonly Flag EventsMaxMessageBytes = new("events.max-message-bytes", "524288", "Larger messages are rejected as too_large.");
@@ -85,7 +88,7 @@ internal static class Flags
         BrokerUrl, BrokerPasswordFile, BrokerPassword, BrokerCaFile, BrokerCertFile, BrokerKeyFile, BrokerExchange, BrokerQueue, BrokerBindingKey, BrokerQueueMaxLength, BrokerQueueExpires, BrokerQueueType, BrokerPrefetch,
         WebListenAddress, WebTelemetryPath, WebDisableExporterMetrics, WebConfigFile, WorkerTimeout, WorkerPurgeAfter,
         MetricsPrefix, MetricsStaticLabel, MetricsRuntimeBuckets, MetricsWaitBuckets, MetricsMaxValues, MetricsMaxLabelLength,
-        MetricsHistogramHostname, EventsDedupWindow, EventsMaxMessageBytes,
+        MetricsHistogramHostname, MetricsJobHostname, EventsDedupWindow, EventsMaxMessageBytes,
         Systems, RabbitMqQueues, RabbitMqPollInterval, CollectorTimeout,
         HangfirePostgres, HangfireSchema, HangfirePollInterval,
         CeleryEnabled, CeleryExchange, CeleryQueue, CeleryTaskIndexSize, CeleryExporterNames,

@@ -44,6 +44,7 @@ internal static partial class OptionsReader
             MaxLabelValues = (int)Integer(values, Flags.MetricsMaxValues, 1, 1_000_000),
             MaxLabelLength = (int)Integer(values, Flags.MetricsMaxLabelLength, 8, 4096),
             HistogramHostnameLabel = Bool(values, Flags.MetricsHistogramHostname),
+            JobHostnameLabel = Bool(values, Flags.MetricsJobHostname),
             DedupWindow = (int)Integer(values, Flags.EventsDedupWindow, 0, 10_000_000),
             ParserLimits = new EventParserLimits { MaxMessageBytes = (int)Integer(values, Flags.EventsMaxMessageBytes, 1024, 64 * 1024 * 1024) },
             Systems = List(values.Get(Flags.Systems)),
@@ -157,6 +158,11 @@ internal static partial class OptionsReader
             if (!MetricName().IsMatch(name) || name.StartsWith("__", StringComparison.Ordinal))
             {
                 throw new FlagException($"--metrics.static-label '{item}' must be name=value with a valid label name");
+            }
+            if (name == Metrics.LabelNames.Stream)
+            {
+                throw new FlagException($"--metrics.static-label '{item}': the exporter sets the stream label itself, "
+                    + "from --broker.exchange and --broker.binding-key; name the label otherwise");
             }
             labels[name] = item[(eq + 1)..];
         }

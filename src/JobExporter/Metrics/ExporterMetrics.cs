@@ -6,7 +6,8 @@ namespace JobExporter.Metrics;
 
 /// <summary>
 /// Every metric family the exporter serves, created once in its own registry (not prometheus-net's static default),
-/// with the configured prefix and static labels. The process and runtime metrics are added by
+/// with the configured prefix and static labels, and the <c>stream</c> label on every one of them (the mixin counts
+/// exporters of one stream once and adds different streams up). The process and runtime metrics are added by
 /// <see cref="AddProcessMetrics"/>, so that pages built in tests stay deterministic.
 /// </summary>
 internal sealed class ExporterMetrics
@@ -15,27 +16,28 @@ internal sealed class ExporterMetrics
     {
         time ??= TimeProvider.System;
         Registry = Prometheus.Metrics.NewCustomRegistry();
-        IMetricFactory factory = Prometheus.Metrics.WithCustomRegistry(Registry);
-        if (options.StaticLabels.Count > 0)
-        {
-            factory = factory.WithLabels(options.StaticLabels.ToDictionary());
-        }
+        var constantLabels = options.StaticLabels.ToDictionary();
+        constantLabels[L.Stream] = options.Stream;
+        var factory = Prometheus.Metrics.WithCustomRegistry(Registry).WithLabels(constantLabels);
         var p = options.MetricsPrefix + "_";
         Factory = factory;
         Prefix = p;
         HistogramHostname = options.HistogramHostnameLabel;
+        JobHostname = options.JobHostnameLabel;
 
-        Counter JobCounter(string name, string help, params string[] labels) =>
-            factory.CreateCounter(p + name, help, labels);
+        // The job counters' labels: system, name, queue, then hostname unless dropped, then the exception where there is one.
+        Counter JobCounter(string name, string help, bool exception = false) =>
+            factory.CreateCounter(p + name, help, [L.System, L.Name, L.Queue, .. JobHostname ? [L.Hostname] : Array.Empty<string>(),
+                .. exception ? [L.Exception] : Array.Empty<string>()]);
 
-        Sent = JobCounter("sent_total", "Jobs sent (enqueued) by producers.", L.System, L.Name, L.Queue);
-        Received = JobCounter("received_total", "Jobs received by a worker.", L.System, L.Name, L.Queue, L.Hostname);
-        Started = JobCounter("started_total", "Jobs a worker started running.", L.System, L.Name, L.Queue, L.Hostname);
-        Succeeded = JobCounter("succeeded_total", "Jobs that finished without error.", L.System, L.Name, L.Queue, L.Hostname);
-        Failed = JobCounter("failed_total", "Jobs that failed for good (no retry left), by exception type.", L.System, L.Name, L.Queue, L.Hostname, L.Exception);
-        Retried = JobCounter("retried_total", "Job attempts that failed and will be retried, by exception type.", L.System, L.Name, L.Queue, L.Hostname, L.Exception);
-        Rejected = JobCounter("rejected_total", "Jobs rejected before running (cancelled by a filter, or no consumer).", L.System, L.Name, L.Queue, L.Hostname);
-        Revoked = JobCounter("revoked_total", "Jobs deleted or revoked before they finished.", L.System, L.Name, L.Queue, L.Hostname);
+        Sent = factory.CreateCounter(p + "sent_total", "Jobs sent (enqueued) by producers.", [L.System, L.Name, L.Queue]);
+        Received = JobCounter("received_total", "Jobs received by a worker.");
+        Started = JobCounter("started_total", "Jobs a worker started running.");
+        Succeeded = JobCounter("succeeded_total", "Jobs that finished without error.");
+        Failed = JobCounter("failed_total", "Jobs that failed for good (no retry left), by exception type.", exception: true);
+        Retried = JobCounter("retried_total", "Job attempts that failed and will be retried, by exception type.", exception: true);
+        Rejected = JobCounter("rejected_total", "Jobs rejected before running (cancelled by a filter, or no consumer).");
+        Revoked = JobCounter("revoked_total", "Jobs deleted or revoked before they finished.");
 
         string[] runtimeLabels = HistogramHostname ? [L.System, L.Name, L.Queue, L.Outcome, L.Hostname] : [L.System, L.Name, L.Queue, L.Outcome];
         string[] waitLabels = HistogramHostname ? [L.System, L.Name, L.Queue, L.Hostname] : [L.System, L.Name, L.Queue];
@@ -97,6 +99,9 @@ internal sealed class ExporterMetrics
     /// <summary>What scrapes and background polls take turns through, so that a page never holds half a poll.</summary>
     public ScrapeGate Gate { get; } = new();
     public bool HistogramHostname { get; }
+
+    /// <summary>Whether the job counters (all but sent) carry the hostname label (<c>--metrics.job-hostname</c>).</summary>
+    public bool JobHostname { get; }
 
     public Counter Sent { get; }
     public Counter Received { get; }

@@ -17,6 +17,9 @@ internal static class LabelNames
     public const string Collector = "collector";
     public const string State = "state";
 
+    /// <summary>On every series: the event stream the exporter consumes (see <see cref="Configuration.EventStream"/>).</summary>
+    public const string Stream = "stream";
+
     /// <summary>The labels whose values come from events, and so are sanitised and capped.</summary>
     public static readonly string[] Guarded = [System, Name, Queue, Hostname, Exception];
 }

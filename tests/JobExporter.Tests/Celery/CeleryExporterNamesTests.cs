@@ -39,6 +39,30 @@ public class CeleryExporterNamesTests
     }
 
     [Test]
+    public void Without_the_job_hostname_the_task_copies_have_none_either_and_the_worker_copies_keep_it()
+    {
+        var feed = FeedWithNames("--no-metrics.job-hostname");
+        var t = feed.Now;
+        feed.Send(Worker("worker-heartbeat", t, "celery@web-1", active: 1));
+        feed.Send(Sent("u1", t, "app.pay", "billing"));
+        feed.Send(Received("u1", t, "app.pay", "celery@web-1"));
+        feed.Send(Sent("u2", t, "app.pay", "billing"));
+        feed.Send(Received("u2", t, "app.pay", "celery@web-2"));
+        feed.Send(With(Task("task-retried", "u2", t + 1, "celery@web-2"), ("exception", "IOError('x')")));
+        feed.Send(With(Task("task-failed", "u2", t + 2, "celery@web-2"), ("exception", "ValueError('z')")));
+        var m = feed.Scrape();
+        Assert.Multiple(() =>
+        {
+            Assert.That(m.All.Where(s => s.Name.StartsWith("celery_task_", StringComparison.Ordinal) && s.Labels.ContainsKey("hostname")), Is.Empty);
+            Assert.That(m.Value("celery_task_sent_total", ("name", "app.pay"), ("queue_name", "billing")), Is.EqualTo(2));
+            Assert.That(m.Find("celery_task_received_total", ("name", "app.pay"), ("queue_name", "billing")).Single().Value, Is.EqualTo(2));
+            Assert.That(m.Value("celery_task_retried_total", ("name", "app.pay"), ("queue_name", "billing")), Is.EqualTo(1));
+            Assert.That(m.Value("celery_task_failed_total", ("name", "app.pay"), ("exception", "ValueError"), ("queue_name", "billing")), Is.EqualTo(1));
+            Assert.That(m.Value("celery_worker_up", ("hostname", "web-1")), Is.EqualTo(1));
+        });
+    }
+
+    [Test]
     public void Only_the_celery_system_is_copied_and_a_purged_worker_takes_its_copies_with_it()
     {
         var feed = FeedWithNames("--worker.purge-after", "1m");

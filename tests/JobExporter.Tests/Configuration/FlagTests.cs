@@ -28,7 +28,17 @@ public class FlagTests
             Assert.That(o.MaxLabelValues, Is.EqualTo(1000));
             Assert.That(o.RabbitMqPollInterval, Is.EqualTo(TimeSpan.FromSeconds(15)));
             Assert.That(o.LogFormat, Is.EqualTo("text"));
+            Assert.That(o.JobHostnameLabel, Is.True);
+            Assert.That(o.Stream, Is.EqualTo("jobs.events"));
         });
+    }
+
+    [Test]
+    public void The_job_hostname_is_dropped_by_the_negated_switch_or_its_environment_variable()
+    {
+        Assert.That(Read(["--no-metrics.job-hostname"]).JobHostnameLabel, Is.False);
+        Assert.That(Read([], new() { ["JOBEXPORTER_METRICS_JOB_HOSTNAME"] = "false" }).JobHostnameLabel, Is.False);
+        Assert.That(Read(["--metrics.job-hostname"], new() { ["JOBEXPORTER_METRICS_JOB_HOSTNAME"] = "false" }).JobHostnameLabel, Is.True);
     }
 
     [Test]
@@ -65,6 +75,8 @@ public class FlagTests
     [TestCase(new[] { "--web.listen-address", "9821" }, "--web.listen-address '9821' must be host:port or :port")]
     [TestCase(new[] { "--log.format", "xml" }, "--log.format 'xml' must be one of text, json")]
     [TestCase(new[] { "--metrics.static-label", "no-equals" }, "--metrics.static-label 'no-equals' must be name=value with a valid label name")]
+    [TestCase(new[] { "--metrics.static-label", "stream=billing" },
+        "--metrics.static-label 'stream=billing': the exporter sets the stream label itself, from --broker.exchange and --broker.binding-key; name the label otherwise")]
     public void A_bad_flag_gives_one_clear_line(string[] args, string message)
     {
         var error = Assert.Throws<FlagException>(() => Read(args));

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using JobExporter.Configuration;
+using JobExporter.Contracts;
 using JobExporter.Testing;
 
 namespace JobExporter.Tests.Documentation;
@@ -37,6 +38,27 @@ public class ReadmeTests
         foreach (var family in families)
         {
             Assert.That(Readme, Does.Contain($"| `{family}` |"), family);
+        }
+    }
+
+    [Test]
+    public void The_readme_metric_table_names_every_label_the_page_shows()
+    {
+        var exporter = new TestExporter(null, "--systems", "hangfire");
+        exporter.Apply(exporter.Worker(EventType.WorkerHeartbeat, dropped: 1) with { PublishFailures = 1, BacklogFailures = 1 },
+            exporter.Job(EventType.JobSent), exporter.Job(EventType.JobStarted) with { Wait = 1 },
+            exporter.Job(EventType.JobRetried) with { Exception = "IOException" }, exporter.Job(EventType.JobFailed) with { Runtime = 1, Exception = "IOException" });
+        var rows = Readme.Split('\n').Where(l => l.StartsWith("| `", StringComparison.Ordinal)).ToList();
+        foreach (var series in exporter.Scrape().All)
+        {
+            var family = new[] { "_bucket", "_sum", "_count" }.Where(series.Name.EndsWith).Select(suffix => series.Name[..^suffix.Length])
+                .FirstOrDefault(f => rows.Any(r => r.StartsWith($"| `{f}` |", StringComparison.Ordinal))) ?? series.Name;
+            var row = rows.Single(r => r.StartsWith($"| `{family}` |", StringComparison.Ordinal));
+            var labelCell = row.Split('|')[3];
+            foreach (var label in series.Labels.Keys.Where(l => l != "le"))
+            {
+                Assert.That(Regex.IsMatch(labelCell, $@"\b{label}\b"), $"{family}'s row does not name its label {label}: {labelCell}");
+            }
         }
     }
 }

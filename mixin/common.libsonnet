@@ -81,7 +81,8 @@
   // How much a counter series grew within `window`, per replica, so that gaps, restarts and
   // redeploys never read as a burst of lifetime totals:
   //   1. a series Prometheus already had at the window's start: increase(), which handles resets;
-  //   2. a series born inside the window, when that is known to be a real birth: its whole value.
+  //   2. a series born inside the window, when that is known to be a real birth: its whole value (its
+  //      last one: the series may have ended since, a worker purged or a sidecar's pod scaled in).
   //      It is, when Prometheus scraped that replica successfully while the series was not there
   //      (more successful scrapes, sum_over_time(up), than samples of the series), or, for the
   //      exporter's own counters (`sinceProcessStart`), when the exporter process is younger than the
@@ -95,13 +96,13 @@
     local watched = 'count_over_time(%(s)s[%(w)s]) < %(on)s group_left () sum_over_time(up%(sel)s[%(w)s])' % {
       s: series, w: window, on: on, sel: $.selector(config),
     };
-    local young = '%(s)s and %(on)s (%(p)sexporter_uptime_seconds%(sel)s < %(secs)d)' % {
-      s: series, on: on, p: config.metricPrefix, sel: $.selector(config), secs: $.seconds(window),
+    local young = 'last_over_time(%(s)s[%(w)s]) and %(on)s (last_over_time(%(p)sexporter_uptime_seconds%(sel)s[%(w)s]) < %(secs)d)' % {
+      s: series, w: window, on: on, p: config.metricPrefix, sel: $.selector(config), secs: $.seconds(window),
     };
     |||
       (increase(%(s)s[%(w)s]) and %(s)s offset %(w)s)
       or
-      ((%(s)s unless %(s)s offset %(w)s) and (%(gate)s))
+      ((last_over_time(%(s)s[%(w)s]) unless %(s)s offset %(w)s) and (%(gate)s))
       or
       increase(%(s)s[%(w)s])
     ||| % {

@@ -26,22 +26,63 @@
     then error '_config.exporterSelector is required, e.g. job="jobexporter"'
     else '{' + std.join(', ', [config.exporterSelector] + matchers) + '}',
 
-  // Drops the replica labels (HA pair, old and new pod of a redeploy), keeping the largest value:
-  // replicas that consumed the same events hold the same count, and the one that missed some
-  // (it restarted, its queue was new) holds less. Goes before every sum.
-  dedup(config, expr)::
-    if std.length(config.replicaLabels) == 0 then expr
-    else 'max without (%s) (%s)' % [std.join(', ', config.replicaLabels), expr],
+  // Adds up what the exporters report, by `labels`, right in every deployment shape and with no setting
+  // to pick. Each exporter labels its series with the event `stream` it consumes (README, "Deployment
+  // shapes"): the exchange alone when it takes the whole exchange (a central exporter), the exchange and
+  // its binding keys when it takes a part (a sidecar bound to its pod's events, a shard).
+  //   1. Copies of one stream (an HA pair, a redeploy's old and new pod) counted the same events: the
+  //      largest value of each series over them (max without replicaLabels); one that missed some (it
+  //      restarted, its queue was new) holds less.
+  //   2. Different streams saw different events: summed, the whole streams apart from the parts.
+  //   3. A central exporter next to sidecars counts the same events as whole and as parts: the larger
+  //      of the two sums. A series without `stream` (an older exporter) counts as a whole stream.
+  aggregate(config, labels, expr)::
+    local perCopy =
+      if std.length(config.replicaLabels) == 0 then expr
+      else 'max without (%s) (%s)' % [std.join(', ', config.replicaLabels), $.inline(expr)];
+    local outer = $.by(config, labels);
+    $.inline(|||
+      max %(by)s(
+        sum by (%(scope)s) (
+          label_replace(
+      %(perCopy)s,
+            "scope", "whole", "stream", "[^/]*"
+          )
+        )
+      )
+    ||| % {
+      by: if outer == '' then '' else 'by (%s) ' % outer,
+      scope: $.by(config, labels + ['scope']),
+      perCopy: $.indent($.inline(perCopy), 6),
+    }),
 
-  // Matching on one exporter target: its replica labels and `instance` (always a target label, also
-  // when replicaLabels is empty, as for sidecars), and the cluster label when there is one.
-  onReplica(config)::
-    'on (%s)' % std.join(', ', (if config.showMultiCluster then [config.clusterLabel] else []) + std.uniq(std.sort(['instance'] + config.replicaLabels))),
+  // A gauge that describes one shared thing (a broker queue, a Hangfire storage, a worker), not the
+  // exporter that reads it: every exporter polling it reports the same value, so the plain max over
+  // all of them, by the labels that name the thing, is its value (a sum would count it once per exporter).
+  shared(config, labels, expr):: 'max by (%s) (%s)' % [$.by(config, labels), $.inline(expr)],
+
+  // An expression without its trailing newline, to go inside another.
+  inline(expr):: std.rstripChars(expr, '\n'),
+
+  // Matching on one exporter target: its replica labels and `instance` (always a target label), and the
+  // cluster label when there is one. `up` carries only target labels (no `stream`), so this is how a
+  // series finds the scrape health and uptime of the exporter that serves it.
+  onReplica(config):: 'on (%s)' % $.replicaTarget(config),
+  replicaTarget(config)::
+    std.join(', ', (if config.showMultiCluster then [config.clusterLabel] else []) + std.uniq(std.sort(['instance'] + config.replicaLabels))),
+
+  // Adds `hostname` to the series of a sidecar: an exporter whose stream is one worker's events (bound
+  // with the single key *.*.<hostname>, as deploy/kubernetes/sidecar does). Alerts on the exporter carry
+  // it so that the Alertmanager can inhibit that worker's alerts alone (a pod name has no dot, which a
+  // routing key would have turned into "_").
+  sidecarWorker(expr)::
+    'label_replace(\n%s,\n  "hostname", "$1", "stream", "[^/]*/\\\\*\\\\.\\\\*\\\\.([^,]+)"\n)' % $.indent($.inline(expr), 2),
 
   // How much a counter series grew within `window`, per replica, so that gaps, restarts and
   // redeploys never read as a burst of lifetime totals:
   //   1. a series Prometheus already had at the window's start: increase(), which handles resets;
-  //   2. a series born inside the window, when that is known to be a real birth: its whole value.
+  //   2. a series born inside the window, when that is known to be a real birth: its whole value (its
+  //      last one: the series may have ended since, a worker purged or a sidecar's pod scaled in).
   //      It is, when Prometheus scraped that replica successfully while the series was not there
   //      (more successful scrapes, sum_over_time(up), than samples of the series), or, for the
   //      exporter's own counters (`sinceProcessStart`), when the exporter process is younger than the
@@ -55,13 +96,13 @@
     local watched = 'count_over_time(%(s)s[%(w)s]) < %(on)s group_left () sum_over_time(up%(sel)s[%(w)s])' % {
       s: series, w: window, on: on, sel: $.selector(config),
     };
-    local young = '%(s)s and %(on)s (%(p)sexporter_uptime_seconds%(sel)s < %(secs)d)' % {
-      s: series, on: on, p: config.metricPrefix, sel: $.selector(config), secs: $.seconds(window),
+    local young = 'last_over_time(%(s)s[%(w)s]) and %(on)s (last_over_time(%(p)sexporter_uptime_seconds%(sel)s[%(w)s]) < %(secs)d)' % {
+      s: series, w: window, on: on, p: config.metricPrefix, sel: $.selector(config), secs: $.seconds(window),
     };
     |||
       (increase(%(s)s[%(w)s]) and %(s)s offset %(w)s)
       or
-      ((%(s)s unless %(s)s offset %(w)s) and (%(gate)s))
+      ((last_over_time(%(s)s[%(w)s]) unless %(s)s offset %(w)s) and (%(gate)s))
       or
       increase(%(s)s[%(w)s])
     ||| % {
@@ -70,14 +111,11 @@
       gate: if sinceProcessStart then '(%s) or (%s)' % [watched, young] else watched,
     },
 
-  // Runs of `metric` (e.g. 'failed_total') within `window`, per job: counted per replica with
-  // increaseSafe, deduplicated, then summed by `labels`.
+  // Runs of `metric` (e.g. 'failed_total') within `window`, by `labels`: counted per exporter with
+  // increaseSafe, then aggregated over exporters and streams.
   countIn(config, metric, window, labels, matchers=[])::
     local series = config.metricPrefix + metric + $.selector(config, matchers);
-    'sum by (%s) (\n%s)' % [
-      $.by(config, labels),
-      $.indent($.dedup(config, '\n' + $.indent($.increaseSafe(config, series, window), 2)), 2),
-    ],
+    $.aggregate(config, labels, '(\n' + $.indent($.increaseSafe(config, series, window), 2) + ')'),
 
   // Indents every non-empty line of `text` by `n` spaces.
   indent(text, n)::
@@ -87,8 +125,8 @@
   recorded(config, metric, operation)::
     'system_queue_name:%s%s:%s' % [config.metricPrefix, metric, operation],
 
-  // Alive workers per system, deduplicated over replicas (a recording rule: capacity alerts look back over it).
-  recordedAlive(config):: 'system:%sworkers_alive:max' % config.metricPrefix,
+  // Alive workers per system, added up over streams (a recording rule: capacity alerts look back over it).
+  recordedAlive(config):: 'system:%sworkers_alive:sum' % config.metricPrefix,
 
   // A Grafana link to a dashboard, with template variables from the alert's labels.
   dashboardUrl(config, dashboard, vars=[])::

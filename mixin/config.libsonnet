@@ -35,9 +35,11 @@
       failingMinRuns: 10,
     },
 
-    // Labels that tell replicas of the exporter apart (an HA pair, a redeploy's old and new pod).
-    // Every expression takes the max over them before it sums, so two replicas that consume the same
-    // events count each event once.
+    // Target labels that tell apart copies of one event stream (an HA pair, a redeploy's old and new
+    // pod). Nothing to choose per deployment shape: every exporter labels its series with the `stream`
+    // it consumes, and common.aggregate takes the max over these labels within a stream and sums across
+    // streams, so central, HA, sidecar and sharded exporters, mixed or not, all count right. Add a label
+    // only if your scrape config gives each exporter target another label of its own (a node name, say).
     replicaLabels: ['instance', 'pod'],
 
     // One entry per alert: `enabled` toggles it, `for` delays it, `severity` labels it.

@@ -14,7 +14,8 @@ local common = import '../common.libsonnet';
       // The dropped count only grows until the worker restarts, so it is counted like a counter. Its
       // value is the worker's lifetime count, not this exporter process's: a series new to a
       // redeployed exporter is not counted whole (sinceProcessStart=false).
-      '%s > 0\n' % common.dedup(c, '\n' + common.indent(common.increaseSafe(c, p + 'emitter_dropped_events' + common.selector(c), e.window, sinceProcessStart=false), 2)),
+      // The count is the emitter's own, the same in every exporter that hears it: the max by worker.
+      '%s > 0\n' % common.shared(c, ['system', 'hostname'], '\n' + common.indent(common.increaseSafe(c, p + 'emitter_dropped_events' + common.selector(c), e.window, sinceProcessStart=false), 2)),
       'An emitter is dropping job events.',
       'The emitter on {{ $labels.hostname }} ({{ $labels.system }}) dropped {{ $value | printf "%%.0f" }} events in the last %s; job metrics from it undercount.' % e.window,
       'overview',
@@ -26,7 +27,18 @@ local common = import '../common.libsonnet';
       c,
       'JobExporterDown',
       d,
-      'up%s == 0\n' % common.selector(c),
+      // `up` carries only target labels; the stream the exporter last reported (looked up over a day,
+      // every 10 minutes) tells the Alertmanager whether a sidecar or a central exporter is down, so a
+      // sidecar's outage inhibits only its own worker's alerts (deploy/alertmanager/alertmanager.yml).
+      common.sidecarWorker(|||
+        (
+          (up%(sel)s == 0)
+          + %(on)s group_left (stream)
+          (0 * topk by (%(target)s) (1, last_over_time(%(p)sexporter_build_info%(sel)s[1d:10m])))
+        )
+        or %(on)s
+        up%(sel)s == 0
+      ||| % { sel: common.selector(c), on: common.onReplica(c), target: common.replicaTarget(c), p: p }) + '\n',
       'Prometheus cannot scrape the job exporter.',
       'The job exporter {{ $labels.instance }} has not been scraped successfully for %s.' % d['for'],
       'overview',
@@ -52,11 +64,12 @@ local common = import '../common.libsonnet';
       // events) and, with --celery.enabled, the Celery one, which connects on its own. An exporter
       // without the Celery source has no Celery gauge, so nothing of it can match; a gauge that goes
       // stale (scrape gap, the pod is gone) ends the pending time instead of holding a 0.
-      |||
+      // A sidecar's alert names its worker (hostname), for the Alertmanager's inhibition.
+      common.sidecarWorker(|||
         label_replace(%s == 0, "consumer", "main", "", "")
         or
         label_replace(%s == 0, "consumer", "celery", "", "")
-      ||| % [p + 'exporter_broker_connected' + common.selector(c), p + 'exporter_celery_broker_connected' + common.selector(c)],
+      ||| % [p + 'exporter_broker_connected' + common.selector(c), p + 'exporter_celery_broker_connected' + common.selector(c)]) + '\n',
       'The job exporter is not connected to the broker.',
       'The %s consumer of the job exporter {{ $labels.instance }} has had no broker connection for %s: no %s are arriving.' % [
         '{{ $labels.consumer }}',

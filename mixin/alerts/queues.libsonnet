@@ -1,6 +1,7 @@
 // Alerts on broker queues: backlogs, queues nobody consumes, growing dead-letter queues.
-// Queue lengths come from the broker, the same for every exporter replica: each expression takes the
-// max over replicas first, so an HA pair or a redeploy (a new instance label) changes nothing.
+// Queue lengths come from the broker, the same for every exporter that polls the queue (replicas,
+// sidecars, shards): each expression takes the plain max over all of them (common.shared), so a queue
+// counts once whatever the deployment shape.
 local common = import '../common.libsonnet';
 
 {
@@ -10,8 +11,9 @@ local common = import '../common.libsonnet';
   // MassTransit's <queue>_error (faulted) and <queue>_skipped (no consumer for the type) both hold
   // messages that will not be processed: both are dead letters.
   local deadLetter = '".+(%s)"' % std.join('|', d.deadLetterSuffixes),
-  local length(matcher, offset='') = common.dedup(c, p + 'queue_length' + common.selector(c, ['queue' + matcher]) + offset),
-  local byQueue = common.by(c, ['system', 'queue']),
+  local queue = ['system', 'queue'],
+  local length(matcher, offset='') = common.shared(c, queue, p + 'queue_length' + common.selector(c, ['queue' + matcher]) + offset),
+  local byQueue = common.by(c, queue),
 
   queueAlerts:: std.prune([
     local b = c.alerts.queueBacklog;
@@ -37,7 +39,7 @@ local common = import '../common.libsonnet';
         %(consumers)s == 0
       ||| % {
         length: length('!~' + deadLetter),
-        consumers: common.dedup(c, p + 'queue_consumers' + common.selector(c)),
+        consumers: common.shared(c, queue, p + 'queue_consumers' + common.selector(c)),
         by: byQueue,
       },
       'A queue has messages but no consumers.',
@@ -66,7 +68,7 @@ local common = import '../common.libsonnet';
         now: length('=~' + deadLetter),
         before: length('=~' + deadLetter, ' offset ' + d.window),
         cluster: common.by(c, []),
-        samples: common.dedup(c, 'count_over_time(%s[%s])' % [p + 'queue_length' + common.selector(c, ['queue=~' + deadLetter]), d.window]),
+        samples: common.shared(c, queue, 'count_over_time(%s[%s])' % [p + 'queue_length' + common.selector(c, ['queue=~' + deadLetter]), d.window]),
         scrapes: 'max by (%s) (sum_over_time(up%s[%s]))' % [common.by(c, []), common.selector(c), d.window],
       },
       'Messages are piling up in a dead-letter queue.',

@@ -13,9 +13,11 @@ local common = import '../common.libsonnet';
       'JobExporterAllWorkersDown',
       a,
       // workers_alive exists for systems that had a worker (or are listed in --systems) and stays at 0
-      // while none is up, so this holds for an outage of any length. max over replicas: one replica
-      // that just restarted and has not heard a heartbeat yet does not count as an outage.
-      'max by (%(by)s) (%(alive)s) == 0\n' % { alive: p + 'workers_alive' + common.selector(c), by: common.by(c, ['system']) },
+      // while none is up, so this holds for an outage of any length. Aggregated as the recorded rule
+      // is (max within a stream: one replica that just restarted and has not heard a heartbeat yet does
+      // not count as an outage; sum across streams: every sidecar at 0), but from the raw gauge, so it
+      // does not wait for the recording rule.
+      '%s == 0\n' % common.aggregate(c, ['system'], p + 'workers_alive' + common.selector(c)),
       'No worker of a job system is alive.',
       'No {{ $labels.system }} worker is alive: jobs of this system are not running.',
       'overview',
@@ -29,16 +31,17 @@ local common = import '../common.libsonnet';
       c,
       'JobExporterWorkerDown',
       w,
-      // Timed out on a replica, and up on none: a worker that said goodbye (worker-offline) has
-      // jobs_worker_timed_out at 0, so deploys and planned scale-ins stay quiet.
+      // Timed out on an exporter, and up on none: a worker that said goodbye (worker-offline) has
+      // jobs_worker_timed_out at 0, so deploys and planned scale-ins stay quiet. A worker's state is
+      // one fact however many exporters hear it (its sidecar, a central exporter, replicas): plain max.
       |||
-        max by (%(by)s) (%(timedOut)s) == 1
+        %(timedOut)s == 1
         unless on (%(by)s)
-        max by (%(by)s) (%(up)s) == 1
+        %(up)s == 1
       ||| % {
         by: common.by(c, ['system', 'hostname']),
-        timedOut: p + 'worker_timed_out' + common.selector(c),
-        up: p + 'worker_up' + common.selector(c),
+        timedOut: common.shared(c, ['system', 'hostname'], p + 'worker_timed_out' + common.selector(c)),
+        up: common.shared(c, ['system', 'hostname'], p + 'worker_up' + common.selector(c)),
       },
       'A worker stopped sending heartbeats.',
       'Worker {{ $labels.hostname }} ({{ $labels.system }}) went silent past its timeout (crash, hang or network) without saying goodbye.',

@@ -40,10 +40,10 @@ local queries = import 'queries.libsonnet';
         title: 'Failures',
         panels: [
           [g.timeseries('Failures by exception', 'Failed runs per second by exception type.', [
-            g.target('sum by (exception) (%s)' % q.rate('failed_total', job), '{{exception}}'),
+            g.target('sum by (exception) (%s)' % q.rate('failed_total', job, by=job + ['exception']), '{{exception}}'),
           ], 'ops', stack=true), 12],
           [g.table('Failures by exception and worker', 'Failed runs in the selected time range, by exception and worker.', [
-            g.target('sum by (exception, hostname) (%s) > 0' % q.increase('failed_total', job), instant=true),
+            g.target('sum by (exception, hostname) (%s) > 0' % q.increase('failed_total', job, by=job + ['exception', 'hostname']), instant=true),
           ], renames={ 'Value #A': 'Failures', exception: 'Exception', hostname: 'Worker' }), 12],
         ],
       },

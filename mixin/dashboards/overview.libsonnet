@@ -1,6 +1,7 @@
 // Jobs / Overview: how much ran, what fails, whether workers and queues keep up, and the exporter's health.
 local g = import 'panels.libsonnet';
 local queries = import 'queries.libsonnet';
+local common = import '../common.libsonnet';
 
 {
   local c = $._config,
@@ -19,8 +20,8 @@ local queries = import 'queries.libsonnet';
           [g.stat('Jobs executed (24h)', 'Runs that finished, successfully or not, in the last 24 hours; a job that ran once counts once.', 'sum(%s)' % runs('completed')), 4],
           [g.stat('Success rate (24h)', 'Share of finished runs that succeeded in the last 24 hours.', 'sum(%s) / sum(%s)' % [runs('succeeded'), runs('completed')], 'percentunit', 1), 4],
           [g.stat('Failed jobs (24h)', 'Runs that failed in the last 24 hours.', 'sum(%s)' % runs('failed')), 4],
-          [g.stat('Workers alive', 'Workers that sent a heartbeat recently.', 'sum(%s)' % q.gauge('workers_alive', ['system'])), 4],
-          [g.stat('Jobs running', 'Jobs the workers are executing right now.', 'sum(%s)' % q.gauge('worker_active', ['system'])), 4],
+          [g.stat('Workers alive', 'Workers that sent a heartbeat recently.', 'sum(%s)' % q.gauge('workers_alive', ['system'], by=['system'])), 4],
+          [g.stat('Jobs running', 'Jobs the workers are executing right now.', 'sum(%s)' % q.shared('worker_active', ['system', 'hostname'], ['system'])), 4],
           [g.stat('Messages queued', 'Messages waiting in the selected queues.', 'sum(%s)' % q.shared('queue_length', ['system', 'queue'], ['system', 'queue'])), 4],
         ],
       },
@@ -80,10 +81,10 @@ local queries = import 'queries.libsonnet';
         title: 'Workers and queues',
         panels: [
           [g.timeseries('Workers alive', 'Workers of each system that sent a heartbeat recently.', [
-            g.target('sum by (system) (%s)' % q.gauge('workers_alive', ['system']), '{{system}}'),
+            g.target('sum by (system) (%s)' % q.gauge('workers_alive', ['system'], by=['system']), '{{system}}'),
           ]), 8],
           [g.timeseries('Jobs running by worker', 'Jobs each worker is executing.', [
-            g.target('sum by (system, hostname) (%s)' % q.gauge('worker_active', ['system']), '{{system}} {{hostname}}'),
+            g.target(q.shared('worker_active', ['system', 'hostname'], ['system']), '{{system}} {{hostname}}'),
           ], stack=true), 8],
           [g.timeseries('Queue length', 'Messages waiting in each queue; dead-letter queues included.', [
             g.target(q.shared('queue_length', ['system', 'queue'], ['system', 'queue']), '{{system}} {{queue}}'),
@@ -112,12 +113,13 @@ local queries = import 'queries.libsonnet';
         title: 'Exporter',
         panels: [
           [g.timeseries('Events received', 'Events the exporter took in, per second and type.', [
-            g.target('sum by (system, type) (%s)' % q.rate('exporter_events_total', ['system']), '{{system}} {{type}}'),
+            g.target(q.rate('exporter_events_total', ['system'], by=['system', 'type']), '{{system}} {{type}}'),
           ], 'ops', stack=true), 8],
           [g.timeseries('Events lost', 'Events rejected as invalid or duplicate by the exporter, and dropped by emitters.', [
-            g.target('sum by (reason) (%s)' % q.rate('exporter_events_invalid_total'), 'invalid: {{reason}}'),
-            g.target('sum(%s)' % q.rate('exporter_events_duplicate_total'), 'duplicate'),
-            g.target('sum by (system) (%s)' % q.dedup('deriv(%s[$__rate_interval])' % q.raw('emitter_dropped_events', ['system'])), 'dropped: {{system}}'),
+            g.target(q.rate('exporter_events_invalid_total', by=['reason']), 'invalid: {{reason}}'),
+            g.target(q.rate('exporter_events_duplicate_total', by=[]), 'duplicate'),
+            // The dropped count is the emitter's own: the max by worker (each exporter that hears it reports it).
+            g.target('sum by (system) (%s)' % common.shared(c, ['system', 'hostname'], 'deriv(%s[$__rate_interval])' % q.raw('emitter_dropped_events', ['system'])), 'dropped: {{system}}'),
           ], 'ops'), 8],
           [g.timeseries('Exporter health', 'Broker connection (1 = connected) and success of each collector.', [
             g.target('max(%s)' % q.raw('exporter_broker_connected'), 'broker connected'),

@@ -6,6 +6,8 @@ local common = import '../common.libsonnet';
   new(config):: {
     local cluster = if config.showMultiCluster then ['%s=~"$cluster"' % config.clusterLabel] else [],
     local p = config.metricPrefix,
+    // The labels that name a job.
+    local job = ['system', 'queue', 'name'],
 
     // A raw series, e.g. raw('failed_total', ['system', 'queue', 'name']).
     raw(metric, filters=[], extra=[])::
@@ -16,27 +18,26 @@ local common = import '../common.libsonnet';
       common.recorded(config, metric, operation)
       + '{' + std.join(', ', cluster + ['%s=~"$%s"' % [f, f] for f in ['system', 'queue', 'name']]) + '}',
 
-    // The max over exporter replicas, to go inside every sum (see replicaLabels).
-    dedup(expr):: common.dedup(config, expr),
+    // What the exporters report, aggregated by `by` over exporters and streams (common.aggregate: max
+    // within a stream, sum across streams); a panel sums further from there.
+    aggregate(expr, by=job):: common.aggregate(config, by, expr),
 
-    // Per-second rate of a raw counter, deduplicated over replicas.
-    rate(metric, filters=[], range='$__rate_interval'):: self.dedup('rate(%s[%s])' % [self.raw(metric, filters), range]),
+    // Per-second rate of a raw counter, by `by`.
+    rate(metric, filters=[], range='$__rate_interval', by=job):: self.aggregate('rate(%s[%s])' % [self.raw(metric, filters), range], by),
 
-    // Growth of a raw counter over a range, deduplicated over replicas.
-    increase(metric, filters=[], range='$__range'):: self.dedup('increase(%s[%s])' % [self.raw(metric, filters), range]),
+    // Growth of a raw counter over a range, by `by`.
+    increase(metric, filters=[], range='$__range', by=job):: self.aggregate('increase(%s[%s])' % [self.raw(metric, filters), range], by),
 
-    // A raw gauge, deduplicated over replicas.
-    gauge(metric, filters=[]):: self.dedup(self.raw(metric, filters)),
+    // A gauge of what an exporter hears (workers alive), by `by`.
+    gauge(metric, filters=[], by=[]):: self.aggregate(self.raw(metric, filters), by),
 
-    // A gauge that describes a shared thing (a queue, a Hangfire storage), not the exporter reading it:
-    // every sidecar polls the same RabbitMQ queue or reports the whole storage's backlog, as HA replicas
-    // do, so the max over every reporter, whatever replicaLabels says, is the one value; a sum would
-    // multiply it by the number of sidecars.
-    shared(metric, by, filters=[]):: 'max by (%s) (%s)' % [std.join(', ', by), self.raw(metric, filters)],
+    // A gauge that describes one shared thing (a queue, a Hangfire storage, a worker), not the exporter
+    // reading it: the plain max over every exporter, by the labels that name it (common.shared).
+    shared(metric, by, filters=[]):: common.shared(config, by, self.raw(metric, filters)),
 
-    // Quantiles of a histogram, grouped by `by` (with le).
+    // Quantiles of a histogram, grouped by `by`: buckets aggregated like counters, then the quantile.
     quantile(q, histogram, filters, by=[], range='$__rate_interval')::
-      'histogram_quantile(%g, sum by (%s) (%s))' % [q, std.join(', ', by + ['le']), self.rate(histogram + '_bucket', filters, range)],
+      'histogram_quantile(%g, %s)' % [q, self.rate(histogram + '_bucket', filters, range, by + ['le'])],
 
     // The variables every dashboard starts with.
     variables(multiName=true):: (

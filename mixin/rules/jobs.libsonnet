@@ -1,13 +1,12 @@
 // Per-job rates and success ratio over each of recordingWindows, run counts over each of
-// countWindows, and alive workers per system; dashboards and alerts read these. Every rule takes the
-// max over exporter replicas before it sums (see replicaLabels).
+// countWindows, and alive workers per system; dashboards and alerts read these. Every rule aggregates
+// over exporters with common.aggregate: max within a stream, sum across streams.
 local common = import '../common.libsonnet';
 
 {
   local c = $._config,
   local p = c.metricPrefix,
   local jobLabels = ['system', 'queue', 'name'],
-  local by = common.by(c, jobLabels),
 
   // (succeeded + failed), with a job that only failed (or only succeeded) taking the other side alone.
   local completed(s, f) = '(%(s)s + %(f)s) or %(s)s or %(f)s\n' % { s: s, f: f },
@@ -19,11 +18,11 @@ local common = import '../common.libsonnet';
     [
       {
         record: succeeded,
-        expr: 'sum by (%s) (%s)\n' % [by, common.dedup(c, 'rate(%ssucceeded_total%s[%s])' % [p, common.selector(c), w])],
+        expr: common.aggregate(c, jobLabels, 'rate(%ssucceeded_total%s[%s])' % [p, common.selector(c), w]) + '\n',
       },
       {
         record: failed,
-        expr: 'sum by (%s) (%s)\n' % [by, common.dedup(c, 'rate(%sfailed_total%s[%s])' % [p, common.selector(c), w])],
+        expr: common.aggregate(c, jobLabels, 'rate(%sfailed_total%s[%s])' % [p, common.selector(c), w]) + '\n',
       },
       { record: completedRate, expr: completed(succeeded, failed) },
       {
@@ -54,7 +53,9 @@ local common = import '../common.libsonnet';
         name: c.ruleGroupName + '.workers',
         rules: [{
           record: common.recordedAlive(c),
-          expr: 'max by (%s) (%sworkers_alive%s)\n' % [common.by(c, ['system']), p, common.selector(c)],
+          // Each exporter counts the workers whose heartbeats it receives: a sidecar its own, a central
+          // exporter all of them.
+          expr: common.aggregate(c, ['system'], '%sworkers_alive%s' % [p, common.selector(c)]) + '\n',
         }],
       },
     ],

@@ -25,6 +25,15 @@ public class CommandLineTests
     }
 
     [Test]
+    public async Task A_static_label_named_stream_is_refused_at_start_with_exit_two()
+    {
+        var result = await Run("--metrics.static-label", "stream=billing");
+        Assert.That(result.ExitCode, Is.EqualTo(2));
+        Assert.That(result.Output.Trim(), Is.EqualTo("jobexporter: --metrics.static-label 'stream=billing': the exporter sets the stream label itself, "
+            + "from --broker.exchange and --broker.binding-key; name the label otherwise"));
+    }
+
+    [Test]
     public async Task The_landing_page_links_the_metrics_path()
     {
         await using var exporter = await ExporterProcess.StartAsync(SharedBroker.Node.AmqpUrl, "--web.telemetry-path", "/custom-metrics",

@@ -32,14 +32,19 @@
   // its binding keys when it takes a part (a sidecar bound to its pod's events, a shard).
   //   1. Copies of one stream (an HA pair, a redeploy's old and new pod) counted the same events: the
   //      largest value of each series over them (max without replicaLabels); one that missed some (it
-  //      restarted, its queue was new) holds less.
+  //      restarted, its queue was new) holds less. Over a `window` (counts and rates), copies that
+  //      followed one another (a redeploy) counted different events: see `generation`.
   //   2. Different streams saw different events: summed, the whole streams apart from the parts.
   //   3. A central exporter next to sidecars counts the same events as whole and as parts: the larger
   //      of the two sums. A series without `stream` (an older exporter) counts as a whole stream.
-  aggregate(config, labels, expr)::
+  aggregate(config, labels, expr, window=null)::
+    local tagged =
+      if window == null then $.inline(expr)
+      else '%s\n+ %s group_left (generation)\n%s' % [$.inline(expr), $.onReplica(config), $.inline($.generation(config, window))];
     local perCopy =
-      if std.length(config.replicaLabels) == 0 then expr
-      else 'max without (%s) (%s)' % [std.join(', ', config.replicaLabels), $.inline(expr)];
+      if std.length(config.replicaLabels) == 0 then tagged
+      else if window == null then 'max without (%s) (%s)' % [std.join(', ', config.replicaLabels), tagged]
+      else 'max without (%s) (\n%s\n)' % [std.join(', ', config.replicaLabels), $.indent(tagged, 2)];
     local outer = $.by(config, labels);
     $.inline(|||
       max %(by)s(
@@ -53,8 +58,35 @@
     ||| % {
       by: if outer == '' then '' else 'by (%s) ' % outer,
       scope: $.by(config, labels + ['scope']),
-      perCopy: $.indent($.inline(perCopy), 6),
+      perCopy: $.indent(perCopy, 6),
     }),
+
+  // A `generation` label (value 0) for every exporter target seen within `window`, so that copies of one
+  // stream that followed one another add up while copies that ran side by side count once. When a copy
+  // of the stream has run for the whole window (uptime, a monotonic duration), it saw everything: all its
+  // copies are one generation ("all") and the max holds. Otherwise the copies scraped now ("live") and
+  // those gone ("gone": the old pod of a redeploy, which stopped before the new one took over its queue)
+  // are two generations, each taken at its max, then summed. Every target Prometheus scraped has `up`,
+  // so every copy gets a generation.
+  generation(config, window)::
+    local target = $.replicaTarget(config);
+    local uptime = config.metricPrefix + 'exporter_uptime_seconds' + $.selector(config);
+    |||
+      topk by (%(target)s) (1,
+        label_replace(0 * (last_over_time(%(uptime)s[%(w)s]) and on (%(stream)s) (%(uptime)s >= %(secs)d)), "generation", "all", "", "")
+        or on (%(target)s)
+        label_replace(0 * (up%(sel)s == 1), "generation", "live", "", "")
+        or on (%(target)s)
+        label_replace(0 * max_over_time(up%(sel)s[%(w)s]), "generation", "gone", "", "")
+      )
+    ||| % {
+      target: target,
+      uptime: uptime,
+      w: window,
+      stream: $.by(config, ['stream']),
+      secs: $.seconds(window),
+      sel: $.selector(config),
+    },
 
   // A gauge that describes one shared thing (a broker queue, a Hangfire storage, a worker), not the
   // exporter that reads it: every exporter polling it reports the same value, so the plain max over
@@ -115,7 +147,7 @@
   // increaseSafe, then aggregated over exporters and streams.
   countIn(config, metric, window, labels, matchers=[])::
     local series = config.metricPrefix + metric + $.selector(config, matchers);
-    $.aggregate(config, labels, '(\n' + $.indent($.increaseSafe(config, series, window), 2) + ')'),
+    $.aggregate(config, labels, '(\n' + $.indent($.increaseSafe(config, series, window), 2) + ')', window),
 
   // Indents every non-empty line of `text` by `n` spaces.
   indent(text, n)::

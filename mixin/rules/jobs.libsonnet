@@ -18,11 +18,11 @@ local common = import '../common.libsonnet';
     [
       {
         record: succeeded,
-        expr: common.aggregate(c, jobLabels, 'rate(%ssucceeded_total%s[%s])' % [p, common.selector(c), w]) + '\n',
+        expr: common.aggregate(c, jobLabels, 'rate(%ssucceeded_total%s[%s])' % [p, common.selector(c), w], w) + '\n',
       },
       {
         record: failed,
-        expr: common.aggregate(c, jobLabels, 'rate(%sfailed_total%s[%s])' % [p, common.selector(c), w]) + '\n',
+        expr: common.aggregate(c, jobLabels, 'rate(%sfailed_total%s[%s])' % [p, common.selector(c), w], w) + '\n',
       },
       { record: completedRate, expr: completed(succeeded, failed) },
       {

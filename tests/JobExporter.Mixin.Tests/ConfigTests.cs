@@ -46,27 +46,30 @@ public sealed class ConfigTests
     }
 
     [Test]
-    public void Replica_labels_are_configurable_and_dropped_before_every_sum()
+    public void Every_sum_over_exporters_takes_the_max_within_a_stream_and_the_larger_of_whole_streams_and_parts()
     {
-        const string config = "{ replicaLabels: ['pod', 'replica'] }";
-        var exprs = Mixin.Alerts(config).Concat(Mixin.RecordingRules(config)).Select(r => r.GetProperty("expr").GetString()!)
-            .Concat(Mixin.Dashboards(config).Values.SelectMany(Mixin.Panels).SelectMany(Mixin.Exprs))
+        var exprs = Mixin.Alerts().Concat(Mixin.RecordingRules()).Select(r => r.GetProperty("expr").GetString()!)
+            .Concat(Mixin.Dashboards().Values.SelectMany(Mixin.Panels).SelectMany(Mixin.Exprs))
             .ToList();
 
-        Assert.That(exprs, Has.None.Contains("without (instance, pod)"));
         var sums = exprs.Where(e => e.Contains("sum(") || e.Contains("sum by")).Where(e => e.Contains("job=\"jobexporter\"")).ToList();
         Assert.That(sums, Is.Not.Empty);
-        // A gauge of a shared queue or storage is read as the max over every exporter (max by), which drops them too.
-        Assert.That(sums, Has.All.Match(@"max (without \(pod, replica\)|by \([a-z, ]+\)) \("), "every sum over raw series drops the replica labels first");
+        // Either the one helper (max within a stream, sum across streams, the larger of whole and parts), or a
+        // gauge of a shared queue, storage or worker, read as the max over every exporter (max by).
+        Assert.That(sums, Has.All.Match(@"label_replace\(\s+max without \(instance, pod\) \(|max by \([a-z, ]+\) \((deriv\()?jobs_(queue|hangfire|worker_active|emitter)"),
+            "every sum over raw series goes through common.aggregate or is a shared gauge's max");
+        Assert.That(exprs.Where(e => e.Contains("sum by (system, queue, name, scope)")), Is.Not.Empty);
     }
 
     [Test]
-    public void Sidecars_without_replica_labels_sum_their_series_and_still_match_each_target_on_instance()
+    public void Replica_labels_name_the_copies_of_a_stream_and_every_target_is_still_matched_on_instance()
     {
-        var exprs = Mixin.Alerts("{ replicaLabels: [] }").Select(r => r.GetProperty("expr").GetString()!).ToList();
+        const string config = "{ replicaLabels: ['pod', 'replica'] }";
+        var exprs = Mixin.Alerts(config).Concat(Mixin.RecordingRules(config)).Select(r => r.GetProperty("expr").GetString()!).ToList();
 
-        Assert.That(exprs, Has.None.Contains("max without"));
-        Assert.That(exprs.Where(e => e.Contains("jobs_failed_total")), Is.Not.Empty.And.All.Contain("on (instance) group_left"));
+        Assert.That(exprs, Has.None.Contains("without (instance, pod)"));
+        Assert.That(exprs.Where(e => e.Contains("jobs_failed_total")), Is.Not.Empty.And.All.Contain("max without (pod, replica)"));
+        Assert.That(exprs.Where(e => e.Contains("jobs_failed_total")), Is.Not.Empty.And.All.Contain("on (instance, pod, replica) group_left"));
     }
 
     [Test]
@@ -91,8 +94,8 @@ public sealed class ConfigTests
         var record = Mixin.RecordingRules(config).First();
         var dashboard = Mixin.Dashboards(config)["jobexporter-overview.json"];
 
-        Assert.That(burst.GetProperty("expr").GetString(), Does.Contain("sum by (region, system, name)"));
-        Assert.That(record.GetProperty("expr").GetString(), Does.Contain("sum by (region, system, queue, name)"));
+        Assert.That(burst.GetProperty("expr").GetString(), Does.Contain("max by (region, system, name) (\n  sum by (region, system, name, scope)"));
+        Assert.That(record.GetProperty("expr").GetString(), Does.Contain("max by (region, system, queue, name) (\n  sum by (region, system, queue, name, scope)"));
         var cluster = dashboard.RootElement.GetProperty("templating").GetProperty("list").EnumerateArray().Single(v => v.GetProperty("name").GetString() == "cluster");
         Assert.That(cluster.GetProperty("definition").GetString(), Does.EndWith(", region)"));
         Assert.That(Mixin.Panels(dashboard).SelectMany(Mixin.Exprs), Has.All.Contain("region=~\"$cluster\""));

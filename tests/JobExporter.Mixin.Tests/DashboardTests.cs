@@ -88,14 +88,14 @@ public sealed class DashboardTests
         }
     }
 
-    // Every exporter that reads a queue or a Hangfire storage reports the same numbers: three sidecars
-    // (replicaLabels: [], as README says for sidecars) or an HA pair (the default config). The panels
-    // must show the queue's own length, not that length once per exporter.
-    [TestCase("{ replicaLabels: [] }", "sidecar-1", "sidecar-2", "sidecar-3")]
-    [TestCase("{}", "replica-a", "replica-b")]
-    public async Task Queue_and_storage_panels_count_a_queue_once_however_many_exporters_report_it(string config, params string[] exporters)
+    // Every exporter that reads a queue or a Hangfire storage reports the same numbers: three sidecars (each
+    // its own stream) or an HA pair (one stream), with the default config. The panels must show the queue's
+    // own length, not that length once per exporter.
+    [TestCase("jobs.events/*.*.w1", "jobs.events/*.*.w2", "jobs.events/*.*.w3")]
+    [TestCase("jobs.events", "jobs.events")]
+    public async Task Queue_and_storage_panels_count_a_queue_once_however_many_exporters_report_it(params string[] streams)
     {
-        var panels = Mixin.Panels(Mixin.Dashboards(config)["jobexporter-overview.json"]).ToList();
+        var panels = Mixin.Panels(Mixin.Dashboards()["jobexporter-overview.json"]).ToList();
         string Query(string title) => Mixin.Exprs(panels.Single(p => p.GetProperty("title").GetString() == title)).Single()
             .Replace("$system", ".*").Replace("$queue", ".*");
         var series = new[]
@@ -105,9 +105,9 @@ public sealed class DashboardTests
             ("jobs_queue_oldest_age_seconds{system=\"hangfire\", queue=\"default\"}", 30),
             ("jobs_hangfire_jobs{state=\"enqueued\"}", 120),
         };
-        var input = from exporter in exporters
+        var input = from exporter in streams.Select((stream, i) => (Stream: stream, Instance: $"exporter-{i}"))
                     from s in series
-                    select $"      - series: '{s.Item1.Replace("{", $"{{job=\"jobexporter\", instance=\"{exporter}:9808\", ")}'\n        values: '{s.Item2}x10'";
+                    select $"      - series: '{s.Item1.Replace("{", $"{{stream=\"{exporter.Stream}\", job=\"jobexporter\", instance=\"{exporter.Instance}:9808\", ")}'\n        values: '{s.Item2}x10'";
         (string Title, string Labels, int Value)[] expected =
         [
             ("Messages queued", "{}", 125),

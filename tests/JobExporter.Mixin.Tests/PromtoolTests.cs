@@ -57,6 +57,8 @@ public sealed class PromtoolTests
         [
             "busy_healthy", "scrape_gap", "prometheus_restart", "exporter_redeploy", "ha_pair", "rolling_deploy", "long_outage",
             "skipped_queue", "clock_skew", "rare_jobs", "idle_system", "burst_critical", "burst_default", "burst_low",
+            // Deployment shapes (the HA pair and the exporter redeploy above are two of them).
+            "sidecars", "sidecar_autoscale", "sharded", "central_and_sidecars", "job_hostname_dropped",
         ];
 
         Assert.That(TestFileNames().Where(f => f.StartsWith("scenario_", StringComparison.Ordinal)),

@@ -44,7 +44,7 @@ public sealed class RenderedOutputsTests
     {
         var alerts = MixinRenderer.Render(Mixin.Folder)["prometheus_alerts.yaml"];
 
-        Assert.That(alerts, Does.Contain("    expr: |\n      sum by (system, name) (\n"));
+        Assert.That(alerts, Does.Contain("    expr: |\n      max by (system, name) (\n"));
         Assert.That(alerts, Does.Not.Contain("\\n"), "no escaped newlines in the YAML");
     }
 

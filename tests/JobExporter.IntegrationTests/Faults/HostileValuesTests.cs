@@ -18,7 +18,7 @@ public class HostileValuesTests
     [Test]
     public async Task An_interval_too_large_for_a_timeout_rejects_its_own_event_and_not_the_rest_of_the_batch()
     {
-        await using var lanes = await Lanes.StartAsync();
+        await using var lanes = await BothLanes.StartAsync(Broker);
         var f = new EventFactory("hangfire", "web-1");
         JobEvent Succeeded(string name) => f.Job(EventType.JobSucceeded, name, "default") with { Runtime = 0.5 };
         var backlog = new BacklogSnapshot { Queues = [new BacklogQueue("default", 4)] };
@@ -34,7 +34,7 @@ public class HostileValuesTests
             """{"type": "worker-heartbeat", "hostname": "celery@w1", "timestamp": 1795501685.5, "freq": 1e12, "active": 0}""",
             Celery.Sent("c-after")));
 
-        var m = await lanes.WaitForMarkersAsync();
+        var m = await lanes.WaitForEndMarkersAsync();
         Assert.Multiple(() =>
         {
             Assert.That(m.Value("jobs_succeeded_total", ("name", "Before.Job")), Is.EqualTo(3));
@@ -49,7 +49,7 @@ public class HostileValuesTests
     [Test]
     public async Task An_event_nested_too_deep_rejects_only_itself_and_not_the_rest_of_the_batch()
     {
-        await using var lanes = await Lanes.StartAsync();
+        await using var lanes = await BothLanes.StartAsync(Broker);
         var f = new EventFactory("hangfire", "web-1");
         JobEvent Sent(string name) => f.Job(EventType.JobSent, name, "default");
         // A job-sent event that is good but for one unknown field nested 10 deep (the limit is 8, a batch takes 2).
@@ -63,7 +63,7 @@ public class HostileValuesTests
         var celeryDeep = $$"""{"type": "task-sent", "uuid": "c-deep", "name": "{{Celery.GoodName}}", "queue": "q", "hostname": "gen1@web-1", "timestamp": 1795501685.5, "kwargs": {{Nested(20)}}}""";
         await lanes.Celery.PublishAsync("task.multi", Celery.Multi(Celery.Sent("c1"), Celery.Sent("c2"), celeryDeep, Celery.Sent("c3"), Celery.Sent("c4"), Celery.Sent("c5")));
 
-        var m = await lanes.WaitForMarkersAsync();
+        var m = await lanes.WaitForEndMarkersAsync();
         Assert.Multiple(() =>
         {
             Assert.That(m.Value("jobs_sent_total", ("name", "A.Job")), Is.EqualTo(2));
@@ -78,7 +78,7 @@ public class HostileValuesTests
     [Test]
     public async Task Timestamps_and_runtimes_out_of_bounds_are_rejected_and_neither_freeze_a_worker_nor_break_a_histogram()
     {
-        await using var lanes = await Lanes.StartAsync();
+        await using var lanes = await BothLanes.StartAsync(Broker);
         var f = new EventFactory("hangfire", "web-7");
         var interval = TimeSpan.FromSeconds(10);
         // A worker comes up, one heartbeat claims a time of 1e308, then the worker beats 8 times and says goodbye.
@@ -102,7 +102,7 @@ public class HostileValuesTests
             await lanes.Celery.PublishAsync("task.succeeded", Encoding.UTF8.GetBytes(Celery.Event("task-succeeded", uuid, succeeded)));
         }
 
-        var m = await lanes.WaitForMarkersAsync();
+        var m = await lanes.WaitForEndMarkersAsync();
         Assert.Multiple(() =>
         {
             Assert.That(m.Value("jobs_worker_up", ("hostname", "web-7")), Is.EqualTo(0), "the worker said goodbye");
@@ -129,50 +129,5 @@ public class HostileValuesTests
             $$"""{"type": "{{type}}", "uuid": "{{uuid}}", "hostname": "celery@w1", "timestamp": {{timestamp.ToString("R", CultureInfo.InvariantCulture)}}}""";
 
         public static byte[] Multi(params string[] events) => Encoding.UTF8.GetBytes("[" + string.Join(", ", events) + "]");
-    }
-
-    /// <summary>
-    /// One exporter reading both our exchange and Celery's, and a marker sent last on each: as one consumer applies a
-    /// queue in order, once both markers count, everything sent before them has been handled.
-    /// </summary>
-    private sealed class Lanes : IAsyncDisposable
-    {
-        private const string Marker = "Marker.Job";
-
-        private Lanes(ExporterProcess exporter, RawPublisher ours, CeleryLane celery)
-        {
-            Exporter = exporter;
-            Ours = ours;
-            Celery = celery;
-        }
-
-        public ExporterProcess Exporter { get; }
-        public RawPublisher Ours { get; }
-        public CeleryLane Celery { get; }
-
-        public static async Task<Lanes> StartAsync()
-        {
-            var lane = EventLane.New();
-            var celery = await CeleryLane.OpenAsync(Broker);
-            await celery.DeclareExporterQueueAsync();
-            var exporter = await ExporterProcess.StartAsync(Broker, ["--celery.enabled", "--celery.exchange", celery.Exchange, "--celery.queue", celery.Queue, .. lane.ExporterArgs]);
-            await exporter.WaitUntilAsync(async () => (await exporter.GetAsync("readyz")).IsSuccessStatusCode, Events.Patience, "/readyz");
-            return new Lanes(exporter, await lane.RawPublisherAsync(Broker), celery);
-        }
-
-        public async Task<MetricsSnapshot> WaitForMarkersAsync()
-        {
-            await Ours.PublishAsync(EventJson.Serialize(new EventFactory("hangfire", "marker").Job(EventType.JobSent, Marker, "default")));
-            await Celery.PublishAsync("task.sent", Encoding.UTF8.GetBytes(HostileValuesTests.Celery.Sent("marker", Marker)));
-            return await Exporter.WaitForMetricsAsync(m => m.Value("jobs_sent_total", ("system", "hangfire"), ("name", Marker)) == 1
-                && m.Value("jobs_sent_total", ("system", "celery"), ("name", Marker)) == 1, Events.Patience, "both markers");
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            await Ours.DisposeAsync();
-            await Celery.DisposeAsync();
-            await Exporter.DisposeAsync();
-        }
     }
 }

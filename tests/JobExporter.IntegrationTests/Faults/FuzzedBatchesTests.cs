@@ -31,7 +31,9 @@ public class FuzzedBatchesTests
     /// <summary>Most bytes the exporter allocates between two collections (the runtime's DOTNET_GCgen0size, in hex).</summary>
     private const long GarbageBudget = 4L * 1024 * 1024;
 
+    // A plain test that every `make test` runs (about 65 s); the category lets one run it alone: --filter TestCategory=Fuzz.
     [Test]
+    [Category("Fuzz")]
     public async Task Random_damage_to_real_batches_never_costs_a_good_event_nor_the_heap_its_bound()
     {
         var seed = Environment.GetEnvironmentVariable("JOBEXPORTER_FUZZ_SEED") is { Length: > 0 } given ? int.Parse(given) : Random.Shared.Next();

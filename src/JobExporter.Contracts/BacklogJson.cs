@@ -63,7 +63,7 @@ internal static class BacklogJson
             {
                 reader.Read();
                 if (!TryInt(ref reader, out servers)) rejection ??= InvalidReasons.WrongType;
-                else if (servers < 0) rejection ??= InvalidReasons.InvalidValue;
+                else if (!EventBounds.IsCount(servers)) rejection ??= InvalidReasons.InvalidValue;
                 SkipContainer(ref reader);
             }
             else
@@ -122,7 +122,7 @@ internal static class BacklogJson
         }
         if (!ok) rejection ??= InvalidReasons.WrongType;
         else if (string.IsNullOrEmpty(name) || length is null) rejection ??= InvalidReasons.MissingField;
-        else if (length < 0 || fetched < 0 || !IsDuration(age)) rejection ??= InvalidReasons.InvalidValue;
+        else if (!EventBounds.IsCount(length) || !EventBounds.IsCount(fetched) || !EventBounds.IsDuration(age)) rejection ??= InvalidReasons.InvalidValue;
         return rejection is null ? new BacklogQueue(name!, length!.Value, fetched, age) : null;
     }
 
@@ -149,7 +149,7 @@ internal static class BacklogJson
             }
             reader.Read();
             if (!TryLong(ref reader, out var count)) rejection ??= InvalidReasons.WrongType;
-            else if (count < 0 || jobs.Count >= BacklogSnapshot.MaxStates) rejection ??= InvalidReasons.InvalidValue;
+            else if (!EventBounds.IsCount(count) || jobs.Count >= BacklogSnapshot.MaxStates) rejection ??= InvalidReasons.InvalidValue;
             else if (state is not null) jobs[state] = count!.Value;
             SkipContainer(ref reader);
         }

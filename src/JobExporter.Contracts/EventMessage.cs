@@ -18,7 +18,9 @@ internal interface IEventObjectReader
 /// <see cref="EventParserLimits.MaxMessageBytes"/>, valid UTF-8, one JSON object or a list of at most
 /// <see cref="EventParserLimits.MaxBatchEvents"/> of them, and nothing after it. Each object goes to the format's
 /// <see cref="IEventObjectReader"/>; a bad message or element is one rejection, and the good events of a list around
-/// a bad one still count. Never throws on bad input.
+/// a bad one still count. An element nested deeper than the format allows is rejected alone (<c>too_deep</c>): the JSON
+/// reader itself allows any depth and the format's readers check it. Only broken JSON, which no reader can read past,
+/// rejects the rest of a message. Never throws on bad input.
 /// </summary>
 internal static class EventMessage
 {
@@ -37,7 +39,8 @@ internal static class EventMessage
             return;
         }
 
-        var reader = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = maxDepth });
+        // No nesting can be deeper than the body is long; the reader keeps one bit a level.
+        var reader = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = Math.Max(maxDepth, body.Length) });
         try
         {
             if (!reader.Read())
@@ -48,10 +51,10 @@ internal static class EventMessage
             switch (reader.TokenType)
             {
                 case JsonTokenType.StartObject:
-                    events.ReadEvent(ref reader, sink);
+                    ReadEvent(ref reader, events, sink);
                     break;
                 case JsonTokenType.StartArray:
-                    ReadList(ref reader, limits, events, sink);
+                    ReadList(ref reader, limits, maxDepth, events, sink);
                     break;
                 default:
                     sink.OnInvalid(InvalidReasons.NotAnObject);
@@ -69,7 +72,7 @@ internal static class EventMessage
         }
     }
 
-    private static void ReadList<TReader>(ref Utf8JsonReader reader, EventParserLimits limits, TReader events, IEventSink sink)
+    private static void ReadList<TReader>(ref Utf8JsonReader reader, EventParserLimits limits, int maxDepth, TReader events, IEventSink sink)
         where TReader : IEventObjectReader
     {
         var count = 0;
@@ -88,12 +91,33 @@ internal static class EventMessage
             }
             if (reader.TokenType == JsonTokenType.StartObject)
             {
-                events.ReadEvent(ref reader, sink);
+                ReadEvent(ref reader, events, sink);
             }
             else
             {
-                sink.OnInvalid(InvalidReasons.NotAnObject);
-                reader.Skip();
+                sink.OnInvalid(JsonValues.SkipWithin(ref reader, maxDepth) ? InvalidReasons.NotAnObject : InvalidReasons.TooDeep);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Reads one event object. An exception other than broken JSON (a bug in reading or applying that one event) is
+    /// counted as <c>internal_error</c>, and reading goes on after the event's end: the reader is still good, and the
+    /// events after it must not pay for it. Costs nothing until something throws.
+    /// </summary>
+    private static void ReadEvent<TReader>(ref Utf8JsonReader reader, TReader events, IEventSink sink)
+        where TReader : IEventObjectReader
+    {
+        var depth = reader.CurrentDepth;
+        try
+        {
+            events.ReadEvent(ref reader, sink);
+        }
+        catch (Exception ex) when (ex is not JsonException)
+        {
+            sink.OnInvalid(InvalidReasons.InternalError);
+            while (!(reader.TokenType == JsonTokenType.EndObject && reader.CurrentDepth == depth) && reader.Read())
+            {
             }
         }
     }

@@ -19,16 +19,16 @@ public sealed class EventParser(EventParserLimits limits)
 
     public EventParserLimits Limits { get; } = limits;
 
-    public void Parse(ReadOnlySpan<byte> body, IEventSink sink) => EventMessage.Read(body, Limits, Limits.MaxDepth, default(OurEvents), sink);
+    public void Parse(ReadOnlySpan<byte> body, IEventSink sink) => EventMessage.Read(body, Limits, Limits.MaxDepth, new OurEvents(Limits.MaxDepth), sink);
 
     /// <summary>Our event format, for <see cref="EventMessage"/>.</summary>
-    private readonly struct OurEvents : IEventObjectReader
+    private readonly struct OurEvents(int maxDepth) : IEventObjectReader
     {
-        public void ReadEvent(ref Utf8JsonReader reader, IEventSink sink) => EventParser.ReadEvent(ref reader, sink);
+        public void ReadEvent(ref Utf8JsonReader reader, IEventSink sink) => EventParser.ReadEvent(ref reader, maxDepth, sink);
     }
 
     // Reads the object the reader is positioned on, leaving it on the object's end.
-    private static void ReadEvent(ref Utf8JsonReader reader, IEventSink sink)
+    private static void ReadEvent(ref Utf8JsonReader reader, int maxDepth, IEventSink sink)
     {
         var fields = new EventFields();
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
@@ -37,13 +37,19 @@ public sealed class EventParser(EventParserLimits limits)
             reader.Read();
             if (property == Field.Unknown || reader.TokenType == JsonTokenType.Null)
             {
+                if (!SkipWithin(ref reader, maxDepth)) fields.RejectTooDeep();
+                continue;
+            }
+            if (property == Field.Backlog && !FitsWithin(reader, maxDepth))
+            {
+                fields.RejectTooDeep();
                 reader.Skip();
                 continue;
             }
             if (!fields.Set(property, ref reader))
             {
                 fields.Reject(InvalidReasons.WrongType);
-                reader.Skip();
+                if (!SkipWithin(ref reader, maxDepth)) fields.RejectTooDeep();
             }
         }
         var reason = fields.Validate();
@@ -56,6 +62,9 @@ public sealed class EventParser(EventParserLimits limits)
             sink.OnInvalid(reason);
         }
     }
+
+    // The backlog is read by its own reader, which does not count depth: a copy of the reader looks first (storage-backlog is rare).
+    private static bool FitsWithin(Utf8JsonReader probe, int maxDepth) => SkipWithin(ref probe, maxDepth);
 
     private static Field FieldOf(ref Utf8JsonReader reader)
     {
@@ -99,8 +108,12 @@ public sealed class EventParser(EventParserLimits limits)
         private long? _backlogFailures;
         private BacklogSnapshot? _backlog;
         private string? _rejection;
+        private bool _tooDeep;
 
         public void Reject(string reason) => _rejection ??= reason;
+
+        /// <summary>Nesting is checked before anything else, as it was when one deep value stopped the whole message.</summary>
+        public void RejectTooDeep() => _tooDeep = true;
 
         public bool Set(Field field, ref Utf8JsonReader reader)
         {
@@ -145,6 +158,7 @@ public sealed class EventParser(EventParserLimits limits)
 
         public readonly string? Validate()
         {
+            if (_tooDeep) return InvalidReasons.TooDeep;
             if (_v is { } v && v != JobEvent.CurrentVersion) return InvalidReasons.UnknownVersion;
             if (_typeUnknown) return InvalidReasons.UnknownType;
             if (_rejection is not null) return _rejection;
@@ -161,9 +175,9 @@ public sealed class EventParser(EventParserLimits limits)
             if (type is EventType.JobSucceeded or EventType.JobFailed && _runtime is null) return InvalidReasons.MissingField;
             if (type is EventType.WorkerHeartbeat && _active is null) return InvalidReasons.MissingField;
             if (type is EventType.StorageBacklog && _backlog is null) return InvalidReasons.MissingField;
-            if (!IsDuration(_runtime) || !IsDuration(_wait) || !IsDuration(_interval) || _active < 0 || _dropped < 0 || _publishFailures < 0
-                || _backlogFailures < 0
-                || !JsonValues.IsFinite(_ts.Value))
+            if (!EventBounds.IsTimestamp(_ts.Value) || !EventBounds.IsDuration(_runtime) || !EventBounds.IsDuration(_wait)
+                || !EventBounds.IsInterval(_interval) || !EventBounds.IsCount(_active) || !EventBounds.IsCount(_dropped)
+                || !EventBounds.IsCount(_publishFailures) || !EventBounds.IsCount(_backlogFailures))
             {
                 return InvalidReasons.InvalidValue;
             }

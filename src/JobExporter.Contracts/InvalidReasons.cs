@@ -15,10 +15,13 @@ public static class InvalidReasons
     public const string WrongType = "wrong_type";
     public const string InvalidValue = "invalid_value";
 
+    /// <summary>Reading or applying one event failed on a bug in the exporter (logged where it is applied); the events around it still count.</summary>
+    public const string InternalError = "internal_error";
+
     /// <summary>Every reason, so that the exporter can show each at 0 from the start.</summary>
     public static IReadOnlyList<string> All { get; } =
     [
         TooLarge, InvalidUtf8, NotJson, TooDeep, NotAnObject, BatchTooLarge,
-        UnknownVersion, UnknownType, MissingField, WrongType, InvalidValue,
+        UnknownVersion, UnknownType, MissingField, WrongType, InvalidValue, InternalError,
     ];
 }

@@ -8,11 +8,25 @@ namespace JobExporter.Contracts;
 /// </summary>
 internal static class JsonValues
 {
-    /// <summary>Absent, or a finite number of seconds that is not negative.</summary>
-    public static bool IsDuration(double? seconds) => seconds is null || (IsFinite(seconds.Value) && seconds.Value >= 0);
-
     /// <summary>Neither NaN nor infinite (<c>double.IsFinite</c>, which netstandard2.0 lacks).</summary>
     public static bool IsFinite(double value) => !double.IsNaN(value) && !double.IsInfinity(value);
+
+    /// <summary>
+    /// Skips the value the reader is on (an object or array whole, leaving the reader on its end); false when it opens a
+    /// container at <paramref name="maxDepth"/> or deeper. The reader itself allows any depth, so that one value nested
+    /// too deep rejects only its event and reading goes on after it.
+    /// </summary>
+    public static bool SkipWithin(ref Utf8JsonReader reader, int maxDepth)
+    {
+        if (reader.TokenType is not (JsonTokenType.StartObject or JsonTokenType.StartArray)) return true;
+        var start = reader.CurrentDepth;
+        var deepest = start;
+        while (reader.Read() && reader.CurrentDepth > start)
+        {
+            if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray && reader.CurrentDepth > deepest) deepest = reader.CurrentDepth;
+        }
+        return deepest < maxDepth;
+    }
 
     public static bool TryString(ref Utf8JsonReader reader, out string? value)
     {

@@ -40,7 +40,8 @@ internal static class ExporterApp
         });
         services.AddSingleton(sp => new QueueRegistry(options.RabbitMqQueues, options.MaxLabelValues));
         services.AddSingleton(sp => EventApplier.Create(options, sp.GetRequiredService<ExporterMetrics>(),
-            sp.GetRequiredService<QueueRegistry>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<WorkerTracker>>()));
+            sp.GetRequiredService<QueueRegistry>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<WorkerTracker>>(),
+            sp.GetRequiredService<ILogger<EventApplier>>()));
         services.AddSingleton<EventConsumer>();
         services.AddHostedService(sp => sp.GetRequiredService<EventConsumer>());
         services.AddHostedService<RabbitMqQueueCollector>();

@@ -10,7 +10,8 @@ namespace JobExporter.Aggregation;
 /// Applies parsed events to the metrics: de-duplicates by id, sanitises and caps label values, counts,
 /// times, and hands worker events to the <see cref="WorkerTracker"/> and backlog snapshots to
 /// <see cref="BacklogSeries"/>. One lock serialises events and the liveness timer; scrapes read
-/// prometheus-net's own thread-safe values and never take it.
+/// prometheus-net's own thread-safe values and never take it. It never throws: an event it fails on (a bug) is counted as
+/// <c>internal_error</c> and logged, and the next event is applied as usual.
 /// </summary>
 internal sealed class EventApplier : IEventSink
 {
@@ -27,10 +28,13 @@ internal sealed class EventApplier : IEventSink
     private const string NoHostname = "";
     private readonly Dictionary<(string System, string Name, string Queue), Prometheus.Counter.Child> _sentSeries = [];
     private readonly Dictionary<string, Prometheus.Counter.Child[]> _eventsBySystem = new(StringComparer.Ordinal);
+    private readonly ILogger _logger;
+    private long _failures;
 
     public EventApplier(ExporterMetrics metrics, LabelGuard labels, Deduplicator dedup, QueueRegistry queues,
-        Func<Action<WorkerKey>, WorkerTracker> workers, Func<LabelGuard, BacklogSeries> backlog)
+        Func<Action<WorkerKey>, WorkerTracker> workers, Func<LabelGuard, BacklogSeries> backlog, ILogger<EventApplier>? logger = null)
     {
+        _logger = logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger<EventApplier>.Instance;
         _backlog = backlog(labels);
         _metrics = metrics;
         _labels = labels;
@@ -46,14 +50,15 @@ internal sealed class EventApplier : IEventSink
 
     /// <summary>The applier as the options configure it: the one place its parts are put together.</summary>
     public static EventApplier Create(ExporterOptions options, ExporterMetrics metrics, QueueRegistry queues, TimeProvider time,
-        ILogger<WorkerTracker>? logger = null) => new(
+        ILogger<WorkerTracker>? logger = null, ILogger<EventApplier>? applierLogger = null) => new(
         metrics,
         new LabelGuard(options.MaxLabelValues, options.MaxLabelLength, label => metrics.LabelOverflow.WithLabels(label).Inc()),
         new Deduplicator(options.DedupWindow),
         queues,
         purge => new WorkerTracker(metrics, time, options.WorkerTimeout, ExporterOptions.DefaultWorkerTimeout,
             options.WorkerPurgeAfter, options.Systems, purge, logger),
-        labels => new BacklogSeries(metrics, labels, time, sqlReaderOwnsHangfire: options.HangfirePostgres is not null));
+        labels => new BacklogSeries(metrics, labels, time, sqlReaderOwnsHangfire: options.HangfirePostgres is not null),
+        applierLogger);
 
     public void OnEvent(JobEvent e)
     {
@@ -65,21 +70,42 @@ internal sealed class EventApplier : IEventSink
                 _metrics.EventsDuplicate.Inc();
                 return;
             }
-            var system = _labels.Value(L.System, e.System);
-            if (e.Type == EventType.StorageBacklog)
+            try
             {
-                _backlog.Apply(e, system);
+                var system = _labels.Value(L.System, e.System);
+                if (e.Type == EventType.StorageBacklog)
+                {
+                    _backlog.Apply(e, system);
+                }
+                else if (e.Type.IsWorkerEvent())
+                {
+                    Workers.Apply(e, new WorkerKey(system, _labels.Value(L.Hostname, e.Hostname)));
+                }
+                else
+                {
+                    ApplyJob(e, system);
+                }
+                // Counted once applied: a scrape that starts after one showing N events sees all N in every family.
+                EventsCounter(system, e.Type).Inc();
             }
-            else if (e.Type.IsWorkerEvent())
+            catch (Exception ex)
             {
-                Workers.Apply(e, new WorkerKey(system, _labels.Value(L.Hostname, e.Hostname)));
+                // Defence in depth: the parsers bound every value, so only a bug gets here. The callers read whole
+                // batches, and the events after this one must not pay for it.
+                OnInvalid(InvalidReasons.InternalError);
+                LogFailure(e, ex);
             }
-            else
-            {
-                ApplyJob(e, system);
-            }
-            // Counted once applied: a scrape that starts after one showing N events sees all N in every family.
-            EventsCounter(system, e.Type).Inc();
+        }
+    }
+
+    // The first failures with their stack, then one in a thousand: a bug that hits every event must not flood the log.
+    private void LogFailure(JobEvent e, Exception ex)
+    {
+        var failures = ++_failures;
+        if (failures <= 10 || failures % 1000 == 0)
+        {
+            _logger.LogError(ex, "Applying a {Type} event from {Hostname} ({System}) failed; it is counted as internal_error ({Failures} so far)",
+                e.Type.ToWireName(), e.Hostname, e.System, failures);
         }
     }
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using JobExporter.Contracts;
+using static JobExporter.Contracts.JsonValues;
 
 namespace JobExporter.Celery;
 
@@ -67,13 +68,13 @@ internal sealed class CeleryEventDecoder(EventParserLimits limits, CeleryTaskInd
             reader.Read();
             if (field == CeleryEventFields.Field.Unknown || reader.TokenType == JsonTokenType.Null)
             {
-                reader.Skip();
+                if (!SkipWithin(ref reader, MaxDepth)) fields.RejectTooDeep();
                 continue;
             }
             if (!fields.Set(field, ref reader, _strings))
             {
                 fields.Reject(InvalidReasons.WrongType);
-                reader.Skip();
+                if (!SkipWithin(ref reader, MaxDepth)) fields.RejectTooDeep();
             }
         }
         var reason = fields.Validate();
@@ -98,9 +99,16 @@ internal sealed class CeleryEventDecoder(EventParserLimits limits, CeleryTaskInd
             if (pushedOut is not null) ApplyHeld(pushedOut, sink);
             return;
         }
-        sink.OnEvent(TaskEvent(fields.Type, uuid, task, fields.Timestamp, fields.TimestampText, fields.Hostname!, fields.Name, fields.Queue,
-            fields.Runtime, fields.Exception));
+        Apply(TaskEvent(fields.Type, uuid, task, fields.Timestamp, fields.TimestampText, fields.Hostname!, fields.Name, fields.Queue,
+            fields.Runtime, fields.Exception), sink);
         if (fields.Name is not null && hold.Take(uuid) is { } named) ApplyHeld(named, sink);
+    }
+
+    // A wait or runtime computed from two events' timestamps is held to the same bound as one sent on the wire.
+    private static void Apply(JobEvent e, IEventSink sink)
+    {
+        if (EventBounds.IsDuration(e.Wait) && EventBounds.IsDuration(e.Runtime)) sink.OnEvent(e);
+        else sink.OnInvalid(InvalidReasons.InvalidValue);
     }
 
     private void ApplyHeld(IReadOnlyList<CeleryEventHold.Event> events, IEventSink sink)
@@ -109,7 +117,7 @@ internal sealed class CeleryEventDecoder(EventParserLimits limits, CeleryTaskInd
     }
 
     private void ApplyHeld(CeleryEventHold.Event e, IEventSink sink) =>
-        sink.OnEvent(TaskEvent(e.Type, e.Uuid, tasks.Find(e.Uuid), e.Timestamp, e.TimestampText, e.Hostname, null, null, e.Runtime, e.Exception));
+        Apply(TaskEvent(e.Type, e.Uuid, tasks.Find(e.Uuid), e.Timestamp, e.TimestampText, e.Hostname, null, null, e.Runtime, e.Exception), sink);
 
     private static JobEvent WorkerEvent(in CeleryEventFields f) => new()
     {

@@ -17,7 +17,7 @@ internal ref struct CeleryEventFields
         Unknown, Type, Uuid, Hostname, Timestamp, Name, Queue, Runtime, Exception, Freq, Active,
     }
 
-    private bool _hasType, _typeUnknown;
+    private bool _hasType, _typeUnknown, _tooDeep;
     private string? _rejection;
     private double? _timestamp;
     private ReadOnlySpan<byte> _uuidUtf8;
@@ -78,6 +78,9 @@ internal ref struct CeleryEventFields
 
     public void Reject(string reason) => _rejection ??= reason;
 
+    /// <summary>A value nested deeper than the decoder allows: checked before anything else.</summary>
+    public void RejectTooDeep() => _tooDeep = true;
+
     /// <summary>Reads the field's value; false when its type is wrong. Strings that Celery never escapes are read without unescaping.</summary>
     public bool Set(Field field, ref Utf8JsonReader reader, Utf8StringCache strings)
     {
@@ -133,11 +136,15 @@ internal ref struct CeleryEventFields
 
     public readonly string? Validate()
     {
+        if (_tooDeep) return InvalidReasons.TooDeep;
         if (_typeUnknown) return InvalidReasons.UnknownType;
         if (_rejection is not null) return _rejection;
         if (!_hasType || string.IsNullOrEmpty(Hostname) || _timestamp is null) return InvalidReasons.MissingField;
         if (Type.IsJobEvent() && !HasUuid) return InvalidReasons.MissingField;
-        if (!double.IsFinite(_timestamp.Value) || !IsDuration(Runtime) || !IsDuration(Freq) || Active < 0) return InvalidReasons.InvalidValue;
+        if (!EventBounds.IsTimestamp(_timestamp.Value) || !EventBounds.IsDuration(Runtime) || !EventBounds.IsInterval(Freq) || !EventBounds.IsCount(Active))
+        {
+            return InvalidReasons.InvalidValue;
+        }
         return null;
     }
 }

@@ -43,7 +43,7 @@ public class EventUtf8WriterTests
         yield return factory.Job(EventType.JobStarted, "Invoices.Send", "critical", "2", wait: 0.125);
         yield return factory.Job(EventType.JobSucceeded, "Invoices.Send", "default", "3", runtime: 1e-7);
         yield return factory.Job(EventType.JobFailed, "Invoices.Send", "default", "4", runtime: 12345.678901234, exception: "System.TimeoutException");
-        yield return factory.Worker(EventType.WorkerHeartbeat, TimeSpan.FromSeconds(10), active: 3, dropped: long.MaxValue, publishFailures: 0)
+        yield return factory.Worker(EventType.WorkerHeartbeat, TimeSpan.FromSeconds(10), active: 3, dropped: EventBounds.MaxCount, publishFailures: 0)
             with { BacklogFailures = 7 };
         yield return factory.Worker(EventType.WorkerOnline, TimeSpan.FromMilliseconds(1500));
         yield return factory.Job(EventType.JobSent, "Invoices.Send", "default") with { Ts = 1700000000.1234567, V = 1 };

@@ -23,6 +23,18 @@ public class ReadmeTests
     }
 
     [Test]
+    public void The_readme_names_every_reason_an_event_is_rejected_for_and_every_bound_a_value_has()
+    {
+        foreach (var reason in InvalidReasons.All) Assert.That(Readme, Does.Contain($"`{reason}`"), reason);
+        string Thousands(double value) => value.ToString("#,0", System.Globalization.CultureInfo.InvariantCulture);
+        Assert.That(Readme, Does.Contain($"from {Thousands(EventBounds.MinTimestamp)} to {Thousands(EventBounds.MaxTimestamp)} (2100-01-01)"));
+        Assert.That(DateTimeOffset.FromUnixTimeSeconds((long)EventBounds.MaxTimestamp), Is.EqualTo(new DateTimeOffset(2100, 1, 1, 0, 0, 0, TimeSpan.Zero)));
+        Assert.That(Readme, Does.Contain($"0 to {Thousands(EventBounds.MaxDurationSeconds)} s (365 days)"));
+        Assert.That(Readme, Does.Contain($"0 to {Thousands(EventBounds.MaxIntervalSeconds)} s (one day;"));
+        Assert.That(EventBounds.MaxCount, Is.EqualTo(1L << 53), "the README says 2^53");
+    }
+
+    [Test]
     public void The_readme_flag_table_names_no_flag_that_does_not_exist()
     {
         var documented = Regex.Matches(Readme, @"^\| `--([a-z.-]+)` \|", RegexOptions.Multiline).Select(m => m.Groups[1].Value);

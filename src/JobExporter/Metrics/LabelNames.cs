@@ -16,6 +16,7 @@ internal static class LabelNames
     public const string Revision = "revision";
     public const string Collector = "collector";
     public const string State = "state";
+    public const string Metric = "metric";
 
     /// <summary>The labels whose values come from events, and so are sanitised and capped.</summary>
     public static readonly string[] Guarded = [System, Name, Queue, Hostname, Exception];

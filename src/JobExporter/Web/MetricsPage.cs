@@ -6,43 +6,49 @@ namespace JobExporter.Web;
 /// <summary>
 /// Serves the metrics page from shared, rendered copies. The page is rendered to memory first, because prometheus-net
 /// holds its metric locks while it serialises, so writing straight to a slow or stalled client would hold up every
-/// event that creates a series. A copy is rendered once and read by every scrape that arrives while it renders, so a
-/// crowd costs one render, and renders never run two at once (rendering is all CPU, taken from event ingest).
+/// event that creates a series. A copy is rendered once and read by every scrape that arrives while it renders or
+/// within <see cref="FreshFor"/> after, so a crowd costs one render; renders never run two at once (rendering is all
+/// CPU, taken from event ingest).
 /// <para>
-/// Slow readers cost pages, not a page each: at most <see cref="MaxPages"/> copies are alive (rendering or being
-/// read); a scrape that finds that many joins the newest. A reader that has not taken its page within
-/// <see cref="ResponseDeadline"/> is disconnected, so a stalled one neither holds memory nor keeps others on an old
-/// page for longer. A copy is kept in 64 KiB chunks, below the large object heap, so that the collector compacts
-/// and frees it once its last reader is gone; the chunks of the last finished copy are reused by the next render.
+/// Slow readers cost pages, not a page each: at most <see cref="MaxCopies"/> copies are alive. When a scrape needs a
+/// new copy and that many are alive, the readers of the oldest are cut off: they have been reading for longer than
+/// <see cref="FreshFor"/> while newer copies were made, which no Prometheus does (it reads a page in a fraction of
+/// its scrape interval). Any reader is cut off after <see cref="ResponseDeadline"/>. A copy is kept in 64 KiB chunks,
+/// below the large object heap, so that the collector compacts and frees it once its last reader is gone; the
+/// chunks of the last finished copy are reused by the next render.
 /// </para>
 /// </summary>
-internal sealed class MetricsPage(ExporterMetrics metrics)
+internal sealed class MetricsPage(ExporterMetrics metrics, TimeProvider? time = null)
 {
     private const string TextFormat = "text/plain; version=0.0.4; charset=utf-8";
 
-    /// <summary>One Prometheus, or an HA pair, reading at once; more readers share the newest copy.</summary>
-    public const int MaxPages = 2;
+    /// <summary>An HA pair of Prometheus servers and one more reader at different moments.</summary>
+    public const int MaxCopies = 3;
+
+    /// <summary>How long a finished copy is served to new scrapes: scrapers that come together share it.</summary>
+    public static readonly TimeSpan FreshFor = TimeSpan.FromSeconds(1);
 
     /// <summary>Longest a scrape may take, render included: above any Prometheus scrape timeout.</summary>
     public static readonly TimeSpan ResponseDeadline = TimeSpan.FromSeconds(60);
 
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
     private readonly Lock _sync = new();
     private readonly List<PageCopy> _alive = [];
     private List<byte[]>? _spareChunks;
 
     public async Task ServeAsync(HttpContext context)
     {
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+        var (page, rendersIt) = Join();
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, page.CutOff.Token);
         deadline.CancelAfter(ResponseDeadline);
-        var page = Join(out var rendersIt);
         try
         {
             if (rendersIt) _ = RenderAsync(page);
-            var (chunks, length) = await page.Ready.Task.WaitAsync(deadline.Token);
+            var length = await page.Ready.Task.WaitAsync(deadline.Token);
             context.Response.ContentType = TextFormat;
             context.Response.ContentLength = length;
             var left = length;
-            foreach (var chunk in chunks)
+            foreach (var chunk in page.Chunks!)
             {
                 if (left == 0) break;
                 var part = (int)Math.Min(chunk.Length, left);
@@ -60,23 +66,32 @@ internal sealed class MetricsPage(ExporterMetrics metrics)
         }
     }
 
-    /// <summary>The copy this scrape reads: the one rendering now, a new one, or the newest when enough are alive.</summary>
-    private PageCopy Join(out bool rendersIt)
+    /// <summary>The copy this scrape reads: the one rendering now, a fresh one, or a new one.</summary>
+    private (PageCopy Page, bool RendersIt) Join()
     {
+        List<PageCopy> cutOff = [];
+        PageCopy? page;
+        var rendersIt = false;
         lock (_sync)
         {
-            rendersIt = false;
-            var page = _alive.Find(p => !p.Ready.Task.IsCompleted);
-            if (page is null && _alive.Count >= MaxPages) page = _alive[^1];
+            page = _alive.Find(p => !p.Ready.Task.IsCompleted);
+            if (page is null && _alive.Count > 0 && _time.GetElapsedTime(_alive[^1].RenderedAt) < FreshFor) page = _alive[^1];
             if (page is null)
             {
                 page = new PageCopy();
                 _alive.Add(page);
                 rendersIt = true;
+                while (_alive.Count > MaxCopies)
+                {
+                    cutOff.Add(_alive[0]);
+                    _alive.RemoveAt(0);
+                }
             }
             page.Readers++;
-            return page;
         }
+        // Outside the lock: cancelling runs the readers' callbacks.
+        foreach (var old in cutOff) old.CutOff.Cancel();
+        return (page, rendersIt);
     }
 
     private void Leave(PageCopy page)
@@ -102,7 +117,8 @@ internal sealed class MetricsPage(ExporterMetrics metrics)
         try
         {
             await metrics.RenderAsync(stream, CancellationToken.None);
-            page.Ready.SetResult((stream.Chunks, stream.Length));
+            page.RenderedAt = _time.GetTimestamp();
+            page.Ready.SetResult(stream.Length);
         }
         catch (Exception ex)
         {
@@ -117,12 +133,15 @@ internal sealed class MetricsPage(ExporterMetrics metrics)
         if (page.Readers > 0 || !_alive.Remove(page)) return;
         if (page.Chunks is { } chunks) _spareChunks ??= chunks;
         page.Chunks = null;
+        page.CutOff.Dispose();
     }
 
     private sealed class PageCopy
     {
-        public TaskCompletionSource<(List<byte[]> Chunks, long Length)> Ready { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public TaskCompletionSource<long> Ready { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public CancellationTokenSource CutOff { get; } = new();
         public int Readers;
+        public long RenderedAt;
         public List<byte[]>? Chunks;
     }
 }

@@ -53,10 +53,11 @@ public class CeleryMemoryBoundTests
             Assert.That(m.Value("jobs_exporter_events_invalid_total"), Is.EqualTo(0));
             Assert.That(exporter.Output, Does.Not.Contain("OutOfMemory"));
         });
-        // What stays: the least heap over a few pages (garbage comes and goes). Held whole, the fields would take 290 MB.
+        // What stays: the least heap over a few pages, garbage included (the exporter is idle, so nothing makes the
+        // collector run). Held whole, the fields would take 290 MB and the heap limit would have stopped everything above.
         var least = double.MaxValue;
         for (var i = 0; i < 5; i++) least = Math.Min(least, (await exporter.ScrapeAsync()).Value("dotnet_total_memory_bytes")!.Value);
         TestContext.Out.WriteLine($"least heap over 5 pages {least / 1048576.0:F1} MB");
-        Assert.That(least, Is.LessThan(80.0 * 1024 * 1024));
+        Assert.That(least, Is.LessThan(100.0 * 1024 * 1024));
     }
 }

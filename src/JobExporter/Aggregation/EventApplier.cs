@@ -12,6 +12,14 @@ namespace JobExporter.Aggregation;
 /// <see cref="BacklogSeries"/>. One lock serialises events and the liveness timer; scrapes read
 /// prometheus-net's own thread-safe values and never take it. It never throws: an event it fails on (a bug) is counted as
 /// <c>internal_error</c> and logged, and the next event is applied as usual.
+/// <para>
+/// Series per job metric are capped by the <see cref="SeriesBudget"/>, and what would pass it is folded so that ratios
+/// stay true: a job on a host is admitted to all its counters at once or to none, and then counts whole under
+/// <c>name</c>, <c>queue</c> and <c>hostname</c> <c>__other__</c>; so every named series holds every event of its job
+/// on its host, and the folded series every event of the rest. A failure type that would pass the cap counts in its
+/// job's series with no exception label (<c>exception=""</c>), and a histogram that would pass it observes into the
+/// <c>__other__</c> histogram of its outcome.
+/// </para>
 /// </summary>
 internal sealed class EventApplier : IEventSink
 {
@@ -21,7 +29,9 @@ internal sealed class EventApplier : IEventSink
     private readonly LabelGuard _labels;
     private readonly Deduplicator _dedup;
     private readonly QueueRegistry _queues;
-    private readonly HostSeries _hostSeries = new();
+    private readonly SeriesBudget _budget;
+    private readonly HostSeries _hostSeries;
+    private readonly Dictionary<(Prometheus.Collector Family, string Labels), Prometheus.Histogram.Child> _histograms = [];
     private readonly BacklogSeries _backlog;
     // Keyed by hostname when a job series carries it; by NoHostname (never a worker's: the guard makes "" unknown) when none does.
     private readonly Dictionary<(string System, string Name, string Queue, string Hostname), JobSeries> _jobSeries = [];
@@ -32,8 +42,10 @@ internal sealed class EventApplier : IEventSink
     private long _failures;
 
     public EventApplier(ExporterMetrics metrics, LabelGuard labels, Deduplicator dedup, QueueRegistry queues,
-        Func<Action<WorkerKey>, WorkerTracker> workers, Func<LabelGuard, BacklogSeries> backlog, ILogger<EventApplier>? logger = null)
+        Func<Action<WorkerKey>, WorkerTracker> workers, Func<LabelGuard, BacklogSeries> backlog, ILogger<EventApplier>? logger = null, SeriesBudget? budget = null)
     {
+        _budget = budget ?? new SeriesBudget(int.MaxValue);
+        _hostSeries = new HostSeries(_budget);
         _logger = logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger<EventApplier>.Instance;
         _backlog = backlog(labels);
         _metrics = metrics;
@@ -52,13 +64,26 @@ internal sealed class EventApplier : IEventSink
     public static EventApplier Create(ExporterOptions options, ExporterMetrics metrics, QueueRegistry queues, TimeProvider time,
         ILogger<WorkerTracker>? logger = null, ILogger<EventApplier>? applierLogger = null) => new(
         metrics,
-        new LabelGuard(options.MaxLabelValues, options.MaxLabelLength, label => metrics.LabelOverflow.WithLabels(label).Inc()),
+        new LabelGuard(options.MaxLabelValues, options.MaxLabelLength, label => metrics.LabelOverflow.WithLabels(label).Inc(),
+            label => metrics.LabelRenamed.WithLabels(label).Inc()),
         new Deduplicator(options.DedupWindow),
         queues,
         purge => new WorkerTracker(metrics, time, options.WorkerTimeout, ExporterOptions.DefaultWorkerTimeout,
             options.WorkerPurgeAfter, options.Systems, purge, logger),
         labels => new BacklogSeries(metrics, labels, time, sqlReaderOwnsHangfire: options.HangfirePostgres is not null),
-        applierLogger);
+        applierLogger,
+        Budget(options, metrics));
+
+    private static SeriesBudget Budget(ExporterOptions options, ExporterMetrics metrics)
+    {
+        var budget = new SeriesBudget(options.MaxSeries, family => metrics.SeriesOverflow.WithLabels(family).Inc());
+        // A histogram child writes a line per bucket, +Inf included, and its _sum and _count.
+        budget.SetLinesPerChild(metrics.Runtime, HistogramLines(options.RuntimeBuckets));
+        budget.SetLinesPerChild(metrics.Wait, HistogramLines(options.WaitBuckets));
+        return budget;
+    }
+
+    private static int HistogramLines(double[] buckets) => buckets.Length + (buckets.Length > 0 && double.IsPositiveInfinity(buckets[^1]) ? 0 : 1) + 2;
 
     public void OnEvent(JobEvent e)
     {
@@ -130,8 +155,16 @@ internal sealed class EventApplier : IEventSink
             // Not learnt from job-sent: a MassTransit publish names the message type's exchange, not a queue.
             if (!_sentSeries.TryGetValue((system, name, queue), out var sent))
             {
-                _sentSeries[(system, name, queue)] = sent = _metrics.Sent.WithLabels(system, name, queue);
-                sent.Inc(0);
+                if (!_budget.TryTake(_metrics.Sent))
+                {
+                    (name, queue) = (LabelGuard.Other, LabelGuard.Other);
+                    if (!_sentSeries.TryGetValue((system, name, queue), out sent)) _budget.Take(_metrics.Sent);
+                }
+                if (sent is null)
+                {
+                    _sentSeries[(system, name, queue)] = sent = _metrics.Sent.WithLabels(system, name, queue);
+                    sent.Inc(0);
+                }
             }
             sent.Inc();
             return;
@@ -139,6 +172,16 @@ internal sealed class EventApplier : IEventSink
         _queues.Learn(system, queue);
         // Looked up (which takes a place under the label cap until the purge frees it) only when a series carries it.
         var hostname = _metrics.JobHostname || _metrics.HistogramHostname ? _labels.Value(L.Hostname, e.Hostname) : NoHostname;
+        if (!_jobSeries.ContainsKey((system, name, queue, hostname))
+            && !_budget.TryTake(_metrics.Received, _metrics.Started, _metrics.Succeeded, _metrics.Rejected, _metrics.Revoked, _metrics.Failed, _metrics.Retried))
+        {
+            (name, queue) = (LabelGuard.Other, LabelGuard.Other);
+            if (hostname != NoHostname) hostname = LabelGuard.Other;
+            if (!_jobSeries.ContainsKey((system, name, queue, hostname)))
+            {
+                foreach (var family in CounterFamilies) _budget.Take(family);
+            }
+        }
         var series = SeriesOf(system, name, queue, hostname);
         switch (e.Type)
         {
@@ -169,7 +212,10 @@ internal sealed class EventApplier : IEventSink
         }
     }
 
-    // The first event of a job on a host creates all its counters at 0, so that rates and ratios
+    private IEnumerable<Prometheus.Collector> CounterFamilies =>
+        [_metrics.Received, _metrics.Started, _metrics.Succeeded, _metrics.Rejected, _metrics.Revoked, _metrics.Failed, _metrics.Retried];
+
+    // The first event of a job on a host creates all its counters at 0 (room for them taken by the caller), so that rates and ratios
     // (failed / (failed + succeeded)) are defined before the first failure.
     private JobSeries SeriesOf(string system, string name, string queue, string hostname)
     {
@@ -205,6 +251,8 @@ internal sealed class EventApplier : IEventSink
         var label = _labels.Value(L.Exception, exception);
         if (!children.TryGetValue(label, out var child))
         {
+            // Past the cap the failure still counts in its job's series, without its type.
+            if (!_budget.TryTake(family)) return children[""];
             children[label] = child = Tracked(family, system, hostname, CounterLabels(system, name, queue, hostname, label));
         }
         return child;
@@ -230,12 +278,24 @@ internal sealed class EventApplier : IEventSink
     }
 
     // Histograms carry no hostname unless asked, and then go with their host like the counters.
+    // labels: system, name, queue and, for the runtime, the outcome.
     private Prometheus.Histogram.Child Histogram(Prometheus.Histogram family, string system, string hostname, string[] labels)
     {
-        if (!_metrics.HistogramHostname) return family.WithLabels(labels);
-        string[] withHost = [.. labels, hostname];
-        _hostSeries.Add(new WorkerKey(system, hostname), family, withHost);
-        return family.WithLabels(withHost);
+        string[] full = _metrics.HistogramHostname ? [.. labels, hostname] : labels;
+        var key = (family, string.Join('\u0001', full));
+        if (_histograms.TryGetValue(key, out var child)) return child;
+        if (!_budget.TryTake(family))
+        {
+            // The __other__ histogram of this system (and outcome) takes the observations, and stays.
+            full = [.. full];
+            full[1] = full[2] = LabelGuard.Other;
+            if (_metrics.HistogramHostname) full[^1] = LabelGuard.Other;
+            return family.WithLabels(full);
+        }
+        child = family.WithLabels(full);
+        _histograms[key] = child;
+        if (_metrics.HistogramHostname) _hostSeries.Add(new WorkerKey(system, hostname), family, full, () => _histograms.Remove(key));
+        return child;
     }
 
     // Called by the tracker, under the lock, when a worker has been down past the purge delay.

@@ -1,3 +1,4 @@
+using JobExporter.Metrics;
 using Prometheus;
 
 namespace JobExporter.Aggregation;
@@ -5,26 +6,28 @@ namespace JobExporter.Aggregation;
 /// <summary>
 /// Remembers which series carry each worker's hostname, so that all of them can be removed when the
 /// worker has been down long enough (series that never go away are what users of other exporters hate).
+/// A removed series gives its room back to the <see cref="SeriesBudget"/>.
 /// Not thread-safe: callers hold the applier's lock.
 /// </summary>
-internal sealed class HostSeries
+internal sealed class HostSeries(SeriesBudget budget)
 {
-    private readonly Dictionary<WorkerKey, List<(Collector Family, string[] Labels)>> _series = [];
+    private readonly Dictionary<WorkerKey, List<(Collector Family, string[] Labels, Action? OnRemoved)>> _series = [];
 
-    public void Add(WorkerKey worker, Collector family, string[] labels)
+    /// <param name="onRemoved">Called when the series is removed, for a cache that holds it.</param>
+    public void Add(WorkerKey worker, Collector family, string[] labels, Action? onRemoved = null)
     {
         if (!_series.TryGetValue(worker, out var list))
         {
             _series[worker] = list = [];
         }
-        list.Add((family, labels));
+        list.Add((family, labels, onRemoved));
     }
 
     /// <summary>Removes every remembered series of the worker from its metric family.</summary>
     public int RemoveAll(WorkerKey worker)
     {
         if (!_series.Remove(worker, out var list)) return 0;
-        foreach (var (family, labels) in list)
+        foreach (var (family, labels, onRemoved) in list)
         {
             switch (family)
             {
@@ -32,6 +35,8 @@ internal sealed class HostSeries
                 case Gauge gauge: gauge.RemoveLabelled(labels); break;
                 case Histogram histogram: histogram.RemoveLabelled(labels); break;
             }
+            budget.Release(family);
+            onRemoved?.Invoke();
         }
         return list.Count;
     }

@@ -30,7 +30,7 @@ internal sealed class CeleryConsumer(
     private static readonly TimeSpan HoldCheck = TimeSpan.FromMilliseconds(250);
 
     private readonly CeleryEventDecoder _decoder = new(options.ParserLimits,
-        new CeleryTaskIndex(options.Celery.TaskIndexSize, () => celeryMetrics.TaskIndexEvicted.Inc()),
+        new CeleryTaskIndex(options.Celery.TaskIndexSize, () => celeryMetrics.TaskIndexEvicted.Inc(), options.MaxLabelLength),
         new CeleryEventHold(time, events => celeryMetrics.HoldOverflow.Inc(events)));
 
     // The decoder is used by the consumer's dispatcher and by the hold's timer.

@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text;
 using System.Text.Json;
 using JobExporter.Contracts;
 using static JobExporter.Contracts.JsonValues;
@@ -89,13 +91,14 @@ internal sealed class CeleryEventDecoder(EventParserLimits limits, CeleryTaskInd
             return;
         }
         Span<char> buffer = stackalloc char[Utf8StringCache.LongestValue];
-        var uuid = fields.Uuid(buffer);
+        var uuid = CeleryTaskIndex.KeyOf(fields.Uuid(buffer));
         var task = tasks.Find(uuid);
         if (task is null && fields.Name is null)
         {
             // Not named yet, maybe only not yet: held for the task-sent that Celery publishes after the task itself.
-            var pushedOut = hold.Add(new CeleryEventHold.Event(fields.Type, uuid.ToString(), fields.Timestamp, fields.TimestampText.ToArray(),
-                fields.Hostname!, fields.Runtime, fields.Exception));
+            // Held as little as will be used: the hostname cut as its label will be, the exception's type only.
+            var pushedOut = hold.Add(new CeleryEventHold.Event(fields.Type, uuid.ToString(), fields.Timestamp, HeldTimestamp(in fields),
+                tasks.Cut(fields.Hostname!), fields.Runtime, ExceptionRepr.TypeName(fields.Exception)));
             if (pushedOut is not null) ApplyHeld(pushedOut, sink);
             return;
         }
@@ -110,6 +113,13 @@ internal sealed class CeleryEventDecoder(EventParserLimits limits, CeleryTaskInd
         if (EventBounds.IsDuration(e.Wait) && EventBounds.IsDuration(e.Runtime)) sink.OnEvent(e);
         else sink.OnInvalid(InvalidReasons.InvalidValue);
     }
+
+    /// <summary>Longest timestamp kept as written; a longer one (digits no clock sends) is kept as the number it reads as.</summary>
+    private const int LongestTimestampText = 32;
+
+    private static byte[] HeldTimestamp(in CeleryEventFields fields) => fields.TimestampText.Length <= LongestTimestampText
+        ? fields.TimestampText.ToArray()
+        : Encoding.ASCII.GetBytes(fields.Timestamp.ToString("R", CultureInfo.InvariantCulture));
 
     private void ApplyHeld(IReadOnlyList<CeleryEventHold.Event> events, IEventSink sink)
     {
@@ -140,8 +150,7 @@ internal sealed class CeleryEventDecoder(EventParserLimits limits, CeleryTaskInd
         double? wait = null;
         if (task is not null)
         {
-            if (name is not null) task.Name = name;
-            if (queue is not null) task.Queue = queue;
+            tasks.Describe(task, name, queue);
             switch (type)
             {
                 case EventType.JobSent:

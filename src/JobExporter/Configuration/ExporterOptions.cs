@@ -58,6 +58,9 @@ internal sealed record ExporterOptions
     public required double[] WaitBuckets { get; init; }
     public required int MaxLabelValues { get; init; }
     public required int MaxLabelLength { get; init; }
+
+    /// <summary>Most series of one job metric family (--metrics.max-series).</summary>
+    public required int MaxSeries { get; init; }
     public required bool HistogramHostnameLabel { get; init; }
 
     /// <summary>False drops the hostname label from the job counters (--no-metrics.job-hostname). Default true.</summary>

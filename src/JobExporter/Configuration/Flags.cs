@@ -45,6 +45,8 @@ internal static class Flags
         "Buckets of the queue-wait histogram, in seconds.");
     public static readonly Flag MetricsMaxValues = new("metrics.max-values", "1000",
         "Most distinct values of one label (name, queue, hostname, exception, system); the rest are folded into __other__.");
+    public static readonly Flag MetricsMaxSeries = new("metrics.max-series", "200000",
+        "Most series of one job metric (a histogram's buckets, _sum and _count each count); a job on a host that would pass it is counted whole under __other__.");
     public static readonly Flag MetricsMaxLabelLength = new("metrics.max-label-length", "128", "Longer label values are cut to this many characters.");
     public static readonly Flag MetricsHistogramHostname = new("metrics.histogram-hostname", "false",
         "Add the hostname label to the histograms (many more series).", IsSwitch: true);
@@ -73,7 +75,7 @@ internal static class Flags
     public static readonly Flag CeleryQueue = new("celery.queue", $"jobexporter.celery.{HostnamePlaceholder}",
         "Durable queue the exporter consumes Celery events from; same x-max-length and x-expires as --broker.queue.");
     public static readonly Flag CeleryTaskIndexSize = new("celery.task-index-size", "100000",
-        "Most unfinished Celery tasks whose name and queue are remembered (about 300 bytes each); the oldest are forgotten and counted.");
+        "Most unfinished Celery tasks whose name and queue are remembered; memory is capped at 300 bytes a task on average (names and queues kept cut to --metrics.max-label-length); the oldest are forgotten and counted.");
     public static readonly Flag CeleryExporterNames = new("celery.exporter-names", "false",
         "Also serve the Celery series under celery-exporter's names and labels (celery_task_sent_total, celery_worker_up, ...).", IsSwitch: true);
 
@@ -87,7 +89,7 @@ internal static class Flags
     [
         BrokerUrl, BrokerPasswordFile, BrokerPassword, BrokerCaFile, BrokerCertFile, BrokerKeyFile, BrokerExchange, BrokerQueue, BrokerBindingKey, BrokerQueueMaxLength, BrokerQueueExpires, BrokerQueueType, BrokerPrefetch,
         WebListenAddress, WebTelemetryPath, WebDisableExporterMetrics, WebConfigFile, WorkerTimeout, WorkerPurgeAfter,
-        MetricsPrefix, MetricsStaticLabel, MetricsRuntimeBuckets, MetricsWaitBuckets, MetricsMaxValues, MetricsMaxLabelLength,
+        MetricsPrefix, MetricsStaticLabel, MetricsRuntimeBuckets, MetricsWaitBuckets, MetricsMaxValues, MetricsMaxSeries, MetricsMaxLabelLength,
         MetricsHistogramHostname, MetricsJobHostname, EventsDedupWindow, EventsMaxMessageBytes,
         Systems, RabbitMqQueues, RabbitMqPollInterval, CollectorTimeout,
         HangfirePostgres, HangfireSchema, HangfirePollInterval,

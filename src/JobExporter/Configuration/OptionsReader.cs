@@ -43,6 +43,7 @@ internal static partial class OptionsReader
             WaitBuckets = Buckets(values, Flags.MetricsWaitBuckets),
             MaxLabelValues = (int)Integer(values, Flags.MetricsMaxValues, 1, 1_000_000),
             MaxLabelLength = (int)Integer(values, Flags.MetricsMaxLabelLength, 8, 4096),
+            MaxSeries = (int)Integer(values, Flags.MetricsMaxSeries, 100, 100_000_000),
             HistogramHostnameLabel = Bool(values, Flags.MetricsHistogramHostname),
             JobHostnameLabel = Bool(values, Flags.MetricsJobHostname),
             DedupWindow = (int)Integer(values, Flags.EventsDedupWindow, 0, 10_000_000),

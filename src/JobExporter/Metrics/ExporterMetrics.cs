@@ -68,6 +68,8 @@ internal sealed class ExporterMetrics
         EventsDuplicate = factory.CreateCounter(p + "exporter_events_duplicate_total", "Events skipped because their id was already applied.", []);
         BrokerConnected = factory.CreateGauge(p + "exporter_broker_connected", "1 while the exporter is connected to the broker and consuming.", []);
         LabelOverflow = factory.CreateCounter(p + "exporter_label_overflow_total", "Label values folded into __other__ because a label reached its cap.", [L.Label]);
+        LabelRenamed = factory.CreateCounter(p + "exporter_label_renamed_total", "Label values from events renamed because they were __other__ or unknown, which the exporter writes itself.", [L.Label]);
+        SeriesOverflow = factory.CreateCounter(p + "exporter_series_overflow_total", "Series folded into __other__ because their metric reached --metrics.max-series, per event.", [L.Metric]);
         Uptime = factory.CreateGauge(p + "exporter_uptime_seconds", "Seconds since this exporter process started, from a monotonic clock.", []);
         BuildInfo = factory.CreateGauge(p + "exporter_build_info", "Always 1; the version and revision (git commit) labels tell which build runs.", [L.Version, L.Revision]);
         CollectorSuccess = factory.CreateGauge(p + "exporter_collector_success", "1 when a background collector's last poll succeeded.", [L.Collector]);
@@ -87,6 +89,11 @@ internal sealed class ExporterMetrics
         foreach (var label in L.Guarded)
         {
             LabelOverflow.WithLabels(label).Inc(0);
+            LabelRenamed.WithLabels(label).Inc(0);
+        }
+        foreach (var family in JobFamilies)
+        {
+            SeriesOverflow.WithLabels(family.Name).Inc(0);
         }
     }
 
@@ -135,6 +142,11 @@ internal sealed class ExporterMetrics
     public Counter EventsDuplicate { get; }
     public Gauge BrokerConnected { get; }
     public Counter LabelOverflow { get; }
+    public Counter LabelRenamed { get; }
+    public Counter SeriesOverflow { get; }
+
+    /// <summary>The families with a series per job (and host): the ones --metrics.max-series caps.</summary>
+    public IEnumerable<Collector> JobFamilies => [Sent, Received, Started, Succeeded, Failed, Retried, Rejected, Revoked, Runtime, Wait];
     public Gauge Uptime { get; }
     public Gauge BuildInfo { get; }
     public Gauge CollectorSuccess { get; }

@@ -7,9 +7,14 @@ namespace JobExporter.Metrics;
 /// each label takes at most a fixed number of distinct values, and the rest are folded into
 /// <c>__other__</c> and counted. The cap is per label across all job metrics, not per metric, so that a
 /// job folded in one counter is folded in all of them and ratios between counters stay right.
+/// <para>
+/// <c>__other__</c> and <c>unknown</c> are the exporter's own words (a folded value, a missing one), so an event cannot
+/// claim them: such a value is renamed by wrapping it in underscores (<c>_unknown_</c>, <c>___other___</c>) and counted
+/// by <c>onRenamed</c>. Renamed rather than rejected: the event is good, only its label would lie.
+/// </para>
 /// Not thread-safe: callers hold the applier's lock.
 /// </summary>
-internal sealed class LabelGuard(int maxValues, int maxLength, Action<string>? onOverflow = null)
+internal sealed class LabelGuard(int maxValues, int maxLength, Action<string>? onOverflow = null, Action<string>? onRenamed = null)
 {
     public const string Other = "__other__";
     public const string Unknown = "unknown";
@@ -19,10 +24,17 @@ internal sealed class LabelGuard(int maxValues, int maxLength, Action<string>? o
     /// <summary>The value to export for <paramref name="raw"/> under <paramref name="label"/>.</summary>
     public string Value(string label, string? raw)
     {
-        if (string.IsNullOrEmpty(raw)) raw = Unknown;
+        var missing = string.IsNullOrEmpty(raw);
+        var value = missing ? Unknown : raw!;
         var known = KnownValues(label);
-        if (known.TryGetValue(raw, out var existing)) return existing;
-        var clean = Sanitise(raw, maxLength);
+        // A reserved value from an event must not find the exporter's own under that name.
+        if ((missing || !IsReserved(value)) && known.TryGetValue(value, out var existing)) return existing;
+        var clean = Sanitise(value, maxLength);
+        if (!missing && IsReserved(clean))
+        {
+            onRenamed?.Invoke(label);
+            clean = Sanitise("_" + clean + "_", maxLength);
+        }
         if (known.TryGetValue(clean, out existing)) return existing;
         if (known.Count >= maxValues)
         {
@@ -37,6 +49,9 @@ internal sealed class LabelGuard(int maxValues, int maxLength, Action<string>? o
     public void Release(string label, string value) => KnownValues(label).Remove(value);
 
     public int Count(string label) => KnownValues(label).Count;
+
+    /// <summary>A value the exporter writes itself, which no event may bring.</summary>
+    public static bool IsReserved(string value) => value is Other or Unknown;
 
     private HashSet<string> KnownValues(string label)
     {

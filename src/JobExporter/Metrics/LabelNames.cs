@@ -16,6 +16,7 @@ internal static class LabelNames
     public const string Revision = "revision";
     public const string Collector = "collector";
     public const string State = "state";
+    public const string Metric = "metric";
 
     /// <summary>On every series: the event stream the exporter consumes (see <see cref="Configuration.EventStream"/>).</summary>
     public const string Stream = "stream";

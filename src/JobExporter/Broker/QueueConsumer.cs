@@ -135,7 +135,9 @@ internal abstract class QueueConsumer : BackgroundService
             var acks = new BatchAcknowledger((tag, token) => channel.BasicAckAsync(tag, multiple: true, token),
                 BatchAcknowledger.BatchSizeFor(Options.Prefetch), AckLinger, Time, BatchAcknowledger.MaxEventsFor(Options.DedupWindow));
             var consumer = new AsyncEventingBasicConsumer(channel);
-            consumer.ReceivedAsync += (_, delivery) => ApplyAsync(delivery, acks, session.Token);
+            // Read once: deliveries still queued when the session is closed must not touch its disposed token source.
+            var sessionToken = session.Token;
+            consumer.ReceivedAsync += (_, delivery) => ApplyAsync(delivery, acks, sessionToken);
             session.Watch(consumer);
             await channel.BasicConsumeAsync(binding.Queue, autoAck: false, consumer, stoppingToken);
             session.MarkConsuming();

@@ -101,6 +101,12 @@ public sealed class ExporterProcess : IAsyncDisposable
     /// <summary>Asks the exporter to stop (SIGTERM) and waits for it to exit.</summary>
     public Task StopAsync() => _process.StopAsync();
 
+    /// <summary>Freezes the exporter (SIGSTOP): its connections stay open and silent, as in a long pause of the process.</summary>
+    public void Pause() => _process.Pause();
+
+    /// <summary>Lets a paused exporter run again (SIGCONT).</summary>
+    public void Resume() => _process.Resume();
+
     /// <summary>Kills the exporter with SIGKILL, as a crash or an OOM kill would.</summary>
     public Task KillAsync() => _process.KillAsync();
 

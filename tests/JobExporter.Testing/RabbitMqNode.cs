@@ -163,6 +163,23 @@ public sealed class RabbitMqNode : IAsyncDisposable
         }
     }
 
+    /// <summary>Ready messages and consumers of a queue, or null when the queue does not exist.</summary>
+    public async Task<(long Messages, long Consumers)?> QueueStateAsync(string queue)
+    {
+        var factory = new ConnectionFactory { Uri = AmqpUrl };
+        await using var connection = await factory.CreateConnectionAsync();
+        await using var channel = await connection.CreateChannelAsync();
+        try
+        {
+            var ok = await channel.QueueDeclarePassiveAsync(queue);
+            return (ok.MessageCount, ok.ConsumerCount);
+        }
+        catch (RabbitMQ.Client.Exceptions.OperationInterruptedException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>What rabbitmq-server printed since it was last started (the last 4,000 characters).</summary>
     public string ServerOutput => _server?.OutputTail(4000) ?? "";
 

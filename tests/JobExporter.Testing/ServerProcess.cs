@@ -101,9 +101,17 @@ public sealed class ServerProcess : IAsyncDisposable
     public async Task StopAsync()
     {
         if (_process.HasExited) return;
+        // A paused process would not act on SIGTERM until its grace period ran out.
+        Posix.Resume(_process.Id);
         Posix.Terminate(_process.Id);
         await WaitForExitOrKillAsync(_gracefulStop);
     }
+
+    /// <summary>Freezes the process with SIGSTOP: it holds its sockets and does nothing until <see cref="Resume"/>.</summary>
+    public void Pause() => Posix.Pause(_process.Id);
+
+    /// <summary>Lets a paused process run again (SIGCONT).</summary>
+    public void Resume() => Posix.Resume(_process.Id);
 
     /// <summary>Kills the process and its children with SIGKILL, as a crash or an OOM kill would.</summary>
     public async Task KillAsync()

@@ -11,7 +11,7 @@ namespace JobExporter.Broker;
 /// Consumes the exporter's durable queue on the events exchange and applies every message. A message is
 /// acknowledged only after it is applied (in batches, by <see cref="QueueConsumer"/>), so events published
 /// while the exporter is away are counted when it returns; one delivered again after a lost connection is dropped
-/// by the event id. Connecting and reconnecting is <see cref="QueueConsumer"/>'s; <c>exporter_broker_connected</c>
+/// by the event id. Connecting, watching and reconnecting is <see cref="QueueConsumer"/>'s; <c>exporter_broker_connected</c>
 /// shows the state meanwhile and /metrics keeps answering.
 /// </summary>
 internal sealed class EventConsumer(
@@ -19,15 +19,13 @@ internal sealed class EventConsumer(
     EventApplier applier,
     ExporterMetrics metrics,
     TimeProvider time,
-    ILogger<EventConsumer> logger) : QueueConsumer(options, time, logger)
+    ILogger<EventConsumer> logger) : QueueConsumer(options, metrics, metrics.BrokerConnected, time, logger)
 {
     private readonly EventParser _parser = new(options.ParserLimits);
 
     protected override string Purpose => "consumer";
 
-    protected override QueueBinding Binding { get; } = new(options.Exchange, options.Queue, options.BindingKeys);
-
-    protected override void OnConnectedChanged(bool connected) => metrics.BrokerConnected.Set(connected ? 1 : 0);
+    protected override QueueBinding Binding { get; } = new(options.Exchange, options.Queue, options.BindingKeys, Flags.BrokerQueue);
 
     protected override int Apply(BasicDeliverEventArgs delivery)
     {

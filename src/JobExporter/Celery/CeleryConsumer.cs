@@ -2,6 +2,7 @@ using JobExporter.Aggregation;
 using JobExporter.Broker;
 using JobExporter.Configuration;
 using JobExporter.Contracts;
+using JobExporter.Metrics;
 using Microsoft.Extensions.Logging;
 using RabbitMQ.Client.Events;
 
@@ -19,9 +20,10 @@ namespace JobExporter.Celery;
 internal sealed class CeleryConsumer(
     ExporterOptions options,
     EventApplier applier,
+    ExporterMetrics metrics,
     CeleryMetrics celeryMetrics,
     TimeProvider time,
-    ILogger<CeleryConsumer> logger) : QueueConsumer(options, time, logger)
+    ILogger<CeleryConsumer> logger) : QueueConsumer(options, metrics, celeryMetrics.BrokerConnected, time, logger)
 {
     /// <summary>Celery publishes task events on <c>task.*</c> (lists on <c>task.multi</c>) and worker events on <c>worker.*</c>.</summary>
     public static readonly string[] BindingKeys = ["task.#", "worker.#"];
@@ -39,9 +41,7 @@ internal sealed class CeleryConsumer(
     protected override string Purpose => "celery";
 
     // The exchange is declared as Celery (kombu) declares it (topic, durable), so that whichever comes first, the other's matches.
-    protected override QueueBinding Binding { get; } = new(options.Celery.Exchange, options.Celery.Queue, BindingKeys);
-
-    protected override void OnConnectedChanged(bool connected) => celeryMetrics.BrokerConnected.Set(connected ? 1 : 0);
+    protected override QueueBinding Binding { get; } = new(options.Celery.Exchange, options.Celery.Queue, BindingKeys, Flags.CeleryQueue);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

@@ -20,10 +20,10 @@ internal static class Flags
     public static readonly Flag BrokerBindingKey = new("broker.binding-key", "#",
         "Binding key of the queue on the exchange; repeatable. A sidecar binds *.*.<its worker's hostname>.", Repeatable: true);
     public static readonly Flag BrokerQueueMaxLength = new("broker.queue-max-length", "1000000",
-        "x-max-length of the queue: events kept while the exporter is away; the oldest go first.");
-    public static readonly Flag BrokerQueueExpires = new("broker.queue-expires", "1d", "x-expires of the queue: deleted after this long unused.");
+        "x-max-length of the queue: events kept while the exporter is away; the oldest go first. Like the queue's type and x-expires, fixed once the queue exists: to change it, delete the queue first.");
+    public static readonly Flag BrokerQueueExpires = new("broker.queue-expires", "1d", "x-expires of the queue: deleted after this long unused. Fixed once the queue exists, as --broker.queue-max-length.");
     public static readonly Flag BrokerQueueType = new("broker.queue-type", "classic",
-        "Type of --broker.queue and --celery.queue: classic, or quorum (replicated on a cluster's nodes; survives losing a minority of them).");
+        "Type of --broker.queue and --celery.queue: classic, or quorum (replicated on a cluster's nodes; survives losing a minority of them). Fixed once the queue exists, as --broker.queue-max-length.");
     public static readonly Flag BrokerPrefetch = new("broker.prefetch", "1000", "Unacknowledged messages the broker may send ahead.");
 
     public static readonly Flag WebListenAddress = new("web.listen-address", ":9821", "Address to serve /metrics on (host:port; :port is every interface).");

@@ -67,6 +67,15 @@ internal sealed class ExporterMetrics
         EventsInvalid = factory.CreateCounter(p + "exporter_events_invalid_total", "Messages or events rejected, by reason.", [L.Reason]);
         EventsDuplicate = factory.CreateCounter(p + "exporter_events_duplicate_total", "Events skipped because their id was already applied.", []);
         BrokerConnected = factory.CreateGauge(p + "exporter_broker_connected", "1 while the exporter is connected to the broker and consuming.", []);
+        BrokerRecoveries = factory.CreateCounter(p + "exporter_broker_recoveries_total",
+            "Times the consumer of one of the exporter's queues stopped and the exporter set about consuming again, by reason: connection_lost (connection or channel closed), consumer_cancelled (queue deleted, consumer gone), unresponsive (the broker stopped answering).",
+            [L.Queue, L.Reason]);
+        OwnQueueMessages = factory.CreateGauge(p + "exporter_queue_messages",
+            "Messages waiting in one of the exporter's own queues, as last checked (at each declaration, then every 5 s while consuming).", [L.Queue]);
+        OwnQueueMaxMessages = factory.CreateGauge(p + "exporter_queue_max_messages",
+            "x-max-length of the exporter's own queues (--broker.queue-max-length): at this many messages RabbitMQ drops the oldest.", [L.Queue]);
+        OwnQueueFull = factory.CreateCounter(p + "exporter_queue_full_total",
+            "Checks that found one of the exporter's own queues at its x-max-length, where RabbitMQ drops the oldest messages: events were being lost.", [L.Queue]);
         LabelOverflow = factory.CreateCounter(p + "exporter_label_overflow_total", "Label values folded into __other__ because a label reached its cap.", [L.Label]);
         LabelRenamed = factory.CreateCounter(p + "exporter_label_renamed_total", "Label values from events renamed because they were __other__ or unknown, which the exporter writes itself.", [L.Label]);
         SeriesOverflow = factory.CreateCounter(p + "exporter_series_overflow_total", "Series folded into __other__ because their metric reached --metrics.max-series, per event.", [L.Metric]);
@@ -141,6 +150,14 @@ internal sealed class ExporterMetrics
     public Counter EventsInvalid { get; }
     public Counter EventsDuplicate { get; }
     public Gauge BrokerConnected { get; }
+
+    /// <summary>Consumers of the exporter's own queues that stopped, by queue and reason (see <c>Broker.ConsumerLoss</c>).</summary>
+    public Counter BrokerRecoveries { get; }
+
+    /// <summary>Messages waiting in the exporter's own queues (not the polled ones of <see cref="QueueLength"/>).</summary>
+    public Gauge OwnQueueMessages { get; }
+    public Gauge OwnQueueMaxMessages { get; }
+    public Counter OwnQueueFull { get; }
     public Counter LabelOverflow { get; }
     public Counter LabelRenamed { get; }
     public Counter SeriesOverflow { get; }

@@ -9,6 +9,8 @@ namespace JobExporter.Web;
 /// <summary>
 /// Basic auth on every path, as exporter-toolkit does (so /healthz and /readyz too: a probe sends the header, or
 /// checks the TCP port). A request without valid credentials gets 401 and a <c>WWW-Authenticate</c> challenge.
+/// Credentials that verified before pass at once; others wait their turn at a <see cref="PasswordCheckGate"/> for
+/// bcrypt, and get 429 with <c>Retry-After</c> when there is none, so that guessing cannot starve anyone else.
 /// </summary>
 internal static class BasicAuthMiddleware
 {
@@ -16,17 +18,41 @@ internal static class BasicAuthMiddleware
 
     public static void UseBasicAuth(this WebApplication app, BasicAuthUsers users)
     {
+        var gate = new PasswordCheckGate();
         app.Use(async (context, next) =>
         {
-            if (TryReadCredentials(context.Request, out var user, out var password) && users.Verify(user, password))
+            if (!TryReadCredentials(context.Request, out var user, out var password))
+            {
+                await RefuseAsync(context);
+                return;
+            }
+            if (users.IsRemembered(user, password))
             {
                 await next(context);
                 return;
             }
-            context.Response.StatusCode = StatusCodes.Status401Unauthorized;
-            context.Response.Headers[HeaderNames.WWWAuthenticate] = Challenge;
-            await context.Response.WriteAsync("Unauthorized\n");
+            bool verified;
+            using (var turn = await gate.EnterAsync(context.Connection.RemoteIpAddress, context.RequestAborted))
+            {
+                if (turn is null)
+                {
+                    context.Response.StatusCode = StatusCodes.Status429TooManyRequests;
+                    context.Response.Headers[HeaderNames.RetryAfter] = "1";
+                    await context.Response.WriteAsync("Too many password checks; retry later\n");
+                    return;
+                }
+                verified = users.Verify(user, password);
+            }
+            if (verified) await next(context);
+            else await RefuseAsync(context);
         });
+    }
+
+    private static Task RefuseAsync(HttpContext context)
+    {
+        context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+        context.Response.Headers[HeaderNames.WWWAuthenticate] = Challenge;
+        return context.Response.WriteAsync("Unauthorized\n");
     }
 
     private static bool TryReadCredentials(HttpRequest request, out string user, out string password)

@@ -19,9 +19,10 @@ internal static class Endpoints
         app.MapGet(options.TelemetryPath, page.ServeAsync);
         // Alive as long as the process serves HTTP: a broker outage is not a reason to restart the exporter.
         app.MapGet("/healthz", context => Text(context, StatusCodes.Status200OK, "ok\n"));
+        // Asked of the consumers at each request: what they say is the live state of their connection, channel and consumer.
         app.MapGet("/readyz", context =>
-            !consumer.IsConnected ? Text(context, StatusCodes.Status503ServiceUnavailable, "not ready: not connected to the broker\n")
-            : celery is { IsConnected: false } ? Text(context, StatusCodes.Status503ServiceUnavailable, "not ready: not consuming Celery events\n")
+            !consumer.IsConnected ? Text(context, StatusCodes.Status503ServiceUnavailable, NotReady("not connected to the broker", consumer))
+            : celery is { IsConnected: false } ? Text(context, StatusCodes.Status503ServiceUnavailable, NotReady("not consuming Celery events", celery))
             : Text(context, StatusCodes.Status200OK, "ready\n"));
         var landing = LandingPage(options);
         app.MapGet("/", context =>
@@ -30,6 +31,9 @@ internal static class Endpoints
             return context.Response.WriteAsync(landing);
         });
     }
+
+    private static string NotReady(string what, QueueConsumer consumer) =>
+        consumer.NotReadyBecause is { } why ? $"not ready: {what} ({why})\n" : $"not ready: {what}\n";
 
     private static Task Text(HttpContext context, int status, string text)
     {

@@ -14,7 +14,7 @@ public class CeleryConnectionTests
         // Someone declared the queue with other arguments: the exporter's declaration fails, its main consumer does not.
         await lane.DeclareExporterQueueAsync(maxLength: 5);
         await using var exporter = await ExporterProcess.StartAsync(Broker, lane.ExporterArgs);
-        await exporter.WaitUntilAsync(() => Task.FromResult(exporter.Output.Contains("CeleryConsumer[0] Connecting to the broker at", StringComparison.Ordinal)),
+        await exporter.WaitUntilAsync(() => Task.FromResult(exporter.Output.Contains($"CeleryConsumer[0] Unable to consume {lane.Queue}", StringComparison.Ordinal)),
             Events.Patience, "the Celery consumer's first failure");
 
         var down = await exporter.ScrapeAsync();
@@ -25,7 +25,8 @@ public class CeleryConnectionTests
             Assert.That(down.Value("jobs_exporter_broker_connected"), Is.EqualTo(1), "the main consumer is connected");
             Assert.That(down.Value("jobs_exporter_celery_broker_connected"), Is.EqualTo(0));
             Assert.That((int)readyz.StatusCode, Is.EqualTo(503));
-            Assert.That(reason, Does.Contain("not consuming Celery events"));
+            Assert.That(reason, Does.Contain("not consuming Celery events").And.Contain("x-max-length"));
+            Assert.That(exporter.Output, Does.Contain("--celery.queue"), "the way out names the Celery queue's flag");
         });
 
         // The conflicting queue goes: the exporter's next attempt declares its own and consumes.

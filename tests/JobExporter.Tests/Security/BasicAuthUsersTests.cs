@@ -45,4 +45,17 @@ public class BasicAuthUsersTests
         var users = new BasicAuthUsers(new Dictionary<string, string> { ["alice"] = hash });
         Assert.That(users.Verify("alice", "test"), Is.True);
     }
+
+    [Test]
+    public void Only_a_password_that_verified_is_remembered_and_only_for_its_user()
+    {
+        var users = new BasicAuthUsers(new Dictionary<string, string> { ["alice"] = BCrypt.Net.BCrypt.HashPassword("right", 4) });
+        Assert.That(users.IsRemembered("alice", "right"), Is.False, "nothing before a check");
+        Assert.That(users.Verify("alice", "wrong"), Is.False);
+        Assert.That(users.IsRemembered("alice", "wrong"), Is.False, "failures are not remembered");
+        Assert.That(users.Verify("alice", "right"), Is.True);
+        Assert.That(users.IsRemembered("alice", "right"), Is.True);
+        Assert.That(users.IsRemembered("alice", "Right"), Is.False);
+        Assert.That(users.IsRemembered("mallory", "right"), Is.False);
+    }
 }

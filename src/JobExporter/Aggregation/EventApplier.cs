@@ -130,9 +130,12 @@ internal sealed class EventApplier : IEventSink
         if (failures <= 10 || failures % 1000 == 0)
         {
             _logger.LogError(ex, "Applying a {Type} event from {Hostname} ({System}) failed; it is counted as internal_error ({Failures} so far)",
-                e.Type.ToWireName(), e.Hostname, e.System, failures);
+                e.Type.ToWireName(), Cut(e.Hostname), Cut(e.System), failures);
         }
     }
+
+    // Values from the wire are logged cut: the log must not carry an event's unbounded fields.
+    private static string? Cut(string? value) => value is { Length: > 64 } ? value[..64] + "…" : value;
 
     public void OnInvalid(string reason) => _metrics.EventsInvalid.WithLabels(reason).Inc();
 
@@ -172,17 +175,25 @@ internal sealed class EventApplier : IEventSink
         _queues.Learn(system, queue);
         // Looked up (which takes a place under the label cap until the purge frees it) only when a series carries it.
         var hostname = _metrics.JobHostname || _metrics.HistogramHostname ? _labels.Value(L.Hostname, e.Hostname) : NoHostname;
-        if (!_jobSeries.ContainsKey((system, name, queue, hostname))
-            && !_budget.TryTake(_metrics.Received, _metrics.Started, _metrics.Succeeded, _metrics.Rejected, _metrics.Revoked, _metrics.Failed, _metrics.Retried))
+        // The job counters' own key: with --no-metrics.job-hostname every host of a job shares one series (and one
+        // place in the budget), even when the histograms carry the host.
+        var seriesHost = _metrics.JobHostname ? hostname : NoHostname;
+        if (!_jobSeries.TryGetValue((system, name, queue, seriesHost), out var series))
         {
-            (name, queue) = (LabelGuard.Other, LabelGuard.Other);
-            if (hostname != NoHostname) hostname = LabelGuard.Other;
-            if (!_jobSeries.ContainsKey((system, name, queue, hostname)))
+            if (!_budget.TryTake(_metrics.Received, _metrics.Started, _metrics.Succeeded, _metrics.Rejected, _metrics.Revoked, _metrics.Failed, _metrics.Retried))
             {
-                foreach (var family in CounterFamilies) _budget.Take(family);
+                (name, queue) = (LabelGuard.Other, LabelGuard.Other);
+                if (hostname != NoHostname) hostname = LabelGuard.Other;
+                seriesHost = _metrics.JobHostname ? hostname : NoHostname;
+                if (!_jobSeries.ContainsKey((system, name, queue, seriesHost)))
+                {
+                    foreach (var family in CounterFamilies) _budget.Take(family);
+                }
             }
+            series = SeriesOf(system, name, queue, seriesHost);
         }
-        var series = SeriesOf(system, name, queue, hostname);
+        // A histogram is kept on the series unless it carries a host the series does not (then Histogram caches it).
+        var keepHistograms = _metrics.JobHostname || !_metrics.HistogramHostname;
         switch (e.Type)
         {
             case EventType.JobReceived:
@@ -190,18 +201,27 @@ internal sealed class EventApplier : IEventSink
                 break;
             case EventType.JobStarted:
                 series.Started.Inc();
-                if (e.Wait is { } wait) (series.Wait ??= Histogram(_metrics.Wait, system, hostname, [system, name, queue])).Observe(wait);
+                if (e.Wait is { } wait)
+                {
+                    var waited = series.Wait ?? Histogram(_metrics.Wait, system, hostname, [system, name, queue]);
+                    if (keepHistograms) series.Wait = waited;
+                    waited.Observe(wait);
+                }
                 break;
             case EventType.JobSucceeded:
                 series.Succeeded.Inc();
-                (series.RuntimeSucceeded ??= Histogram(_metrics.Runtime, system, hostname, [system, name, queue, "succeeded"])).Observe(e.Runtime ?? 0);
+                var succeeded = series.RuntimeSucceeded ?? Histogram(_metrics.Runtime, system, hostname, [system, name, queue, "succeeded"]);
+                if (keepHistograms) series.RuntimeSucceeded = succeeded;
+                succeeded.Observe(e.Runtime ?? 0);
                 break;
             case EventType.JobFailed:
-                ByException(series.FailedByException, _metrics.Failed, system, name, queue, hostname, e.Exception).Inc();
-                (series.RuntimeFailed ??= Histogram(_metrics.Runtime, system, hostname, [system, name, queue, "failed"])).Observe(e.Runtime ?? 0);
+                ByException(series.FailedByException, _metrics.Failed, system, name, queue, seriesHost, e.Exception).Inc();
+                var failed = series.RuntimeFailed ?? Histogram(_metrics.Runtime, system, hostname, [system, name, queue, "failed"]);
+                if (keepHistograms) series.RuntimeFailed = failed;
+                failed.Observe(e.Runtime ?? 0);
                 break;
             case EventType.JobRetried:
-                ByException(series.RetriedByException, _metrics.Retried, system, name, queue, hostname, e.Exception).Inc();
+                ByException(series.RetriedByException, _metrics.Retried, system, name, queue, seriesHost, e.Exception).Inc();
                 break;
             case EventType.JobRejected:
                 series.Rejected.Inc();
@@ -286,11 +306,17 @@ internal sealed class EventApplier : IEventSink
         if (_histograms.TryGetValue(key, out var child)) return child;
         if (!_budget.TryTake(family))
         {
-            // The __other__ histogram of this system (and outcome) takes the observations, and stays.
+            // The __other__ histogram of this system (and outcome) takes the observations, and stays: counted once.
             full = [.. full];
             full[1] = full[2] = LabelGuard.Other;
             if (_metrics.HistogramHostname) full[^1] = LabelGuard.Other;
-            return family.WithLabels(full);
+            var otherKey = (family, string.Join('\u0001', full));
+            if (!_histograms.TryGetValue(otherKey, out var other))
+            {
+                _budget.Take(family);
+                _histograms[otherKey] = other = family.WithLabels(full);
+            }
+            return other;
         }
         child = family.WithLabels(full);
         _histograms[key] = child;

@@ -32,7 +32,17 @@ internal static class BasicAuthMiddleware
                 return;
             }
             bool verified;
-            using (var turn = await gate.EnterAsync(context.Connection.RemoteIpAddress, context.RequestAborted))
+            IDisposable? turn;
+            try
+            {
+                turn = await gate.EnterAsync(context.Connection.RemoteIpAddress, context.RequestAborted);
+            }
+            catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+            {
+                // The client left while it waited for its turn: nothing to answer, and nothing worth an error in the log.
+                return;
+            }
+            using (turn)
             {
                 if (turn is null)
                 {

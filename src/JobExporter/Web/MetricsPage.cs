@@ -6,8 +6,10 @@ namespace JobExporter.Web;
 /// <summary>
 /// Serves the metrics page from shared, rendered copies. The page is rendered to memory first, because prometheus-net
 /// holds its metric locks while it serialises, so writing straight to a slow or stalled client would hold up every
-/// event that creates a series. A copy is rendered once and read by every scrape that arrives while it renders or
-/// within <see cref="FreshFor"/> after, so a crowd costs one render; renders never run two at once (rendering is all
+/// event that creates a series. A copy is rendered once and read by every scrape that arrives while it renders, or
+/// while others still read it and it is younger than <see cref="FreshFor"/>, so a crowd costs one render. A copy is
+/// not kept for scrapes that come after its last reader left: a scrape that starts after another finished sees every
+/// event that one saw; renders never run two at once (rendering is all
 /// CPU, taken from event ingest).
 /// <para>
 /// Slow readers cost pages, not a page each: at most <see cref="MaxCopies"/> copies are alive. When a scrape needs a
@@ -25,7 +27,7 @@ internal sealed class MetricsPage(ExporterMetrics metrics, TimeProvider? time = 
     /// <summary>An HA pair of Prometheus servers and one more reader at different moments.</summary>
     public const int MaxCopies = 3;
 
-    /// <summary>How long a finished copy is served to new scrapes: scrapers that come together share it.</summary>
+    /// <summary>How long a finished copy that is still being read is served to new scrapes: scrapers that come together share it.</summary>
     public static readonly TimeSpan FreshFor = TimeSpan.FromSeconds(1);
 
     /// <summary>Longest a scrape may take, render included: above any Prometheus scrape timeout.</summary>

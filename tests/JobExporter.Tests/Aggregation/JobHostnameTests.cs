@@ -117,4 +117,19 @@ public class JobHostnameTests
         Assert.That(after.Value("jobs_runtime_seconds_count", ("hostname", "worker-2")), Is.EqualTo(2));
         Assert.That(after.Value("jobs_succeeded_total"), Is.EqualTo(4));
     }
+
+    [Test]
+    public void Without_the_job_hostname_new_hosts_take_no_room_under_the_series_cap()
+    {
+        // One series a counter holds every host's runs: 150 hosts stay within a cap of 100 (the lowest the flag takes).
+        var exporter = new TestExporter(null, "--no-metrics.job-hostname", "--metrics.histogram-hostname", "--metrics.max-series", "100");
+        foreach (var host in Enumerable.Range(1, 150).Select(i => $"pod-{i}")) RunJobs(exporter, host, succeeded: 1, failed: 1);
+        var m = exporter.Scrape();
+        Assert.Multiple(() =>
+        {
+            Assert.That(m.Value("jobs_succeeded_total"), Is.EqualTo(150));
+            Assert.That(m.Find("jobs_succeeded_total").Select(s => s.Labels["name"]), Has.None.EqualTo("__other__"));
+            Assert.That(m.Value("jobs_exporter_series_overflow_total", ("metric", "jobs_succeeded_total")), Is.EqualTo(0));
+        });
+    }
 }

@@ -61,7 +61,10 @@ public abstract class CeleryMixinDropInTests
         // No worker consumes its queue now: these wait there.
         await worker.SendTasksAsync(succeeding: 101, failing: 0, retriedTwice: 0, rejected: 0, revoked: 0);
         await WaitForPrometheus(prometheus, $"max(celery_queue_length{{queue_name=\"{worker.TaskQueue}\"}}) >= 101", "101 tasks in the queue", worker);
-        var end = DateTimeOffset.UtcNow;
+        // The range queries step by 1 s from the start: the last step must come after the sample just seen, so the window
+        // ends a second later, once Prometheus has scraped past it.
+        var end = DateTimeOffset.UtcNow.AddSeconds(1);
+        await WaitForPrometheus(prometheus, $"max(timestamp(up{{job=\"{ScrapeJob}\"}})) > {Unix(end)}", "a scrape after the window", worker);
 
         var failures = new List<string>();
         var values = await ResolveVariablesAsync(prometheus, queries, start, end, failures);

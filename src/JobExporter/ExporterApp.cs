@@ -58,6 +58,8 @@ internal static class ExporterApp
         if (options.Celery.ExporterNames)
         {
             services.AddSingleton(sp => new CeleryExporterNames(sp.GetRequiredService<ExporterMetrics>()));
+            services.AddSingleton(sp => new CeleryExporterRuntime(sp.GetRequiredService<ExporterMetrics>(), sp.GetRequiredService<EventApplier>(),
+                options.Celery.ExporterRuntimeBuckets));
         }
         services.AddHostedService<LivenessTimer>();
         services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(10));
@@ -67,6 +69,8 @@ internal static class ExporterApp
             BuildVersion.Version, BuildVersion.Revision, Environment.Version, options.ListenAddress);
         // Created now, not at first use: it hooks itself into every scrape.
         if (options.Celery.ExporterNames) app.Services.GetRequiredService<CeleryExporterNames>();
+        // Likewise: it must listen to the applier before the first event.
+        if (options.Celery.ExporterNames) app.Services.GetRequiredService<CeleryExporterRuntime>();
         if (options.Web.Users is { } users) app.UseBasicAuth(users);
         Endpoints.Map(app, options, app.Services.GetRequiredService<ExporterMetrics>(), app.Services.GetRequiredService<EventConsumer>(),
             app.Services.GetService<CeleryConsumer>());

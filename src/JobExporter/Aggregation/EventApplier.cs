@@ -57,6 +57,9 @@ internal sealed class EventApplier : IEventSink
 
     public WorkerTracker Workers { get; }
 
+    /// <summary>Told of every succeeded job after it is counted (celery-exporter's runtime histogram is fed from here).</summary>
+    public event SucceededRuntime? Succeeded;
+
     /// <summary>Events given to <see cref="OnEvent"/> so far, duplicates included (a consumer sizes its ack batches by it).</summary>
     public long EventsSeen => Volatile.Read(ref _eventsSeen);
 
@@ -213,6 +216,7 @@ internal sealed class EventApplier : IEventSink
                 var succeeded = series.RuntimeSucceeded ?? Histogram(_metrics.Runtime, system, hostname, [system, name, queue, "succeeded"]);
                 if (keepHistograms) series.RuntimeSucceeded = succeeded;
                 succeeded.Observe(e.Runtime ?? 0);
+                Succeeded?.Invoke(system, name, queue, seriesHost, e.Runtime ?? 0);
                 break;
             case EventType.JobFailed:
                 ByException(series.FailedByException, _metrics.Failed, system, name, queue, seriesHost, e.Exception).Inc();

@@ -16,4 +16,7 @@ internal sealed record CeleryOptions
 
     /// <summary>Also serve celery-exporter's metric names and labels.</summary>
     public required bool ExporterNames { get; init; }
+
+    /// <summary>Buckets of the <c>celery_task_runtime</c> copy, in seconds (with <see cref="ExporterNames"/>).</summary>
+    public double[] ExporterRuntimeBuckets { get; init; } = [];
 }

@@ -78,6 +78,9 @@ internal static class Flags
         "Most unfinished Celery tasks whose name and queue are remembered; memory is capped at 300 bytes a task on average (names and queues kept cut to --metrics.max-label-length); the oldest are forgotten and counted.");
     public static readonly Flag CeleryExporterNames = new("celery.exporter-names", "false",
         "Also serve the Celery series under celery-exporter's names and labels (celery_task_sent_total, celery_worker_up, ...).", IsSwitch: true);
+    // celery-exporter's default: prometheus_client's Histogram.DEFAULT_BUCKETS (its +Inf is implied here).
+    public static readonly Flag CeleryExporterRuntimeBuckets = new("celery.exporter-runtime-buckets", "0.005,0.01,0.025,0.05,0.075,0.1,0.25,0.5,0.75,1,2.5,5,7.5,10",
+        "Buckets of celery_task_runtime (with --celery.exporter-names), in seconds; the default is celery-exporter's.");
 
     public static readonly Flag LogLevel = new("log.level", "info", "One of debug, info, warn, error.");
     public static readonly Flag LogFormat = new("log.format", "text", "One of text, json.");
@@ -94,6 +97,7 @@ internal static class Flags
         Systems, RabbitMqQueues, RabbitMqPollInterval, CollectorTimeout,
         HangfirePostgres, HangfireSchema, HangfirePollInterval,
         CeleryEnabled, CeleryExchange, CeleryQueue, CeleryTaskIndexSize, CeleryExporterNames,
+        CeleryExporterRuntimeBuckets,
         LogLevel, LogFormat, Help, Version,
     ];
 }

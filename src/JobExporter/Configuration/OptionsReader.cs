@@ -62,6 +62,7 @@ internal static partial class OptionsReader
                 Queue = NonEmpty(values, Flags.CeleryQueue).Replace(Flags.HostnamePlaceholder, hostname, StringComparison.Ordinal),
                 TaskIndexSize = (int)Integer(values, Flags.CeleryTaskIndexSize, 1, 10_000_000),
                 ExporterNames = Bool(values, Flags.CeleryExporterNames),
+                ExporterRuntimeBuckets = Buckets(values, Flags.CeleryExporterRuntimeBuckets),
             },
             LogLevel = OneOf(values, Flags.LogLevel, "debug", "info", "warn", "error"),
             LogFormat = OneOf(values, Flags.LogFormat, "text", "json"),

@@ -95,7 +95,7 @@ public class ApplyBenchmarks
     [Benchmark(Description = "prometheus-net alone: counter.WithLabels(4 labels).Inc()")]
     public void CounterWithLabels() => _metrics.Received.WithLabels(System, Name0, Queue0, Host0).Inc();
 
-    private static readonly string System = "hangfire";
+    private static readonly string System = SystemNames.Hangfire;
     private static readonly string Name0 = Workload.Name(0);
     private static readonly string Queue0 = new Workload().Queue(0);
     private static readonly string Host0 = Workload.Host(0);

@@ -7,7 +7,7 @@ namespace JobExporter.Benchmarks;
 /// wait), then succeeds or, one time in twenty, fails; 200 job names on 4 queues run on 20 workers, and each
 /// worker sends a heartbeat every 1,000 events or so.
 /// </summary>
-internal sealed class Workload(int names = 200, int hosts = 20, string[]? exceptions = null, string system = "hangfire", int seed = 7, int queues = 4)
+internal sealed class Workload(int names = 200, int hosts = 20, string[]? exceptions = null, string system = SystemNames.Hangfire, int seed = 7, int queues = 4)
 {
     public static readonly string[] Exceptions =
         ["System.TimeoutException", "System.InvalidOperationException", "System.Net.Http.HttpRequestException",

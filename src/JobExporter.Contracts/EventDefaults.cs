@@ -1,7 +1,7 @@
 namespace JobExporter.Contracts;
 
 /// <summary>Defaults shared by emitters and the exporter.</summary>
-public static class EventDefaults
+internal static class EventDefaults
 {
     /// <summary>The durable topic exchange events are published to.</summary>
     public const string ExchangeName = "jobs.events";

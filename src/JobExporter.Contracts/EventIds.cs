@@ -4,7 +4,7 @@ namespace JobExporter.Contracts;
 /// Event ids: 32 hex characters, a random half drawn once per process and a counter. Unique without asking the OS for
 /// randomness for every event (a new Guid per event was the largest single cost of building one, measured with
 /// dotnet-trace); 64 random bits make two processes sharing a prefix a negligible chance. An inline
-/// <see cref="PendingEvent"/> keeps only the counter, and its id is written straight into the message.
+/// <c>PendingEvent</c> (the emitter's) keeps only the counter, and its id is written straight into the message.
 /// </summary>
 internal static class EventIds
 {

@@ -5,12 +5,12 @@ namespace JobExporter.Contracts;
 
 /// <summary>
 /// Writes events in their wire form: flat snake_case JSON, one object or an array of objects. The publisher cuts its
-/// message bodies with <see cref="MessageBodies"/>; <see cref="WriteMessage"/> and <see cref="SerializeBatch"/> serve tests
+/// message bodies with the emitter's <c>MessageBodies</c>; <see cref="WriteMessage"/> and <see cref="SerializeBatch"/> serve tests
 /// and tools that publish raw messages, and <see cref="Serialize(JobEvent)"/> returns one event as an array.
 /// Both go through <see cref="EventUtf8Writer"/>, which writes the common events straight as UTF-8 (writing was the
 /// publisher's main CPU cost per event); <see cref="Write"/> is the general form it falls back on.
 /// </summary>
-public static class EventJson
+internal static class EventJson
 {
     public static byte[] Serialize(JobEvent e)
     {
@@ -91,23 +91,23 @@ public static class EventJson
     public static void Write(Utf8JsonWriter writer, JobEvent e)
     {
         writer.WriteStartObject();
-        writer.WriteNumber("v"u8, e.V);
-        writer.WriteString("type"u8, TypeNames[(int)e.Type]);
-        writer.WriteString("id"u8, e.Id);
-        WriteSeconds(writer, "ts"u8, e.Ts);
-        writer.WriteString("system"u8, e.System);
-        writer.WriteString("hostname"u8, e.Hostname);
-        WriteOptional(writer, "name"u8, e.Name);
-        WriteOptional(writer, "queue"u8, e.Queue);
-        WriteOptional(writer, "job_id"u8, e.JobId);
-        if (e.Runtime is { } runtime) writer.WriteNumber("runtime"u8, runtime);
-        if (e.Wait is { } wait) writer.WriteNumber("wait"u8, wait);
-        WriteOptional(writer, "exception"u8, e.Exception);
-        if (e.Active is { } active) writer.WriteNumber("active"u8, active);
-        if (e.Interval is { } interval) writer.WriteNumber("interval"u8, interval);
-        if (e.Dropped is { } dropped) writer.WriteNumber("dropped"u8, dropped);
-        if (e.PublishFailures is { } failures) writer.WriteNumber("publish_failures"u8, failures);
-        if (e.BacklogFailures is { } backlogFailures) writer.WriteNumber("backlog_failures"u8, backlogFailures);
+        writer.WriteNumber(WireFields.V, e.V);
+        writer.WriteString(WireFields.Type, TypeNames[(int)e.Type]);
+        writer.WriteString(WireFields.Id, e.Id);
+        WriteSeconds(writer, WireFields.Ts, e.Ts);
+        writer.WriteString(WireFields.System, e.System);
+        writer.WriteString(WireFields.Hostname, e.Hostname);
+        WriteOptional(writer, WireFields.Name, e.Name);
+        WriteOptional(writer, WireFields.Queue, e.Queue);
+        WriteOptional(writer, WireFields.JobId, e.JobId);
+        if (e.Runtime is { } runtime) writer.WriteNumber(WireFields.Runtime, runtime);
+        if (e.Wait is { } wait) writer.WriteNumber(WireFields.Wait, wait);
+        WriteOptional(writer, WireFields.Exception, e.Exception);
+        if (e.Active is { } active) writer.WriteNumber(WireFields.Active, active);
+        if (e.Interval is { } interval) writer.WriteNumber(WireFields.Interval, interval);
+        if (e.Dropped is { } dropped) writer.WriteNumber(WireFields.Dropped, dropped);
+        if (e.PublishFailures is { } failures) writer.WriteNumber(WireFields.PublishFailures, failures);
+        if (e.BacklogFailures is { } backlogFailures) writer.WriteNumber(WireFields.BacklogFailures, backlogFailures);
         if (e.Backlog is { } backlog) BacklogJson.Write(writer, backlog);
         writer.WriteEndObject();
     }

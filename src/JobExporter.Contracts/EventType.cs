@@ -19,7 +19,7 @@ public enum EventType : byte
 }
 
 /// <summary>Maps <see cref="EventType"/> to and from the names used on the wire (<c>job-sent</c>, ...).</summary>
-public static class EventTypeNames
+internal static class EventTypeNames
 {
     private static readonly string[] Names =
     [

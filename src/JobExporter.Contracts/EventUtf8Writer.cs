@@ -12,7 +12,8 @@ namespace JobExporter.Contracts;
 /// UTF-8 head and copied, plain-ASCII ids are copied without escaping, and numbers are formatted in place. Same field
 /// names and values as <see cref="EventJson.Write"/> (the parser does not depend on their order); events that carry a
 /// backlog, or a number JSON cannot hold, are written by <see cref="EventJson.Write"/>.
-/// Not thread-safe: one per thread (<see cref="ForThisThread"/>); the publisher has one send loop.
+/// Field names come from <see cref="WireFields"/>. Not thread-safe: one per thread (<see cref="ForThisThread"/>); the
+/// publisher has one send loop.
 /// </summary>
 internal sealed class EventUtf8Writer
 {
@@ -21,6 +22,29 @@ internal sealed class EventUtf8Writer
     private const int HeadSlots = 32;
 
     private static readonly JsonWriterOptions Unchecked = new() { SkipValidation = true };
+
+    // Each field's name between its comma and its value (",\"job_id\":\""), made once from WireFields.
+    private static readonly byte[] VKey = Key("{\""u8, WireFields.V, "\":"u8);
+    private static readonly byte[] IdKey = Key(",\""u8, WireFields.Id, "\":\""u8);
+    private static readonly byte[] TsKey = Key("\",\""u8, WireFields.Ts, "\":"u8);
+    private static readonly byte[] JobIdKey = Key(",\""u8, WireFields.JobId, "\":\""u8);
+    private static readonly byte[] RuntimeKey = Key(",\""u8, WireFields.Runtime, "\":"u8);
+    private static readonly byte[] WaitKey = Key(",\""u8, WireFields.Wait, "\":"u8);
+    private static readonly byte[] ExceptionKey = Key(",\""u8, WireFields.Exception, "\":\""u8);
+    private static readonly byte[] ActiveKey = Key(",\""u8, WireFields.Active, "\":"u8);
+    private static readonly byte[] IntervalKey = Key(",\""u8, WireFields.Interval, "\":"u8);
+    private static readonly byte[] DroppedKey = Key(",\""u8, WireFields.Dropped, "\":"u8);
+    private static readonly byte[] PublishFailuresKey = Key(",\""u8, WireFields.PublishFailures, "\":"u8);
+    private static readonly byte[] BacklogFailuresKey = Key(",\""u8, WireFields.BacklogFailures, "\":"u8);
+
+    private static byte[] Key(ReadOnlySpan<byte> before, ReadOnlySpan<byte> name, ReadOnlySpan<byte> after)
+    {
+        var key = new byte[before.Length + name.Length + after.Length];
+        before.CopyTo(key);
+        name.CopyTo(key.AsSpan(before.Length));
+        after.CopyTo(key.AsSpan(before.Length + name.Length));
+        return key;
+    }
 
     [ThreadStatic]
     private static EventUtf8Writer? _current;
@@ -41,23 +65,14 @@ internal sealed class EventUtf8Writer
             e.Active, e.Interval, e.Dropped, e.PublishFailures, e.BacklogFailures);
     }
 
-    /// <summary>Writes a held event: an inline job event from its fields, its id's number and its job id (text or number), any other as above.</summary>
-    public void Write(IBufferWriter<byte> buffer, in PendingEvent e)
-    {
-        if (e.Event is { } held)
-        {
-            Write(buffer, held);
-            return;
-        }
-        if (!e.NumbersFit)
-        {
-            Write(buffer, e.ToJobEvent());
-            return;
-        }
-        Write(buffer, HeadOf(e.Type, e.System, e.Hostname, e.Name, e.Queue), JobEvent.CurrentVersion, id: null, e.Sequence, e.Ts, e.JobIdString,
-            e.HasJobNumber ? e.JobNumber : null, e.Runtime, e.Wait, e.Exception,
-            active: null, interval: null, dropped: null, publishFailures: null, backlogFailures: null);
-    }
+    /// <summary>
+    /// Writes a job event from its fields, its id as the number <see cref="EventIds"/> makes an id of, and its job id as
+    /// text or as a number: the emitter's inline events (its <c>PendingEvent</c>), whose numbers are known to fit.
+    /// </summary>
+    internal void WriteJob(IBufferWriter<byte> buffer, EventType type, string system, string hostname, string? name, string? queue, long idNumber,
+        double ts, string? jobId, long? jobNumber, double? runtime, double? wait, string? exception) =>
+        Write(buffer, HeadOf(type, system, hostname, name, queue), JobEvent.CurrentVersion, id: null, idNumber, ts, jobId, jobNumber, runtime, wait,
+            exception, active: null, interval: null, dropped: null, publishFailures: null, backlogFailures: null);
 
     // The id is the string given, or else the one EventIds makes of the number; the job id is the string or the number given.
     private static void Write(IBufferWriter<byte> buffer, Head head, int version, string? id, long idNumber, double ts, string? jobId, long? jobNumber,
@@ -71,29 +86,29 @@ internal sealed class EventUtf8Writer
         var most = 256 + 8 * MaxNumber + head.Bytes.Length + (idText?.Length ?? EventIds.Length) + (jobIdText?.Length ?? (jobNumber is null ? 0 : MaxNumber)) + (exceptionText?.Length ?? 0);
         var span = buffer.GetSpan(most);
         var at = 0;
-        Put(span, ref at, "{\"v\":"u8);
+        Put(span, ref at, VKey);
         Long(span, ref at, version);
-        Put(span, ref at, ",\"id\":\""u8);
+        Put(span, ref at, IdKey);
         if (idText is { } text) text.CopyTo(span, ref at);
         else EventIds.WriteUtf8(span, ref at, idNumber);
-        Put(span, ref at, "\",\"ts\":"u8);
+        Put(span, ref at, TsKey);
         Seconds(span, ref at, ts);
         Put(span, ref at, head.Bytes);
-        if (jobIdText is { } jobIdValue) Quoted(span, ref at, ",\"job_id\":\""u8, jobIdValue);
+        if (jobIdText is { } jobIdValue) Quoted(span, ref at, JobIdKey, jobIdValue);
         else if (jobNumber is { } n)
         {
-            Put(span, ref at, ",\"job_id\":\""u8);
+            Put(span, ref at, JobIdKey);
             Long(span, ref at, n);
             Put(span, ref at, "\""u8);
         }
-        if (runtime is { } r) Number(span, ref at, ",\"runtime\":"u8, r);
-        if (wait is { } w) Number(span, ref at, ",\"wait\":"u8, w);
-        if (exceptionText is { } exceptionValue) Quoted(span, ref at, ",\"exception\":\""u8, exceptionValue);
-        if (active is { } a) Long(span, ref at, ",\"active\":"u8, a);
-        if (interval is { } i) Number(span, ref at, ",\"interval\":"u8, i);
-        if (dropped is { } d) Long(span, ref at, ",\"dropped\":"u8, d);
-        if (publishFailures is { } f) Long(span, ref at, ",\"publish_failures\":"u8, f);
-        if (backlogFailures is { } b) Long(span, ref at, ",\"backlog_failures\":"u8, b);
+        if (runtime is { } r) Number(span, ref at, RuntimeKey, r);
+        if (wait is { } w) Number(span, ref at, WaitKey, w);
+        if (exceptionText is { } exceptionValue) Quoted(span, ref at, ExceptionKey, exceptionValue);
+        if (active is { } a) Long(span, ref at, ActiveKey, a);
+        if (interval is { } i) Number(span, ref at, IntervalKey, i);
+        if (dropped is { } d) Long(span, ref at, DroppedKey, d);
+        if (publishFailures is { } f) Long(span, ref at, PublishFailuresKey, f);
+        if (backlogFailures is { } b) Long(span, ref at, BacklogFailuresKey, b);
         Put(span, ref at, "}"u8);
         buffer.Advance(at);
     }
@@ -128,11 +143,11 @@ internal sealed class EventUtf8Writer
                 {
                     // Written as the properties of an object, then taken without its braces.
                     writer.WriteStartObject();
-                    writer.WriteString("type"u8, type.ToWireName());
-                    writer.WriteString("system"u8, system);
-                    writer.WriteString("hostname"u8, hostname);
-                    if (name is not null) writer.WriteString("name"u8, name);
-                    if (queue is not null) writer.WriteString("queue"u8, queue);
+                    writer.WriteString(WireFields.Type, type.ToWireName());
+                    writer.WriteString(WireFields.System, system);
+                    writer.WriteString(WireFields.Hostname, hostname);
+                    if (name is not null) writer.WriteString(WireFields.Name, name);
+                    if (queue is not null) writer.WriteString(WireFields.Queue, queue);
                     writer.WriteEndObject();
                 }
                 var written = buffer.WrittenMemory.Span;
@@ -252,7 +267,7 @@ internal sealed class EventUtf8Writer
         at += written;
     }
 
-    /// <summary>Whole milliseconds as <c>&lt;seconds&gt;.&lt;up to 3 digits&gt;</c> from integers (all that <see cref="EventFactory"/> makes); anything else as a double.</summary>
+    /// <summary>Whole milliseconds as <c>&lt;seconds&gt;.&lt;up to 3 digits&gt;</c> from integers (all that the emitter's <c>EventFactory</c> makes); anything else as a double.</summary>
     internal static void Seconds(Span<byte> span, ref int at, double seconds)
     {
         var ms = Math.Round(seconds * 1000);

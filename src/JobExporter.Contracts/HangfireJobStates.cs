@@ -4,7 +4,7 @@ namespace JobExporter.Contracts;
 /// The Hangfire job states the exporter counts, by the values of its <c>state</c> label: the one list for the emitter's
 /// backlog snapshot and the exporter's --hangfire.postgres reader, so that neither counts a state the other does not know.
 /// </summary>
-public static class HangfireJobStates
+internal static class HangfireJobStates
 {
     public const string Enqueued = "enqueued";
     public const string Scheduled = "scheduled";

@@ -1,7 +1,7 @@
 namespace JobExporter.Contracts;
 
 /// <summary>Routing keys on the events exchange: <c>&lt;system&gt;.&lt;type&gt;.&lt;hostname&gt;</c>.</summary>
-public static class RoutingKeys
+internal static class RoutingKeys
 {
     public static string For(JobEvent e) => For(e.System, e.Type, e.Hostname);
 

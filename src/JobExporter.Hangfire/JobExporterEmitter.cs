@@ -1,6 +1,7 @@
 using Hangfire.Common;
 using Hangfire.Server;
 using JobExporter.Contracts;
+using JobExporter.Emitter;
 using JobExporter.Hangfire.Backlog;
 using JobExporter.Hangfire.Client;
 using JobExporter.Hangfire.Server;

@@ -1,4 +1,5 @@
 using JobExporter.Contracts;
+using JobExporter.Emitter;
 using JobExporter.Hangfire.Backlog;
 
 namespace JobExporter.Hangfire;
@@ -15,7 +16,7 @@ public sealed class JobExporterHangfireOptions : EventPublisherOptions
     public const string SubSection = "Hangfire";
 
     /// <summary>The value of the <c>system</c> label for every event this emitter sends.</summary>
-    public const string System = "hangfire";
+    public const string System = SystemNames.Hangfire;
 
     /// <summary>The backlog reporter (<c>JobExporter:Hangfire:Backlog</c>): on by default, every 15 s, 5 s per read.</summary>
     public BacklogOptions Backlog { get; set; } = new();

@@ -1,5 +1,6 @@
 using Hangfire.Server;
 using JobExporter.Contracts;
+using JobExporter.Emitter;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;

@@ -3,7 +3,7 @@ using MassTransit;
 namespace JobExporter.MassTransit;
 
 /// <summary>
-/// Ties the process's one heartbeat (owned by <see cref="JobExporter.Contracts.EmitterCore"/>) to the bus:
+/// Ties the process's one heartbeat (owned by <see cref="JobExporter.Emitter.EmitterCore"/>) to the bus:
 /// <c>worker-online</c> when the bus has started, <c>worker-heartbeat</c> every interval with the consumers running
 /// now, <c>worker-offline</c> when it has stopped. A bus that starts again starts the heartbeat again.
 /// </summary>

@@ -1,4 +1,5 @@
 using JobExporter.Contracts;
+using JobExporter.Emitter;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -12,7 +13,7 @@ namespace JobExporter.MassTransit;
 internal sealed class JobEmitter : IAsyncDisposable
 {
     /// <summary>The <c>system</c> label of every MassTransit event.</summary>
-    public const string SystemName = "masstransit";
+    public const string SystemName = SystemNames.MassTransit;
 
     /// <summary>The name of the emitter's <see cref="System.Diagnostics.Metrics.Meter"/>: the package's name.</summary>
     public const string MeterName = "JobExporter.MassTransit";

@@ -1,4 +1,5 @@
 using JobExporter.Contracts;
+using JobExporter.Emitter;
 
 namespace JobExporter.MassTransit;
 

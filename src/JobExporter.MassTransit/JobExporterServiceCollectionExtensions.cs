@@ -1,4 +1,5 @@
 using JobExporter.Contracts;
+using JobExporter.Emitter;
 using MassTransit;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

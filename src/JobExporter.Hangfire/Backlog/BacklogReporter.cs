@@ -1,5 +1,6 @@
 using Hangfire;
 using JobExporter.Contracts;
+using JobExporter.Emitter;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 

@@ -23,7 +23,7 @@ internal sealed class BacklogSeries(ExporterMetrics metrics, LabelGuard labels, 
     /// <summary>The reporter's default interval, for a snapshot that does not say its own.</summary>
     public static readonly TimeSpan DefaultInterval = TimeSpan.FromSeconds(15);
 
-    private const string Hangfire = "hangfire";
+    private const string Hangfire = SystemNames.Hangfire;
 
     private readonly Dictionary<(string System, string Queue), Kept> _queues = [];
     private Kept? _hangfireStorage;

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using JobExporter.Configuration;
+using JobExporter.Contracts;
 
 namespace JobExporter.Aggregation;
 
@@ -12,10 +13,10 @@ namespace JobExporter.Aggregation;
 internal sealed class QueueRegistry
 {
     /// <summary>The system whose queue names are RabbitMQ queues; Hangfire's queues live in its storage.</summary>
-    public const string MassTransit = "masstransit";
+    public const string MassTransit = SystemNames.MassTransit;
 
     /// <summary>Celery on RabbitMQ: a task's queue (from task-sent) is a RabbitMQ queue, with no dead-letter companions.</summary>
-    public const string Celery = "celery";
+    public const string Celery = SystemNames.Celery;
 
     private readonly ConcurrentDictionary<QueueName, byte> _queues = new();
     private readonly int _maxLearnt;

@@ -18,7 +18,7 @@ namespace JobExporter.Celery;
 /// </summary>
 internal sealed class CeleryEventDecoder(EventParserLimits limits, CeleryTaskIndex tasks, CeleryEventHold hold) : IEventObjectReader
 {
-    public const string System = "celery";
+    public const string System = SystemNames.Celery;
 
     /// <summary>Depth allowed: a list of events holding Celery's small arrays (loadavg) and whatever a hostile sender nests.</summary>
     private const int MaxDepth = 16;

@@ -1,4 +1,5 @@
 using JobExporter.Configuration;
+using JobExporter.Contracts;
 using JobExporter.HangfireStorage;
 using JobExporter.Metrics;
 using Microsoft.Extensions.Logging;
@@ -15,7 +16,7 @@ internal sealed class HangfireStorageCollector(
     TimeProvider time,
     ILogger<HangfireStorageCollector> logger) : PollingCollector(metrics, time, logger)
 {
-    private const string System = "hangfire";
+    private const string System = SystemNames.Hangfire;
     private readonly HangfireStorageReader _reader = new(new HangfireStorageOptions
     {
         ConnectionString = options.HangfirePostgres,

@@ -1,3 +1,5 @@
+using JobExporter.Contracts;
+
 namespace JobExporter.Configuration;
 
 /// <summary>Every flag the exporter accepts, with its default. This list is the single place defaults are written.</summary>
@@ -15,7 +17,7 @@ internal static class Flags
         "PEM file of the CA(s) that signed the broker's certificate (amqps:// only). Default: the system's trusted CAs.");
     public static readonly Flag BrokerCertFile = new("broker.cert-file", null, "PEM client certificate for amqps:// (with --broker.key-file).");
     public static readonly Flag BrokerKeyFile = new("broker.key-file", null, "PEM private key of --broker.cert-file.");
-    public static readonly Flag BrokerExchange = new("broker.exchange", "jobs.events", "Topic exchange the emitters publish to.");
+    public static readonly Flag BrokerExchange = new("broker.exchange", EventDefaults.ExchangeName, "Topic exchange the emitters publish to.");
     public static readonly Flag BrokerQueue = new("broker.queue", $"jobexporter.{HostnamePlaceholder}", "Durable queue the exporter consumes from.");
     public static readonly Flag BrokerBindingKey = new("broker.binding-key", "#",
         "Binding key of the queue on the exchange; repeatable. A sidecar binds *.*.<its worker's hostname>.", Repeatable: true);

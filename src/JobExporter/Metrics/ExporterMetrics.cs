@@ -91,7 +91,7 @@ internal sealed class ExporterMetrics
         Registry.AddBeforeCollectCallback(() => Uptime.Set(time.GetElapsedTime(started).TotalSeconds));
         BrokerConnected.Set(0);
         EventsDuplicate.Inc(0);
-        foreach (var reason in Contracts.InvalidReasons.All)
+        foreach (var reason in InvalidReasons.All)
         {
             EventsInvalid.WithLabels(reason).Inc(0);
         }

@@ -23,12 +23,13 @@ namespace JobExporter.Hangfire.Tests.Packaging;
 [NonParallelizable]
 public sealed class NetStandardBuildTests
 {
-    private static readonly string[] Projects = ["JobExporter.Contracts", "JobExporter.Hangfire"];
+    private static readonly string[] Projects = ["JobExporter.Contracts", "JobExporter.Emitter", "JobExporter.Hangfire"];
 
     private LocalPackageFeed _feed = null!;
     private TempFolder _assets = null!;
     private Assembly _hangfire = null!;
     private Assembly _contracts = null!;
+    private Assembly _emitter = null!;
 
     [OneTimeSetUp]
     public async Task PackAndLoadTheNetStandardBuild()
@@ -46,6 +47,7 @@ public sealed class NetStandardBuildTests
         var context = new PackageAssets(_assets.Path);
         _hangfire = context.LoadFromAssemblyPath(_assets.File("JobExporter.Hangfire.dll"));
         _contracts = context.LoadFromAssemblyName(new AssemblyName("JobExporter.Contracts"));
+        _emitter = context.LoadFromAssemblyName(new AssemblyName("JobExporter.Emitter"));
     }
 
     [OneTimeTearDown]
@@ -60,11 +62,14 @@ public sealed class NetStandardBuildTests
     {
         var hangfire = _hangfire;
         var contracts = _contracts;
+        var emitterRuntime = _emitter;
         Assert.Multiple(() =>
         {
             Assert.That(hangfire.GetCustomAttribute<TargetFrameworkAttribute>()?.FrameworkName, Is.EqualTo(".NETStandard,Version=v2.0"));
             Assert.That(contracts.GetCustomAttribute<TargetFrameworkAttribute>()?.FrameworkName, Is.EqualTo(".NETStandard,Version=v2.0"));
+            Assert.That(emitterRuntime.GetCustomAttribute<TargetFrameworkAttribute>()?.FrameworkName, Is.EqualTo(".NETStandard,Version=v2.0"));
             Assert.That(contracts, Is.Not.SameAs(typeof(JobEvent).Assembly), "the package's build, not the test's");
+            Assert.That(emitterRuntime, Is.Not.SameAs(typeof(EventPublisherOptions).Assembly), "the package's build, not the test's");
         });
 
         await using var broker = await RabbitMqNode.StartAsync();
@@ -105,12 +110,12 @@ public sealed class NetStandardBuildTests
     public void The_netstandard2_0_publisher_refuses_a_pem_client_key_and_names_the_pkcs12_alternative()
     {
         using var pki = new TestPki();
-        var optionsType = _contracts.GetType("JobExporter.Contracts.EventPublisherOptions", throwOnError: true)!;
+        var optionsType = _emitter.GetType("JobExporter.Emitter.EventPublisherOptions", throwOnError: true)!;
         var options = Activator.CreateInstance(optionsType)!;
         optionsType.GetProperty("BrokerUrl")!.SetValue(options, new Uri("amqps://u:p@127.0.0.1:1/"));
         optionsType.GetProperty("CertFile")!.SetValue(options, pki.ClientCertFile);
         optionsType.GetProperty("KeyFile")!.SetValue(options, pki.ClientKeyFile);
-        var publisherType = _contracts.GetType("JobExporter.Contracts.EventPublisher", throwOnError: true)!;
+        var publisherType = _emitter.GetType("JobExporter.Contracts.EventPublisher", throwOnError: true)!;
         var thrown = Assert.Throws<TargetInvocationException>(() => Activator.CreateInstance(publisherType, options, null))!.InnerException;
         Assert.That(thrown, Is.InstanceOf<ArgumentException>());
         Assert.That(thrown!.Message, Does.Contain("PKCS#12 file (.pfx or .p12)").And.Contain("netstandard2.0"));

@@ -1,4 +1,4 @@
-namespace JobExporter.Contracts;
+namespace JobExporter.Emitter;
 
 /// <summary>
 /// Event timestamps (Unix seconds) from the time provider's monotonic timestamp, anchored to its wall clock once a

@@ -1,4 +1,4 @@
-namespace JobExporter.Contracts;
+namespace JobExporter.Emitter;
 
 /// <summary>
 /// An event as the publisher holds it from the hook that made it until the broker confirms it. A job event made by

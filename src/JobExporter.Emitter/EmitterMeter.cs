@@ -1,6 +1,6 @@
 using System.Diagnostics.Metrics;
 
-namespace JobExporter.Contracts;
+namespace JobExporter.Emitter;
 
 /// <summary>
 /// The emitter's health as <see cref="System.Diagnostics.Metrics"/> instruments, on a <see cref="Meter"/> named after

@@ -1,4 +1,4 @@
-namespace JobExporter.Contracts;
+namespace JobExporter.Emitter;
 
 /// <summary>
 /// Announces a worker: <c>worker-online</c> at start, <c>worker-heartbeat</c> every interval with the jobs
@@ -8,7 +8,7 @@ namespace JobExporter.Contracts;
 /// The beat is a <see cref="TimeProvider"/> timer (<see cref="TimeProvider.CreateTimer"/>): the same code on every target
 /// framework (netstandard2.0 has no <c>PeriodicTimer</c>), and a fake clock in tests.
 /// </remarks>
-public sealed class WorkerHeartbeat : IAsyncDisposable
+internal sealed class WorkerHeartbeat : IAsyncDisposable
 {
     private const int New = 0, Running = 1, Stopped = 2;
 

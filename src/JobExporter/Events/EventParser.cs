@@ -1,17 +1,15 @@
 using System.Text.Json;
-#if !NETSTANDARD2_0
-using System.Text.Unicode;
-#endif
+using JobExporter.Contracts;
 using static JobExporter.Contracts.JsonValues;
 
-namespace JobExporter.Contracts;
+namespace JobExporter.Events;
 
 /// <summary>
 /// Reads one message body (an event object or an array of them, see <see cref="EventMessage"/>) and hands each good
 /// event and each rejection to a sink. It never throws on bad input: one bad event in a batch rejects that event only,
 /// and a body that is not JSON at all is one rejection. Unknown fields are ignored.
 /// </summary>
-public sealed class EventParser(EventParserLimits limits)
+internal sealed class EventParser(EventParserLimits limits)
 {
     public EventParser() : this(EventParserLimits.Default)
     {
@@ -68,24 +66,24 @@ public sealed class EventParser(EventParserLimits limits)
 
     private static Field FieldOf(ref Utf8JsonReader reader)
     {
-        if (reader.ValueTextEquals("v"u8)) return Field.V;
-        if (reader.ValueTextEquals("type"u8)) return Field.Type;
-        if (reader.ValueTextEquals("id"u8)) return Field.Id;
-        if (reader.ValueTextEquals("ts"u8)) return Field.Ts;
-        if (reader.ValueTextEquals("system"u8)) return Field.System;
-        if (reader.ValueTextEquals("hostname"u8)) return Field.Hostname;
-        if (reader.ValueTextEquals("name"u8)) return Field.Name;
-        if (reader.ValueTextEquals("queue"u8)) return Field.Queue;
-        if (reader.ValueTextEquals("job_id"u8)) return Field.JobId;
-        if (reader.ValueTextEquals("runtime"u8)) return Field.Runtime;
-        if (reader.ValueTextEquals("wait"u8)) return Field.Wait;
-        if (reader.ValueTextEquals("exception"u8)) return Field.Exception;
-        if (reader.ValueTextEquals("active"u8)) return Field.Active;
-        if (reader.ValueTextEquals("interval"u8)) return Field.Interval;
-        if (reader.ValueTextEquals("dropped"u8)) return Field.Dropped;
-        if (reader.ValueTextEquals("publish_failures"u8)) return Field.PublishFailures;
-        if (reader.ValueTextEquals("backlog_failures"u8)) return Field.BacklogFailures;
-        if (reader.ValueTextEquals("backlog"u8)) return Field.Backlog;
+        if (reader.ValueTextEquals(WireFields.V)) return Field.V;
+        if (reader.ValueTextEquals(WireFields.Type)) return Field.Type;
+        if (reader.ValueTextEquals(WireFields.Id)) return Field.Id;
+        if (reader.ValueTextEquals(WireFields.Ts)) return Field.Ts;
+        if (reader.ValueTextEquals(WireFields.System)) return Field.System;
+        if (reader.ValueTextEquals(WireFields.Hostname)) return Field.Hostname;
+        if (reader.ValueTextEquals(WireFields.Name)) return Field.Name;
+        if (reader.ValueTextEquals(WireFields.Queue)) return Field.Queue;
+        if (reader.ValueTextEquals(WireFields.JobId)) return Field.JobId;
+        if (reader.ValueTextEquals(WireFields.Runtime)) return Field.Runtime;
+        if (reader.ValueTextEquals(WireFields.Wait)) return Field.Wait;
+        if (reader.ValueTextEquals(WireFields.Exception)) return Field.Exception;
+        if (reader.ValueTextEquals(WireFields.Active)) return Field.Active;
+        if (reader.ValueTextEquals(WireFields.Interval)) return Field.Interval;
+        if (reader.ValueTextEquals(WireFields.Dropped)) return Field.Dropped;
+        if (reader.ValueTextEquals(WireFields.PublishFailures)) return Field.PublishFailures;
+        if (reader.ValueTextEquals(WireFields.BacklogFailures)) return Field.BacklogFailures;
+        if (reader.ValueTextEquals(WireFields.Backlog)) return Field.Backlog;
         return Field.Unknown;
     }
 
@@ -149,7 +147,7 @@ public sealed class EventParser(EventParserLimits limits)
                 case Field.PublishFailures: return TryLong(ref reader, out _publishFailures);
                 case Field.BacklogFailures: return TryLong(ref reader, out _backlogFailures);
                 case Field.Backlog:
-                    _backlog = BacklogJson.Read(ref reader, out var rejection);
+                    _backlog = BacklogParser.Read(ref reader, out var rejection);
                     if (rejection is not null) Reject(rejection);
                     return true;
                 default: return false;

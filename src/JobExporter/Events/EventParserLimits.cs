@@ -1,7 +1,7 @@
-namespace JobExporter.Contracts;
+namespace JobExporter.Events;
 
 /// <summary>Bounds on what one message may hold, so that hostile input costs little.</summary>
-public sealed record EventParserLimits
+internal sealed record EventParserLimits
 {
     /// <summary>Largest message body accepted, in bytes. Default 512 KiB (a batch of about 2,000 events).</summary>
     public int MaxMessageBytes { get; init; } = 512 * 1024;

@@ -1,7 +1,8 @@
 using System.Text.Json;
 using System.Text.Unicode;
+using JobExporter.Contracts;
 
-namespace JobExporter.Contracts;
+namespace JobExporter.Events;
 
 /// <summary>Reads one event object of a message format; see <see cref="EventMessage"/>.</summary>
 internal interface IEventObjectReader

@@ -1,10 +1,10 @@
-namespace JobExporter.Contracts;
+namespace JobExporter.Emitter;
 
 /// <summary>
 /// Builds well-formed events for one emitter (one system on one host): fills in the version, a fresh id,
 /// the timestamp and the emitter's identity, so that emitters only say what happened.
 /// </summary>
-public sealed class EventFactory(string system, string hostname, TimeProvider? time = null)
+internal sealed class EventFactory(string system, string hostname, TimeProvider? time = null)
 {
     private readonly EventClock _clock = new(time ?? TimeProvider.System);
 

@@ -1,7 +1,7 @@
-namespace JobExporter.Contracts;
+namespace JobExporter.Events;
 
 /// <summary>Why a message or an event was rejected; the values of the exporter's <c>reason</c> label.</summary>
-public static class InvalidReasons
+internal static class InvalidReasons
 {
     public const string TooLarge = "too_large";
     public const string InvalidUtf8 = "invalid_utf8";

@@ -1,4 +1,4 @@
-namespace JobExporter.Contracts;
+namespace JobExporter.Emitter;
 
 /// <summary>
 /// When the send loop lets events gather for <see cref="EventPublisherOptions.BatchDelay"/> before a round: while the

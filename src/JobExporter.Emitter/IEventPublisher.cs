@@ -1,10 +1,10 @@
-namespace JobExporter.Contracts;
+namespace JobExporter.Emitter;
 
 /// <summary>
 /// Where an emitter's hooks put events. <see cref="EventPublisher"/> sends them to the broker; tests pass a
 /// recording one, so that what a hook publishes is checked without a broker.
 /// </summary>
-public interface IEventPublisher : IAsyncDisposable
+internal interface IEventPublisher : IAsyncDisposable
 {
     /// <summary>Queues an event for sending. Never blocks, never throws.</summary>
     void TryPublish(JobEvent e);

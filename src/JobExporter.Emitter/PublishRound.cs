@@ -1,4 +1,4 @@
-namespace JobExporter.Contracts;
+namespace JobExporter.Emitter;
 
 /// <summary>
 /// The messages one round of the send loop put on the wire, with the events they carry, until the broker has

@@ -1,4 +1,4 @@
-namespace JobExporter.Contracts;
+namespace JobExporter.Emitter;
 
 /// <summary>
 /// Every setting of an emitter, in one place: the broker and its TLS files, the buffer, the timings and the identity

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace JobExporter.Contracts;
+namespace JobExporter.Emitter;
 
 /// <summary>
 /// Job ids that are plain decimal numbers, as SQL Server, PostgreSQL and Hangfire's in-memory storage number their jobs,

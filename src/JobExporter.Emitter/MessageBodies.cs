@@ -1,9 +1,9 @@
-namespace JobExporter.Contracts;
+namespace JobExporter.Emitter;
 
 /// <summary>
 /// Cuts the events of one routing key into message bodies of at most <see cref="EventPublisherOptions.MaxBatchSize"/>
 /// events and <see cref="MaxBytes"/> bytes each, so that no message is ever over the exporter's body limit
-/// (<see cref="EventParserLimits.MaxMessageBytes"/>), whatever the length of job names and ids. A body of one event
+/// (the exporter's <c>EventParserLimits.MaxMessageBytes</c>), whatever the length of job names and ids. A body of one event
 /// is a JSON object, of more a JSON array.
 /// </summary>
 internal static class MessageBodies

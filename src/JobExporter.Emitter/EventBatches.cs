@@ -1,6 +1,6 @@
 using RabbitMQ.Client;
 
-namespace JobExporter.Contracts;
+namespace JobExporter.Emitter;
 
 /// <summary>
 /// Sends one round of events as few messages as the wire contract allows: one per routing key

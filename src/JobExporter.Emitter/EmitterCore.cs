@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace JobExporter.Contracts;
+namespace JobExporter.Emitter;
 
 /// <summary>
 /// What every emitter shares, written once: the validated options, who is speaking (system, host), the publisher the
@@ -9,7 +9,7 @@ namespace JobExporter.Contracts;
 /// for hooks, the one heartbeat of the process, and the emitter's <see cref="EmitterMeter"/>. A job-system emitter
 /// adds only its hooks.
 /// </summary>
-public sealed class EmitterCore : IAsyncDisposable
+internal sealed class EmitterCore : IAsyncDisposable
 {
     /// <summary>Failures logged one by one before only every <see cref="LogEvery"/>th one is.</summary>
     public const int LoggedFirst = 3;

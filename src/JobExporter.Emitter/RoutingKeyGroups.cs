@@ -1,4 +1,4 @@
-namespace JobExporter.Contracts;
+namespace JobExporter.Emitter;
 
 /// <summary>
 /// A round's events sorted by routing key (system, type, hostname), each key's events in their order; reused from round

@@ -1,7 +1,9 @@
-namespace JobExporter.Contracts;
+using JobExporter.Contracts;
+
+namespace JobExporter.Events;
 
 /// <summary>Receives what <see cref="EventParser"/> reads from a message: good events and rejections.</summary>
-public interface IEventSink
+internal interface IEventSink
 {
     void OnEvent(JobEvent e);
 

@@ -52,11 +52,17 @@ public sealed class EventPublisher : IEventPublisher
     private int _warnedUnwritable;
 
     public EventPublisher(EventPublisherOptions options, ILogger<EventPublisher>? logger = null)
+        : this(options, logger, transport: null)
+    {
+    }
+
+    // The seam for another transport (and for tests); null is RabbitMQ at the options' broker.
+    internal EventPublisher(EventPublisherOptions options, ILogger? logger, IEventTransport? transport)
     {
         options.Validate();
         _options = options;
-        _transport = new RabbitMqEventTransport(Connector(options), options.Exchange);
-        _logger = (ILogger?)logger ?? NullLogger.Instance;
+        _transport = transport ?? new RabbitMqEventTransport(Connector(options), options.Exchange);
+        _logger = logger ?? NullLogger.Instance;
         _buffer = Channel.CreateBounded<PendingEvent>(
             new BoundedChannelOptions(options.BufferCapacity)
             {
@@ -184,7 +190,7 @@ public sealed class EventPublisher : IEventPublisher
 
     // The connector of the options: every node, the password, and the TLS files, read now so that a bad one fails at
     // start with a message naming the setting, not at every connection attempt.
-    private static BrokerConnector Connector(EventPublisherOptions options)
+    internal static BrokerConnector Connector(EventPublisherOptions options)
     {
         X509Certificate2Collection? roots = null;
         X509Certificate2? client = null;

@@ -23,7 +23,7 @@ namespace JobExporter.Hangfire.Tests.Packaging;
 [NonParallelizable]
 public sealed class NetStandardBuildTests
 {
-    private static readonly string[] Projects = ["JobExporter.Contracts", "JobExporter.Hangfire"];
+    private static readonly string[] Projects = ["JobExporter.Transport", "JobExporter.Contracts", "JobExporter.Hangfire"];
 
     private LocalPackageFeed _feed = null!;
     private TempFolder _assets = null!;

@@ -55,7 +55,7 @@ bench: deps ## Run the benchmarks; writes docs/benchmarks.md
 
 pack: ## Write the emitter NuGet packages (and .snupkg symbols) to .tmp/packages
 	@rm -rf .tmp/packages
-	@for project in JobExporter.Contracts JobExporter.Emitter JobExporter.Hangfire JobExporter.MassTransit; do \
+	@for project in JobExporter.Transport JobExporter.Contracts JobExporter.Emitter JobExporter.Hangfire JobExporter.MassTransit; do \
 	  $(DOTNET) pack src/$$project -c $(CONFIGURATION) -nologo -v q -p:EnableSourceLink=true -p:ContinuousIntegrationBuild=true || exit 1; \
 	done
 	@ls -1 .tmp/packages

@@ -21,11 +21,11 @@ done
 [ -f /usr/lib/python3/dist-packages/celery/__init__.py ] || { echo "python3-celery is missing: run \`make deps\`." >&2; exit 1; }
 # Build what changed since the last build (SKIP_BUILD=1: never).
 if [ "${SKIP_BUILD:-0}" != 1 ]; then
-  if ! up_to_date "$exporter_dll" "$root"/src/JobExporter "$root"/src/JobExporter.Contracts "$root"/src/JobExporter.Emitter "$root"/src/JobExporter.HangfireStorage; then
+  if ! up_to_date "$exporter_dll" "$root"/src/JobExporter "$root"/src/JobExporter.Contracts "$root"/src/JobExporter.Emitter "$root"/src/JobExporter.Transport "$root"/src/JobExporter.HangfireStorage; then
     echo "Building the exporter..."
     dotnet build "$root/src/JobExporter" -c "$configuration" -nologo -v q > /dev/null
   fi
-  if ! up_to_date "$demo_dll" "$root"/src/JobExporter.Demo "$root"/src/JobExporter.Contracts "$root"/src/JobExporter.Emitter "$root"/src/JobExporter.Hangfire "$root"/src/JobExporter.MassTransit; then
+  if ! up_to_date "$demo_dll" "$root"/src/JobExporter.Demo "$root"/src/JobExporter.Contracts "$root"/src/JobExporter.Emitter "$root"/src/JobExporter.Transport "$root"/src/JobExporter.Hangfire "$root"/src/JobExporter.MassTransit; then
     echo "Building the demo workers..."
     dotnet build "$root/src/JobExporter.Demo" -c "$configuration" -nologo -v q > /dev/null
   fi

@@ -1,3 +1,4 @@
+using JobExporter.Transport;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -17,6 +18,7 @@ internal sealed class EmitterCore : IAsyncDisposable
     /// <summary>After the first few, one failure in this many is logged, with the total.</summary>
     public const int LogEvery = 1000;
 
+    private static readonly LogSampling HookFailureLog = new(LoggedFirst, LogEvery);
     private readonly ILogger _logger;
     private readonly object _lock = new(); // not System.Threading.Lock: the package also targets net8.0
     private readonly EmitterMeter _meter;
@@ -96,7 +98,7 @@ internal sealed class EmitterCore : IAsyncDisposable
         try
         {
             var count = Interlocked.Increment(ref _hookFailures);
-            if (count <= LoggedFirst || count % LogEvery == 0)
+            if (HookFailureLog.ShouldLog(count))
             {
                 _logger.LogWarning(ex, "JobExporter emitter ({System}): {Hook} failed ({Count} so far); the job is not affected",
                     Events.System, hook, count);

@@ -1,4 +1,4 @@
-using RabbitMQ.Client;
+using JobExporter.Transport;
 
 namespace JobExporter.Emitter;
 
@@ -10,12 +10,6 @@ namespace JobExporter.Emitter;
 /// </summary>
 internal sealed class EventBatches(EventPublisherOptions options)
 {
-    private static readonly BasicProperties MessageProperties = new()
-    {
-        Persistent = true,
-        ContentType = "application/json",
-    };
-
     private readonly RoutingKeyGroups _groups = new();
     private readonly Dictionary<(string System, EventType Type, string Hostname), string> _routingKeys = [];
 
@@ -23,7 +17,7 @@ internal sealed class EventBatches(EventPublisherOptions options)
     /// Serialises the round's events and puts its messages on the wire without waiting for the broker's confirms;
     /// <see cref="PublishRound.CompleteAsync"/> waits for them. A send that fails at once fails the round the same way.
     /// </summary>
-    public void Start(IChannel channel, PublishRound round)
+    public void Start(IEventConnection connection, PublishRound round)
     {
         try
         {
@@ -46,8 +40,7 @@ internal sealed class EventBatches(EventPublisherOptions options)
                     Task send;
                     try
                     {
-                        send = channel.BasicPublishAsync(options.Exchange, RoutingKey(key), mandatory: false, MessageProperties, body.WrittenMemory,
-                            round.Token).AsTask();
+                        send = connection.PublishAsync(RoutingKey(key), body.WrittenMemory, round.Token).AsTask();
                     }
                     catch (Exception ex)
                     {

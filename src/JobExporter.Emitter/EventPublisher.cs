@@ -1,10 +1,13 @@
 using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Threading.Channels;
+using JobExporter.Transport;
+using JobExporter.Transport.RabbitMq;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using RabbitMQ.Client;
 
-namespace JobExporter.Contracts;
+namespace JobExporter.Emitter;
 
 /// <summary>
 /// Publishes events from inside a worker process. <see cref="TryPublish(JobEvent)"/> never blocks and never throws:
@@ -39,7 +42,7 @@ public sealed class EventPublisher : IEventPublisher
     // When the events gathering for the next round are sent at the latest (Stopwatch ticks), 0 when none gather.
     private long _gatherUntil;
     private readonly EventBatches _batches;
-    private readonly SslOption _ssl;
+    private readonly IEventTransport _transport;
     private readonly ReconnectBackoff _backoff;
     private long _dropped;
     private long _published;
@@ -49,11 +52,17 @@ public sealed class EventPublisher : IEventPublisher
     private int _warnedUnwritable;
 
     public EventPublisher(EventPublisherOptions options, ILogger<EventPublisher>? logger = null)
+        : this(options, logger, transport: null)
+    {
+    }
+
+    // The seam for another transport (and for tests); null is RabbitMQ at the options' broker.
+    internal EventPublisher(EventPublisherOptions options, ILogger? logger, IEventTransport? transport)
     {
         options.Validate();
         _options = options;
-        _ssl = PublisherTls.Create(options);
-        _logger = (ILogger?)logger ?? NullLogger.Instance;
+        _transport = transport ?? new RabbitMqEventTransport(Connector(options), options.Exchange);
+        _logger = logger ?? NullLogger.Instance;
         _buffer = Channel.CreateBounded<PendingEvent>(
             new BoundedChannelOptions(options.BufferCapacity)
             {
@@ -140,20 +149,15 @@ public sealed class EventPublisher : IEventPublisher
         {
             try
             {
-                await using var connection = await CreateConnectionAsync().ConfigureAwait(false);
-                await using var channel = await connection.CreateChannelAsync(
-                    new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true),
-                    _stopping.Token).ConfigureAwait(false);
-                await channel.ExchangeDeclareAsync(_options.Exchange, ExchangeType.Topic, durable: true, autoDelete: false,
-                    cancellationToken: _stopping.Token).ConfigureAwait(false);
+                await using var connection = await _transport.OpenAsync(_stopping.Token).ConfigureAwait(false);
                 _connected = true;
                 if (failures > 0)
                 {
-                    _logger.LogInformation("Event publisher reconnected to {Broker}", BrokerUrls.Redact(_options.BrokerUrl!));
+                    _logger.LogInformation("Event publisher reconnected to {Broker}", _transport.Destination);
                 }
                 failures = 0;
                 _backoff.Reset();
-                if (await SendUntilDoneAsync(channel).ConfigureAwait(false)) return;
+                if (await SendUntilDoneAsync(connection).ConfigureAwait(false)) return;
             }
             catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
             {
@@ -165,7 +169,7 @@ public sealed class EventPublisher : IEventPublisher
                 // One line per failure, and only the first few in a row, so a long outage does not flood the log.
                 if (failures++ < 3)
                 {
-                    _logger.LogWarning("Event publisher cannot reach {Broker}: {Error}", BrokerUrls.Redact(_options.BrokerUrl!), ex.Message);
+                    _logger.LogWarning("Event publisher cannot reach {Broker}: {Error}", _transport.Destination, ex.Message);
                 }
             }
             finally
@@ -184,31 +188,36 @@ public sealed class EventPublisher : IEventPublisher
         }
     }
 
-    private Task<IConnection> CreateConnectionAsync()
+    // The connector of the options: every node, the password, and the TLS files, read now so that a bad one fails at
+    // start with a message naming the setting, not at every connection attempt.
+    internal static BrokerConnector Connector(EventPublisherOptions options)
     {
-        var factory = new ConnectionFactory
+        X509Certificate2Collection? roots = null;
+        X509Certificate2? client = null;
+        try
         {
-            Uri = _options.BrokerUrl!,
-            AutomaticRecoveryEnabled = false,
-            ClientProvidedName = "jobexporter-emitter",
-            RequestedConnectionTimeout = TimeSpan.FromSeconds(5),
-        };
-        // After Uri, which sets the URL's user, password and default TLS settings.
-        factory.Ssl = _ssl;
-        if (_options.Password is not null) factory.Password = _options.Password;
-        // Every node of the cluster, each checked against its own host name under TLS.
-        var endpoints = BrokerEndpoints.For(_options.AllBrokerUrls, url => BrokerEndpoints.ForHost(_ssl, url.Host));
-        return factory.CreateConnectionAsync(endpoints, _stopping.Token);
+            if (options.CaFile is not null) roots = CertificateTrust.ReadCertificates(options.CaFile);
+            if (options.CertFile is not null) client = ClientCertificates.Load(options.CertFile, options.KeyFile, options.CertPassword);
+        }
+        catch (InvalidDataException)
+        {
+            throw new ArgumentException($"JobExporter:CaFile '{options.CaFile}' holds no PEM certificate.");
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or CryptographicException or FormatException)
+        {
+            throw new ArgumentException($"JobExporter: cannot load the TLS files (CaFile, CertFile, KeyFile): {ex.Message.Split('\n')[0]}", ex);
+        }
+        return new BrokerConnector(options.AllBrokerUrls, options.Password, new BrokerTls(roots, client));
     }
 
     // Sends until the buffer is completed and empty (returns true) or the channel fails (throws).
-    private async Task<bool> SendUntilDoneAsync(IChannel channel)
+    private async Task<bool> SendUntilDoneAsync(IEventConnection connection)
     {
         var mostInFlight = _options.MaxBatchSize * MessagesInFlight;
         try
         {
             // What the last channel left unconfirmed goes first, in its order.
-            if (_unconfirmed.Count > 0) _unconfirmed = StartRound(channel, _unconfirmed);
+            if (_unconfirmed.Count > 0) _unconfirmed = StartRound(connection, _unconfirmed);
             while (true)
             {
                 if (_inFlight.Count == 0)
@@ -247,7 +256,7 @@ public sealed class EventPublisher : IEventPublisher
                     }
                 }
                 while (_inFlightEvents + _next.Count < mostInFlight && _buffer.Reader.TryRead(out var e)) _next.Add(e);
-                if (_next.Count > 0) _next = StartRound(channel, _next);
+                if (_next.Count > 0) _next = StartRound(connection, _next);
             }
         }
         finally
@@ -292,7 +301,7 @@ public sealed class EventPublisher : IEventPublisher
         && BatchGathering.ShouldGather(_buffer.Reader.Count, _options.BufferCapacity);
 
     // Puts the events on the wire as a new round and returns an empty list in exchange for the one the round took.
-    private List<PendingEvent> StartRound(IChannel channel, List<PendingEvent> events)
+    private List<PendingEvent> StartRound(IEventConnection connection, List<PendingEvent> events)
     {
         _gatherUntil = 0;
         var round = _spareRounds.Count > 0 ? _spareRounds.Pop() : new PublishRound();
@@ -302,7 +311,7 @@ public sealed class EventPublisher : IEventPublisher
         _inFlightEvents += round.Events.Count;
         try
         {
-            _batches.Start(channel, round);
+            _batches.Start(connection, round);
         }
         catch (Exception ex)
         {

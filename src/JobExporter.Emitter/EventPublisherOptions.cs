@@ -1,3 +1,5 @@
+using JobExporter.Transport;
+
 namespace JobExporter.Emitter;
 
 /// <summary>
@@ -122,7 +124,7 @@ public class EventPublisherOptions
         {
             problems.Add($"{S}:BrokerUrl and FailoverBrokerUrls cannot be one cluster: {mismatch}.");
         }
-        if (CertFile is not null && PublisherTls.IsPkcs12(CertFile))
+        if (CertFile is not null && ClientCertificates.IsPkcs12(CertFile))
         {
             if (KeyFile is not null) problems.Add($"{S}:KeyFile is for a PEM CertFile; a PKCS#12 CertFile (.pfx, .p12) holds its key.");
         }
@@ -130,7 +132,7 @@ public class EventPublisherOptions
         {
             problems.Add($"{S}:CertFile and KeyFile go together: set both or neither (or a PKCS#12 CertFile, .pfx or .p12, alone).");
         }
-        if (CertPassword is not null && (CertFile is null || !PublisherTls.IsPkcs12(CertFile))) problems.Add($"{S}:CertPassword is for a PKCS#12 CertFile (.pfx, .p12).");
+        if (CertPassword is not null && (CertFile is null || !ClientCertificates.IsPkcs12(CertFile))) problems.Add($"{S}:CertPassword is for a PKCS#12 CertFile (.pfx, .p12).");
         if (string.IsNullOrWhiteSpace(Exchange)) problems.Add($"{S}:Exchange must not be empty (default {EventDefaults.ExchangeName}).");
         if (HeartbeatInterval <= TimeSpan.Zero) problems.Add($"{S}:HeartbeatInterval must be positive, not {HeartbeatInterval}.");
         if (BufferCapacity < 1) problems.Add($"{S}:BufferCapacity must be at least 1, not {BufferCapacity}.");

@@ -1,6 +1,7 @@
 using Hangfire;
 using JobExporter.Contracts;
 using JobExporter.Emitter;
+using JobExporter.Transport;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -15,8 +16,8 @@ namespace JobExporter.Hangfire.Backlog;
 /// </summary>
 internal sealed class BacklogReporter : IAsyncDisposable
 {
-    private const int LoggedFirst = 3;
-    private const int LogEvery = 100;
+    // A read fails at most once an interval, so one in 100: at the default 15 s, a storage that stays broken logs every 25 minutes.
+    private static readonly LogSampling FailureLog = new(first: 3, every: 100);
 
     private readonly EmitterCore _core;
     private readonly BacklogOptions _options;
@@ -121,7 +122,7 @@ internal sealed class BacklogReporter : IAsyncDisposable
         var count = _core.BacklogFailures;
         try
         {
-            if (count <= LoggedFirst || count % LogEvery == 0)
+            if (FailureLog.ShouldLog(count))
             {
                 _logger.LogWarning(ex, "JobExporter emitter (hangfire): reading the storage's backlog failed ({Count} so far); jobs are not affected", count);
             }

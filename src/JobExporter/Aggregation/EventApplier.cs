@@ -1,6 +1,7 @@
 using JobExporter.Configuration;
 using JobExporter.Contracts;
 using JobExporter.Metrics;
+using JobExporter.Transport;
 using Microsoft.Extensions.Logging;
 using L = JobExporter.Metrics.LabelNames;
 
@@ -127,10 +128,12 @@ internal sealed class EventApplier : IEventSink
     }
 
     // The first failures with their stack, then one in a thousand: a bug that hits every event must not flood the log.
+    private static readonly LogSampling FailureLog = new(first: 10, every: 1000);
+
     private void LogFailure(JobEvent e, Exception ex)
     {
         var failures = ++_failures;
-        if (failures <= 10 || failures % 1000 == 0)
+        if (FailureLog.ShouldLog(failures))
         {
             _logger.LogError(ex, "Applying a {Type} event from {Hostname} ({System}) failed; it is counted as internal_error ({Failures} so far)",
                 e.Type.ToWireName(), Cut(e.Hostname), Cut(e.System), failures);

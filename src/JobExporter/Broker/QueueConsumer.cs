@@ -1,6 +1,7 @@
 using JobExporter.Configuration;
 using JobExporter.Contracts;
 using JobExporter.Metrics;
+using JobExporter.Transport;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Prometheus;

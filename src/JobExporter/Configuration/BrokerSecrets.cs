@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using JobExporter.Security;
+using JobExporter.Transport;
 
 namespace JobExporter.Configuration;
 
@@ -69,7 +70,7 @@ internal static class BrokerSecrets
         {
             try
             {
-                client = X509Certificate2.CreateFromPemFile(certFile, keyFile);
+                client = ClientCertificates.FromPem(certFile, keyFile);
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or CryptographicException or ArgumentException)
             {

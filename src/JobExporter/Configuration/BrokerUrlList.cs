@@ -1,3 +1,4 @@
+using JobExporter.Transport;
 using JobExporter.Contracts;
 
 namespace JobExporter.Configuration;

@@ -1,5 +1,6 @@
 using JobExporter.Contracts;
 using JobExporter.Security;
+using JobExporter.Transport;
 
 namespace JobExporter.Configuration;
 

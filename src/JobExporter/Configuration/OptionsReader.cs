@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using JobExporter.Contracts;
 using JobExporter.Security;
+using JobExporter.Transport;
 
 namespace JobExporter.Configuration;
 

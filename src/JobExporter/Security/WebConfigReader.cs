@@ -1,6 +1,7 @@
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using JobExporter.Configuration;
+using JobExporter.Transport;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 

@@ -1,4 +1,5 @@
 using JobExporter.Security;
+using JobExporter.Transport;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
 
 namespace JobExporter.Web;

@@ -23,7 +23,7 @@ namespace JobExporter.Hangfire.Tests.Packaging;
 [NonParallelizable]
 public sealed class NetStandardBuildTests
 {
-    private static readonly string[] Projects = ["JobExporter.Contracts", "JobExporter.Emitter", "JobExporter.Hangfire"];
+    private static readonly string[] Projects = ["JobExporter.Transport", "JobExporter.Contracts", "JobExporter.Emitter", "JobExporter.Hangfire"];
 
     private LocalPackageFeed _feed = null!;
     private TempFolder _assets = null!;
@@ -115,7 +115,7 @@ public sealed class NetStandardBuildTests
         optionsType.GetProperty("BrokerUrl")!.SetValue(options, new Uri("amqps://u:p@127.0.0.1:1/"));
         optionsType.GetProperty("CertFile")!.SetValue(options, pki.ClientCertFile);
         optionsType.GetProperty("KeyFile")!.SetValue(options, pki.ClientKeyFile);
-        var publisherType = _emitter.GetType("JobExporter.Contracts.EventPublisher", throwOnError: true)!;
+        var publisherType = _emitter.GetType("JobExporter.Emitter.EventPublisher", throwOnError: true)!;
         var thrown = Assert.Throws<TargetInvocationException>(() => Activator.CreateInstance(publisherType, options, null))!.InnerException;
         Assert.That(thrown, Is.InstanceOf<ArgumentException>());
         Assert.That(thrown!.Message, Does.Contain("PKCS#12 file (.pfx or .p12)").And.Contain("netstandard2.0"));

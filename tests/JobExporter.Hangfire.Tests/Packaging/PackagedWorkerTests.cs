@@ -16,7 +16,7 @@ public sealed class PackagedWorkerTests
     [Test]
     public async Task A_worker_on_dotnet_8_that_references_the_packages_from_a_folder_feed_publishes_its_jobs()
     {
-        using var feed = await LocalPackageFeed.PackAsync("JobExporter.Contracts", "JobExporter.Emitter", "JobExporter.Hangfire");
+        using var feed = await LocalPackageFeed.PackAsync("JobExporter.Transport", "JobExporter.Contracts", "JobExporter.Emitter", "JobExporter.Hangfire");
         var sample = Path.Combine(RepositoryPaths.Root, "samples", "PackagedHangfireWorker");
         await feed.BuildAsync(sample, $"JobExporterVersion={feed.Version}");
         var assets = await File.ReadAllTextAsync(Path.Combine(sample, "obj", "project.assets.json"));

@@ -1,4 +1,5 @@
 using JobExporter.Contracts;
+using JobExporter.Transport;
 
 namespace JobExporter.Tests.Contracts;
 

@@ -3,7 +3,7 @@ using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 using JobExporter.Broker;
 using JobExporter.Configuration;
-using JobExporter.Security;
+using JobExporter.Transport;
 
 namespace JobExporter.Tests.Security;
 

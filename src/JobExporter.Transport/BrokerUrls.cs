@@ -1,7 +1,7 @@
-namespace JobExporter.Contracts;
+namespace JobExporter.Transport;
 
 /// <summary>Helpers for broker URLs, so that a password never reaches a log line.</summary>
-public static class BrokerUrls
+internal static class BrokerUrls
 {
     /// <summary>The URL with its password replaced by <c>***</c>.</summary>
     public static string Redact(Uri url)

@@ -1,32 +1,17 @@
 using RabbitMQ.Client;
 
-namespace JobExporter.Contracts;
+namespace JobExporter.Transport;
 
 /// <summary>
 /// The nodes of one RabbitMQ cluster as the endpoints of one connection: the client tries them (in random order) until
 /// one answers, so losing a node costs a reconnect, not the stream. One connection factory holds one user, password
 /// and virtual host, so every URL must share them and the scheme; only host and port differ.
 /// </summary>
-public static class BrokerEndpoints
+internal static class BrokerEndpoints
 {
-    /// <summary>One endpoint per URL, each with TLS settings from <paramref name="ssl"/> (which should name that URL's host).</summary>
+    /// <summary>One endpoint per URL, in the given order, each with TLS settings from <paramref name="ssl"/> (which names that URL's host).</summary>
     public static IList<AmqpTcpEndpoint> For(IEnumerable<Uri> urls, Func<Uri, SslOption> ssl) =>
         urls.Select(url => new AmqpTcpEndpoint(url.Host, url.Port, ssl(url))).ToList();
-
-    /// <summary>A copy of <paramref name="template"/> that expects <paramref name="host"/> in the broker's certificate.</summary>
-    public static SslOption ForHost(SslOption template, string host) => new()
-    {
-        Enabled = template.Enabled,
-        ServerName = host,
-        Version = template.Version,
-        Certs = template.Certs,
-        CertPath = template.CertPath,
-        CertPassphrase = template.CertPassphrase,
-        AcceptablePolicyErrors = template.AcceptablePolicyErrors,
-        CheckCertificateRevocation = template.CheckCertificateRevocation,
-        CertificateValidationCallback = template.CertificateValidationCallback,
-        CertificateSelectionCallback = template.CertificateSelectionCallback,
-    };
 
     /// <summary>
     /// Why these URLs cannot be the nodes of one connection, or null when they can. The sentence names URLs by their

@@ -1,7 +1,8 @@
-using JobExporter.Broker;
+using JobExporter.Transport;
 
-namespace JobExporter.Tests.Broker;
+namespace JobExporter.Tests.Transport;
 
+/// <summary>The one backoff of the emitters and the exporter: doubling, capped, and spread so that clients do not reconnect in step.</summary>
 public class ReconnectBackoffTests
 {
     private static readonly TimeSpan First = TimeSpan.FromSeconds(1);
@@ -43,6 +44,23 @@ public class ReconnectBackoffTests
         for (var i = 0; i < 5; i++) backoff.Next();
         backoff.Reset();
         Assert.That(backoff.Next().TotalSeconds, Is.EqualTo(1).Within(0.001));
+    }
+
+    [Test]
+    public void Three_hundred_workers_that_lost_the_broker_together_come_back_spread_over_the_window()
+    {
+        // The emitters' defaults past their first steps; each pod has its own randomly seeded generator, as each publisher does.
+        var waits = Enumerable.Range(0, 300)
+            .Select(_ => new ReconnectBackoff(TimeSpan.FromSeconds(8), TimeSpan.FromSeconds(15), new Random()).Next())
+            .ToArray();
+        // Between 4 s and 8 s, in 100 ms slots: without jitter all 300 would share one slot.
+        var busiestSlot = waits.GroupBy(w => (int)(w.TotalMilliseconds / 100)).Max(g => g.Count());
+        Assert.Multiple(() =>
+        {
+            Assert.That(waits, Has.All.InRange(TimeSpan.FromSeconds(4), TimeSpan.FromSeconds(8)));
+            Assert.That(busiestSlot, Is.LessThan(30), "no 100 ms slot takes a tenth of the workers");
+            Assert.That(waits.Max() - waits.Min(), Is.GreaterThan(TimeSpan.FromSeconds(3)), "the waits cover most of the window");
+        });
     }
 
     /// <summary>A random source that always draws the same number: the seam for the jitter's bounds.</summary>

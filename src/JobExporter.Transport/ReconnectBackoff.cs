@@ -1,9 +1,10 @@
-namespace JobExporter.Contracts;
+namespace JobExporter.Transport;
 
 /// <summary>
-/// The publisher's waits between reconnection attempts: doubling from the first delay up to the longest, each drawn
-/// at random between half and all of it ("equal jitter"), so that hundreds of workers that lost the same broker at
-/// the same moment do not all come back at the same moment.
+/// How long to wait before the next connection attempt: doubling from the first delay up to the longest, each wait
+/// drawn at random between half and all of that step ("equal jitter"). Hundreds of workers or sidecars that lost the
+/// same broker at the same moment then come back spread over the step instead of all at once, and none waits less
+/// than half the step.
 /// </summary>
 internal sealed class ReconnectBackoff
 {
@@ -19,7 +20,7 @@ internal sealed class ReconnectBackoff
         _random = random;
     }
 
-    /// <summary>The wait before the next attempt; each call doubles the base for the one after.</summary>
+    /// <summary>The wait before the next attempt; each call doubles the step for the one after.</summary>
     public TimeSpan Next()
     {
         var wait = Jitter(_next, _random);
@@ -27,9 +28,10 @@ internal sealed class ReconnectBackoff
         return wait;
     }
 
-    /// <summary>After a success: start again from the first delay.</summary>
+    /// <summary>After a connection that worked: the next loss starts again from the first step.</summary>
     public void Reset() => _next = _first;
 
+    // In ticks: netstandard2.0 has no TimeSpan * double.
     internal static TimeSpan Jitter(TimeSpan delay, Random random) =>
         TimeSpan.FromTicks(delay.Ticks / 2 + (long)(random.NextDouble() * (delay.Ticks - delay.Ticks / 2)));
 }

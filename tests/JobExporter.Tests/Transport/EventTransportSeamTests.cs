@@ -1,0 +1,113 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Text.Json;
+using JobExporter.Contracts;
+using JobExporter.Transport;
+
+namespace JobExporter.Tests.Transport;
+
+/// <summary>
+/// The publisher sends through any <see cref="IEventTransport"/>: its buffer, batching, confirms and retries are the
+/// same whatever the wire, so a second transport plugs in beside RabbitMQ.
+/// </summary>
+public class EventTransportSeamTests
+{
+    private static EventPublisherOptions Options() => new()
+    {
+        BrokerUrl = new Uri("amqp://u:p@not-used/"),
+        ReconnectDelay = TimeSpan.FromMilliseconds(10),
+        MaxReconnectDelay = TimeSpan.FromMilliseconds(20),
+        BatchDelay = TimeSpan.Zero,
+    };
+
+    [Test]
+    public async Task Events_go_out_through_another_transport_in_one_batch_per_routing_key_after_failed_opens()
+    {
+        var transport = new ScriptedTransport { FailedOpens = 2 };
+        var log = new CapturingLogger<EventPublisher>();
+        await using var publisher = new EventPublisher(Options(), log, transport);
+        var factory = new EventFactory("hangfire", "worker-1");
+        for (var i = 0; i < 5; i++) publisher.TryPublish(factory.Job(EventType.JobSent, "Report.Run", "default"));
+        publisher.TryPublish(factory.Job(EventType.JobStarted, "Report.Run", "default"));
+
+        await WaitUntil(() => publisher.Published == 6, () => $"published {publisher.Published}, opens {transport.Opens}, failures {publisher.PublishFailures}, buffered {publisher.Buffered}, dropped {publisher.Dropped}; {string.Join("; ", log.Lines.TakeLast(3).Select(l => l.Message))}");
+        Assert.Multiple(() =>
+        {
+            Assert.That(transport.Opens, Is.EqualTo(3));
+            Assert.That(publisher.PublishFailures, Is.EqualTo(2));
+            Assert.That(transport.Sent.GroupBy(m => m.Key).ToDictionary(g => g.Key, g => g.Sum(m => m.Events)), Is.EquivalentTo(new Dictionary<string, int>
+            {
+                [RoutingKeys.For("hangfire", EventType.JobSent, "worker-1")] = 5,
+                [RoutingKeys.For("hangfire", EventType.JobStarted, "worker-1")] = 1,
+            }));
+        });
+    }
+
+    [Test]
+    public async Task A_batch_the_transport_did_not_confirm_is_sent_again_on_a_new_connection()
+    {
+        var transport = new ScriptedTransport { FailedPublishes = 1 };
+        await using var publisher = new EventPublisher(Options(), null, transport);
+        var factory = new EventFactory("hangfire", "worker-1");
+        for (var i = 0; i < 3; i++) publisher.TryPublish(factory.Job(EventType.JobSent, "Report.Run", "default"));
+
+        await WaitUntil(() => publisher.Published == 3, () => $"published {publisher.Published}, opens {transport.Opens}");
+        Assert.Multiple(() =>
+        {
+            Assert.That(transport.Opens, Is.EqualTo(2), "the failed connection was closed and another opened");
+            Assert.That(transport.Closes, Is.GreaterThanOrEqualTo(1));
+            Assert.That(transport.Sent.Sum(m => m.Events), Is.EqualTo(3), "only confirmed batches are recorded as sent");
+        });
+    }
+
+    private static async Task WaitUntil(Func<bool> condition, Func<string> state)
+    {
+        var watch = Stopwatch.StartNew();
+        while (!condition())
+        {
+            Assert.That(watch.Elapsed, Is.LessThan(TimeSpan.FromSeconds(10)), () => $"not in time: {state()}");
+            await Task.Delay(5);
+        }
+    }
+
+    /// <summary>A transport that refuses its first opens and publishes, then confirms everything.</summary>
+    private sealed class ScriptedTransport : IEventTransport
+    {
+        private int _opens;
+        private int _closes;
+        private int _publishes;
+
+        public int FailedOpens { get; init; }
+        public int FailedPublishes { get; init; }
+        public int Opens => Volatile.Read(ref _opens);
+        public int Closes => Volatile.Read(ref _closes);
+        public ConcurrentQueue<(string Key, int Events)> Sent { get; } = new();
+        public string Destination => "scripted://events";
+
+        public Task<IEventConnection> OpenAsync(CancellationToken cancellationToken) =>
+            Interlocked.Increment(ref _opens) <= FailedOpens
+                ? Task.FromException<IEventConnection>(new IOException("connection refused"))
+                : Task.FromResult<IEventConnection>(new Connection(this));
+
+        private sealed class Connection(ScriptedTransport owner) : IEventConnection
+        {
+            public ValueTask PublishAsync(string routingKey, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
+            {
+                if (Interlocked.Increment(ref owner._publishes) <= owner.FailedPublishes)
+                {
+                    return new ValueTask(Task.FromException(new IOException("not confirmed")));
+                }
+                using var batch = JsonDocument.Parse(body);
+                // A message of one event is that event's object, of more an array of them.
+                owner.Sent.Enqueue((routingKey, batch.RootElement.ValueKind == JsonValueKind.Array ? batch.RootElement.GetArrayLength() : 1));
+                return default;
+            }
+
+            public ValueTask DisposeAsync()
+            {
+                Interlocked.Increment(ref owner._closes);
+                return default;
+            }
+        }
+    }
+}

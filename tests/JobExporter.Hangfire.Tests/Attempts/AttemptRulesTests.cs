@@ -22,8 +22,21 @@ public sealed class AttemptRulesTests
     private static Election Outside(ElectedState candidate, string? failure = null) =>
         new(FromProcessing: false, candidate, Failure: failure is not null, FailureException: failure);
 
+    /// <summary>One row: the rules' step for the row's values, and the step expected. Public for NUnit; the values stay internal.</summary>
+    public sealed class Step
+    {
+        private readonly Func<AttemptStep> _actual;
+
+        internal Step(Func<AttemptStep> actual, AttemptStep expected) => (_actual, Expected) = (actual, expected);
+
+        internal AttemptStep Actual() => _actual();
+        internal AttemptStep Expected { get; }
+    }
+
     private static TestCaseData Row(string name, AttemptPhase phase, Election election, AttemptStep expected, string? runException = null) =>
-        new TestCaseData(phase, election, runException, expected).SetName(name);
+        new TestCaseData(new Step(() => AttemptRules.Elected(election, phase, phase is Finished ? Runtime : 0, runException), expected)).SetName(name);
+
+    private static TestCaseData Row(string name, Func<AttemptStep> actual, AttemptStep expected) => new TestCaseData(new Step(actual, expected)).SetName(name);
 
     public static IEnumerable<TestCaseData> Elections()
     {
@@ -89,44 +102,54 @@ public sealed class AttemptRulesTests
     }
 
     [TestCaseSource(nameof(Elections))]
-    public void An_election(AttemptPhase phase, Election election, string? runException, AttemptStep expected) =>
-        Assert.That(AttemptRules.Elected(election, phase, phase is Finished ? Runtime : 0, runException), Is.EqualTo(expected));
+    public void An_election(Step row) => Assert.That(row.Actual(), Is.EqualTo(row.Expected));
 
     public static IEnumerable<TestCaseData> Runs()
     {
-        yield return new TestCaseData(Received, false, AttemptRules.Performing(Received),
-            new AttemptStep(Started, EventType.JobStarted, ByAttempt: true, Running: 1))
-            .SetName("A received job that every filter lets through is job-started and counted as running");
-        yield return new TestCaseData(None, false, AttemptRules.Performing(None),
-            new AttemptStep(Started, EventType.JobStarted, Takes: true, ByAttempt: true, Running: 1))
-            .SetName("A job not taken through the election here is job-started from what it carries, without job-received");
-        yield return new TestCaseData(Started, false, AttemptRules.Performed(Started, shutdown: false), new AttemptStep(Finished, Running: -1))
-            .SetName("A job that returned or threw has finished and no longer counts as running");
-        yield return new TestCaseData(Started, true, AttemptRules.Performed(Started, shutdown: true), new AttemptStep(None, Running: -1))
-            .SetName("A job stopped by a server shutdown has no outcome yet and is forgotten");
-        yield return new TestCaseData(Received, false, AttemptRules.Performed(Received, shutdown: false), new AttemptStep(Received))
-            .SetName("A job a filter stopped before it ran is not counted as ended");
+        yield return Row("A received job that every filter lets through is job-started and counted as running", () => AttemptRules.Performing(Received),
+            new AttemptStep(Started, EventType.JobStarted, ByAttempt: true, Running: 1));
+        yield return Row("A job not taken through the election here is job-started from what it carries, without job-received",
+            () => AttemptRules.Performing(None), new AttemptStep(Started, EventType.JobStarted, Takes: true, ByAttempt: true, Running: 1));
+        yield return Row("A job that returned or threw has finished and no longer counts as running", () => AttemptRules.Performed(Started, shutdown: false),
+            new AttemptStep(Finished, Running: -1));
+        yield return Row("A job stopped by a server shutdown has no outcome yet and is forgotten", () => AttemptRules.Performed(Started, shutdown: true),
+            new AttemptStep(None, Running: -1));
+        yield return Row("A job a filter stopped before it ran is not counted as ended", () => AttemptRules.Performed(Received, shutdown: false),
+            new AttemptStep(Received));
     }
 
     [TestCaseSource(nameof(Runs))]
-    public void A_run(AttemptPhase phase, bool shutdown, AttemptStep actual, AttemptStep expected) => Assert.That(actual, Is.EqualTo(expected));
+    public void A_run(Step row) => Assert.That(row.Actual(), Is.EqualTo(row.Expected));
+
+    /// <summary>A whole attempt, call by call. Public for NUnit; the values stay internal.</summary>
+    public sealed class Attempt
+    {
+        internal Attempt(Election[] taking, bool runs, Election outcome, string? runException, EventType[] expected) =>
+            (Taking, Runs, Outcome, RunException, Expected) = (taking, runs, outcome, runException, expected);
+
+        internal Election[] Taking { get; }
+        internal bool Runs { get; }
+        internal Election Outcome { get; }
+        internal string? RunException { get; }
+        internal EventType[] Expected { get; }
+    }
 
     /// <summary>Whole attempts, call by call: the events they publish in order.</summary>
     public static IEnumerable<TestCaseData> Attempts()
     {
-        yield return new TestCaseData(new[] { Outside(ElectedState.Processing) }, true, Leaving(ElectedState.Succeeded), null,
-            new[] { EventType.JobReceived, EventType.JobStarted, EventType.JobSucceeded })
+        yield return new TestCaseData(new Attempt([Outside(ElectedState.Processing)], true, Leaving(ElectedState.Succeeded), null,
+            [EventType.JobReceived, EventType.JobStarted, EventType.JobSucceeded]))
             .SetName("A job that runs and returns is received, started and succeeded once");
-        yield return new TestCaseData(new[] { Outside(ElectedState.Processing) }, true, Leaving(ElectedState.Other, failure: Thrown), Thrown,
-            new[] { EventType.JobReceived, EventType.JobStarted, EventType.JobRetried })
+        yield return new TestCaseData(new Attempt([Outside(ElectedState.Processing)], true, Leaving(ElectedState.Other, failure: Thrown), Thrown,
+            [EventType.JobReceived, EventType.JobStarted, EventType.JobRetried]))
             .SetName("A job that throws and is retried is received, started and retried once");
-        yield return new TestCaseData(new[] { Outside(ElectedState.Processing), Outside(ElectedState.Processing) }, false,
-            Leaving(ElectedState.Other, failure: Thrown), null, new[] { EventType.JobReceived, EventType.JobRetried })
+        yield return new TestCaseData(new Attempt([Outside(ElectedState.Processing), Outside(ElectedState.Processing)], false,
+            Leaving(ElectedState.Other, failure: Thrown), null, [EventType.JobReceived, EventType.JobRetried]))
             .SetName("A job whose filter throws is received once, even when the commit is retried, then retried and never started");
     }
 
     [TestCaseSource(nameof(Attempts))]
-    public void An_attempt(Election[] taking, bool runs, Election outcome, string? runException, EventType[] expected)
+    public void An_attempt(Attempt attempt)
     {
         var phase = None;
         var published = new List<EventType>();
@@ -135,15 +158,15 @@ public sealed class AttemptRulesTests
             if (step.Event is { } type) published.Add(type);
             phase = step.Next;
         }
-        foreach (var election in taking) Apply(AttemptRules.Elected(election, phase));
-        if (runs)
+        foreach (var election in attempt.Taking) Apply(AttemptRules.Elected(election, phase));
+        if (attempt.Runs)
         {
             Apply(AttemptRules.Performing(phase));
             Apply(AttemptRules.Performed(phase, shutdown: false));
         }
         // The outcome's election, then the worker retrying it after a failed commit: published once.
-        Apply(AttemptRules.Elected(outcome, phase, Runtime, runException));
-        Apply(AttemptRules.Elected(outcome, phase, Runtime, runException));
-        Assert.That(published, Is.EqualTo(expected));
+        Apply(AttemptRules.Elected(attempt.Outcome, phase, Runtime, attempt.RunException));
+        Apply(AttemptRules.Elected(attempt.Outcome, phase, Runtime, attempt.RunException));
+        Assert.That(published, Is.EqualTo(attempt.Expected));
     }
 }

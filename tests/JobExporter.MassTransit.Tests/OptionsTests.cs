@@ -95,7 +95,7 @@ public sealed class OptionsTests
     }
 
     [Test]
-    public async Task Adding_the_emitter_twice_is_fine_and_its_options_are_validated_once_when_the_host_starts()
+    public void Adding_the_emitter_twice_is_fine_and_its_options_are_validated_once_when_the_host_starts()
     {
         using var host = new HostBuilder().ConfigureServices(services =>
         {
@@ -106,7 +106,6 @@ public sealed class OptionsTests
         // Nothing else reads the options before a bus starts: only the check at start stops this host.
         var error = Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
         Assert.That(error!.Failures, Has.Exactly(1).Items.Contains("HeartbeatInterval"), "the second call's setting, checked once");
-        await host.StopAsync();
     }
 
     [Test]

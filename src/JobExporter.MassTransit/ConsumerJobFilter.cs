@@ -8,7 +8,7 @@ namespace JobExporter.MassTransit;
 /// Wraps one consumer's handling of one message type, once per attempt: <c>job-received</c> and
 /// <c>job-started</c> (with the wait since the message was sent, on the first attempt) when it starts,
 /// <c>job-succeeded</c> with the runtime when it returns, and, when it throws, a <see cref="FailedAttempt"/>
-/// that <see cref="JobOutcomeObserver"/> later turns into <c>job-retried</c> or <c>job-failed</c>.
+/// that <see cref="MessageAttempts"/> later turns into <c>job-retried</c> or <c>job-failed</c>.
 /// Nothing here throws into the pipe: the consumer's own exception is rethrown untouched.
 /// </summary>
 internal sealed class ConsumerJobFilter<TConsumer, TMessage>(JobEmitter emitter) : IFilter<ConsumerConsumeContext<TConsumer, TMessage>>
@@ -42,14 +42,10 @@ internal sealed class ConsumerJobFilter<TConsumer, TMessage>(JobEmitter emitter)
             var queue = QueueNames.Of(context.ReceiveContext.InputAddress);
             var jobId = context.MessageId?.ToString("N");
             var retryAttempt = context.GetRetryAttempt();
-            if (retryAttempt > 0 && context.ReceiveContext.TryGetPayload<MessageFailures>(out var failures))
-            {
-                // This consumer runs again: its earlier failures were retried.
-                PublishAll(failures.TakeRetried(Name), retried: true);
-            }
+            if (context.ReceiveContext.TryGetPayload<MessageAttempts>(out var attempts)) PublishAll(attempts.Starting(Name, retryAttempt));
             emitter.Publish(emitter.Events.PendingJob(EventType.JobReceived, Name, queue, jobId));
-            // Retries run in process, straight after the failure: only the first attempt waited in the queue.
-            emitter.Publish(emitter.Events.PendingJob(EventType.JobStarted, Name, queue, jobId, wait: retryAttempt == 0 ? WaitSince(context.SentTime) : null));
+            var wait = MessageAttempts.Waited(retryAttempt) ? WaitSince(context.SentTime) : null;
+            emitter.Publish(emitter.Events.PendingJob(EventType.JobStarted, Name, queue, jobId, wait: wait));
             return new Attempt(queue, jobId, Stopwatch.GetTimestamp());
         }
         catch (Exception ex)
@@ -84,7 +80,7 @@ internal sealed class ConsumerJobFilter<TConsumer, TMessage>(JobEmitter emitter)
             var failed = emitter.Events.Job(EventType.JobFailed, Name, a.Queue, a.JobId,
                 runtime: Stopwatch.GetElapsedTime(a.StartedAt).TotalSeconds, exception: exceptionName);
             var retried = emitter.Events.Job(EventType.JobRetried, Name, a.Queue, a.JobId, exception: exceptionName);
-            context.ReceiveContext.GetOrAddPayload(() => new MessageFailures()).Add(new FailedAttempt(Name, exception, retried, failed));
+            context.ReceiveContext.GetOrAddPayload(() => new MessageAttempts()).Failed(new FailedAttempt(Name, exception, retried, failed));
         }
         catch (Exception ex)
         {
@@ -92,10 +88,10 @@ internal sealed class ConsumerJobFilter<TConsumer, TMessage>(JobEmitter emitter)
         }
     }
 
-    private void PublishAll(List<FailedAttempt>? attempts, bool retried)
+    private void PublishAll(List<JobEvent>? events)
     {
-        if (attempts is null) return;
-        foreach (var a in attempts) emitter.Publish(retried ? a.Retried : a.Failed);
+        if (events is null) return;
+        foreach (var e in events) emitter.Publish(e);
     }
 
     // Seconds from the sender's clock to ours; clocks drift, so a negative wait is taken as none.

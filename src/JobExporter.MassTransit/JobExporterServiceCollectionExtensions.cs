@@ -32,10 +32,10 @@ public static class JobExporterServiceCollectionExtensions
             if (provider.GetService<IConfiguration>() is { } configuration) Bind(configuration.GetSection(EventPublisherOptions.SectionName), o);
         });
         if (configure is not null) options.Configure(configure);
-        options.ValidateOnStart();
 
         // The rest once, however often the options are added to.
         if (services.Any(d => d.ServiceType == typeof(JobEmitter))) return services;
+        options.ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<JobExporterMassTransitOptions>, OptionsValidator>());
         services.AddSingleton(provider => new JobEmitter(
             provider.GetRequiredService<IOptions<JobExporterMassTransitOptions>>(),

@@ -4,7 +4,7 @@ using MassTransit;
 namespace JobExporter.MassTransit;
 
 /// <summary>
-/// Gives each failed attempt its verdict and notices skipped messages, from the receive endpoint's view:
+/// Hands the receive endpoint's view of a message to its <see cref="MessageAttempts"/>, which gives each failed attempt its verdict:
 /// MassTransit reports a consumer's fault here only once its retry policy has given up (<c>job-failed</c>);
 /// failures still pending when the message is done were retried (<c>job-retried</c>); a message that no
 /// consumer took goes to <c>&lt;queue&gt;_skipped</c> (<c>job-rejected</c>).
@@ -18,7 +18,7 @@ internal sealed class JobOutcomeObserver(JobEmitter emitter) : IReceiveObserver
         try
         {
             FlushRetried(context);
-            if (!context.IsDelivered && !context.IsFaulted)
+            if (MessageAttempts.Skipped(context.IsDelivered, context.IsFaulted))
             {
                 emitter.Publish(emitter.Events.Job(EventType.JobRejected, SkippedMessageName(context), QueueNames.Of(context.InputAddress),
                     MessageIdOf(context)));
@@ -40,12 +40,10 @@ internal sealed class JobOutcomeObserver(JobEmitter emitter) : IReceiveObserver
         try
         {
             var consumer = TypeNames.FromShortName(consumerType);
-            var attempt = context.ReceiveContext.TryGetPayload<MessageFailures>(out var failures)
-                ? failures.TakeFinal(exception, consumer)
-                : null;
+            var seen = context.ReceiveContext.TryGetPayload<MessageAttempts>(out var attempts) ? attempts.Faulted(exception, consumer) : null;
             // Without an attempt, the fault comes from something this emitter did not see start
             // (a handler, a saga, a consumer that could not be created): MassTransit's own figures are used.
-            var failed = attempt?.Failed ?? (emitter.Events.Job(EventType.JobFailed, consumer,
+            var failed = seen ?? (emitter.Events.Job(EventType.JobFailed, consumer,
                 QueueNames.Of(context.ReceiveContext.InputAddress), context.MessageId?.ToString("N")) with
             {
                 Runtime = duration.TotalSeconds,
@@ -75,10 +73,8 @@ internal sealed class JobOutcomeObserver(JobEmitter emitter) : IReceiveObserver
 
     private void FlushRetried(ReceiveContext context)
     {
-        if (!context.TryGetPayload<MessageFailures>(out var failures)) return;
-        var left = failures.TakeAll();
-        if (left is null) return;
-        foreach (var attempt in left) emitter.Publish(attempt.Retried);
+        if (!context.TryGetPayload<MessageAttempts>(out var attempts) || attempts.Done() is not { } retried) return;
+        foreach (var e in retried) emitter.Publish(e);
     }
 
     private static string SkippedMessageName(ReceiveContext context) =>

@@ -36,6 +36,19 @@ public sealed class SetupTests
     }
 
     [Test]
+    public void Adding_the_emitter_twice_is_fine_and_its_options_are_validated_once_when_the_host_starts()
+    {
+        using var host = new HostBuilder().ConfigureServices(services =>
+        {
+            services.AddJobExporterHangfire(o => o.BrokerUrl = new Uri("amqp://localhost/"));
+            services.AddJobExporterHangfire(o => o.HeartbeatInterval = TimeSpan.Zero);
+        }).Build();
+
+        var error = Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+        Assert.That(error!.Failures, Has.Exactly(1).Items.Contains("HeartbeatInterval"), "the second call's setting, checked once");
+    }
+
+    [Test]
     public async Task The_service_collection_set_up_registers_the_worker_process_and_installs_the_filters_globally()
     {
         var configuration = new ConfigurationBuilder()

@@ -2,6 +2,7 @@ using JobExporter.Contracts;
 using MassTransit;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using NUnit.Framework;
 
@@ -91,6 +92,20 @@ public sealed class OptionsTests
 
         Assert.That(services.Count(d => d.ServiceType == typeof(JobEmitter)), Is.EqualTo(1));
         Assert.That(services.Count(d => d.ServiceType == typeof(IConfigureReceiveEndpoint)), Is.EqualTo(1));
+    }
+
+    [Test]
+    public void Adding_the_emitter_twice_is_fine_and_its_options_are_validated_once_when_the_host_starts()
+    {
+        using var host = new HostBuilder().ConfigureServices(services =>
+        {
+            services.AddJobExporterMassTransit(o => o.BrokerUrl = new Uri("amqp://localhost/"));
+            services.AddJobExporterMassTransit(o => o.HeartbeatInterval = TimeSpan.Zero);
+        }).Build();
+
+        // Nothing else reads the options before a bus starts: only the check at start stops this host.
+        var error = Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+        Assert.That(error!.Failures, Has.Exactly(1).Items.Contains("HeartbeatInterval"), "the second call's setting, checked once");
     }
 
     [Test]

@@ -97,8 +97,12 @@ public sealed class FilterEventTests
         var id = world.Client.Enqueue(() => TestJobs.ThrowsButIsHandled());
         world.StartServer(workers: 1);
 
-        await Waiting.UntilAsync(() => publisher.Count(EventType.JobSucceeded) == 1, "job-succeeded", detail: publisher.Describe);
-        using (var connection = world.Storage.GetConnection()) Assert.That(connection.GetStateData(id)?.Name, Is.EqualTo("Succeeded"));
+        // The event is published in the election, before the worker commits the state: wait for both.
+        await Waiting.UntilAsync(() =>
+        {
+            using var connection = world.Storage.GetConnection();
+            return publisher.Count(EventType.JobSucceeded) == 1 && connection.GetStateData(id)?.Name == "Succeeded";
+        }, "job-succeeded and the state Succeeded", detail: publisher.Describe);
         Assert.That(publisher.Events.Where(e => e.JobId == id).Select(e => e.Type),
             Is.EqualTo(new[] { EventType.JobSent, EventType.JobReceived, EventType.JobStarted, EventType.JobSucceeded }), publisher.Describe());
     }

@@ -98,7 +98,12 @@ public sealed class FilterEventTests
         world.StartServer(workers: 1);
 
         await Waiting.UntilAsync(() => publisher.Count(EventType.JobSucceeded) == 1, "job-succeeded", detail: publisher.Describe);
-        using (var connection = world.Storage.GetConnection()) Assert.That(connection.GetStateData(id)?.Name, Is.EqualTo("Succeeded"));
+        // The event goes out as the state is applied, a moment before Hangfire commits it to storage.
+        await Waiting.UntilAsync(() =>
+        {
+            using var connection = world.Storage.GetConnection();
+            return connection.GetStateData(id)?.Name == "Succeeded";
+        }, "Hangfire to store the job as Succeeded");
         Assert.That(publisher.Events.Where(e => e.JobId == id).Select(e => e.Type),
             Is.EqualTo(new[] { EventType.JobSent, EventType.JobReceived, EventType.JobStarted, EventType.JobSucceeded }), publisher.Describe());
     }

@@ -37,32 +37,24 @@ up_to_date() {
     -type f -newer "$file" -print -quit)" ]
 }
 
-# Starts a private RabbitMQ node: rabbitmq_start DIR PORT. Sets RABBIT_ENV (array of env assignments) and RABBIT_NODE.
+# Starts a private RabbitMQ node (scripts/rabbitmq-node.sh) and waits until it is ready: rabbitmq_start DIR PORT.
+# Sets RABBIT_DIR and RABBIT_PID for rabbitmq_stop.
 rabbitmq_start() {
-  local dir=$1 port=$2
-  mkdir -p "$dir"
-  printf 'listeners.tcp.default = 127.0.0.1:%s\nloopback_users = none\n' "$port" > "$dir/rabbitmq.conf"
-  echo '[].' > "$dir/enabled_plugins"
-  RABBIT_NODE="jxdemo$port@localhost"
-  RABBIT_ENV=(HOME="$dir" RABBITMQ_NODENAME="$RABBIT_NODE" RABBITMQ_NODE_PORT="$port" RABBITMQ_NODE_IP_ADDRESS=127.0.0.1
-    RABBITMQ_DIST_PORT="$(free_port)" ERL_EPMD_PORT="$(free_port)" ERL_EPMD_ADDRESS=127.0.0.1
-    RABBITMQ_MNESIA_BASE="$dir/mnesia" RABBITMQ_LOG_BASE="$dir/log" RABBITMQ_PID_FILE="$dir/rabbitmq.pid"
-    RABBITMQ_CONFIG_FILE="$dir/rabbitmq.conf" RABBITMQ_ENABLED_PLUGINS_FILE="$dir/enabled_plugins")
-  # The cookie exists before the node and rabbitmqctl start: each would otherwise create it with its own random value at
-  # the same moment, and rabbitmqctl would be refused ("Invalid challenge reply") until its wait timed out.
-  if [ ! -f "$dir/.erlang.cookie" ]; then
-    (umask 077; od -An -N16 -tx1 /dev/urandom | tr -d ' \n' > "$dir/.erlang.cookie")
-    chmod 400 "$dir/.erlang.cookie"
-  fi
-  env "${RABBIT_ENV[@]}" /usr/lib/rabbitmq/bin/rabbitmq-server > "$dir/server.out" 2>&1 &
+  local node
+  node="$(dirname "${BASH_SOURCE[0]}")/rabbitmq-node.sh"
+  RABBIT_DIR=$1
+  "$node" prepare "$RABBIT_DIR" "$2" --name jxdemo
+  "$node" server "$RABBIT_DIR" > "$RABBIT_DIR/server.out" 2>&1 &
   RABBIT_PID=$!
-  env "${RABBIT_ENV[@]}" /usr/lib/rabbitmq/bin/rabbitmqctl -n "$RABBIT_NODE" wait "$dir/rabbitmq.pid" --timeout 60 > /dev/null
+  "$node" ctl "$RABBIT_DIR" wait "$RABBIT_DIR/rabbitmq.pid" --timeout 60 > /dev/null
 }
 
 rabbitmq_stop() {
-  [ -n "${RABBIT_NODE:-}" ] || return 0
-  env "${RABBIT_ENV[@]}" /usr/lib/rabbitmq/bin/rabbitmqctl -n "$RABBIT_NODE" stop > /dev/null 2>&1 || kill "$RABBIT_PID" 2>/dev/null || true
+  [ -n "${RABBIT_DIR:-}" ] || return 0
+  local node
+  node="$(dirname "${BASH_SOURCE[0]}")/rabbitmq-node.sh"
+  "$node" ctl "$RABBIT_DIR" stop > /dev/null 2>&1 || kill "$RABBIT_PID" 2>/dev/null || true
   wait "$RABBIT_PID" 2>/dev/null || true
-  env "${RABBIT_ENV[@]}" epmd -kill > /dev/null 2>&1 || true
-  RABBIT_NODE=
+  "$node" epmd-kill "$RABBIT_DIR" > /dev/null 2>&1 || true
+  RABBIT_DIR=
 }

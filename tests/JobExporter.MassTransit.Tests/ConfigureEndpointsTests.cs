@@ -1,4 +1,5 @@
 using JobExporter.Contracts;
+using JobExporter.Testing;
 using MassTransit;
 using NUnit.Framework;
 
@@ -13,7 +14,7 @@ public sealed class ConfigureEndpointsTests
     {
         var hostname = Broker.UniqueName("mt-host");
         var prefix = Broker.UniqueName("auto");
-        await using var tap = await EventTap.StartAsync(Broker.Node.AmqpUrl, hostname);
+        await using var tap = await EventTap.StartAsync(Broker.Node.AmqpUrl, JobEmitter.SystemName, hostname);
         await using (var bus = await TestBus.StartAsync(Broker.Node,
                          (context, cfg) => cfg.ConfigureEndpoints(context, filter => filter.Include<PlaceOrderConsumer>(),
                              new DefaultEndpointNameFormatter(prefix + "-", false)),

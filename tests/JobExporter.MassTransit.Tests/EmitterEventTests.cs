@@ -1,4 +1,5 @@
 using JobExporter.Contracts;
+using JobExporter.Testing;
 using MassTransit;
 using NUnit.Framework;
 
@@ -17,7 +18,7 @@ public sealed class EmitterEventTests
     {
         _hostname = Broker.UniqueName("mt-host");
         _queue = Broker.UniqueName("orders");
-        _tap = await EventTap.StartAsync(Broker.Node.AmqpUrl, _hostname);
+        _tap = await EventTap.StartAsync(Broker.Node.AmqpUrl, JobEmitter.SystemName, _hostname);
     }
 
     [TearDown]
@@ -58,7 +59,7 @@ public sealed class EmitterEventTests
                      }))
         {
             await bus.SendAsync(_queue, new PlaceOrder(1));
-            await _tap.WaitForAsync(_ => _tap.Count(EventType.JobSucceeded) >= 2, "both consumers to succeed");
+            await _tap.WaitForAsync(t => t.Count(EventType.JobSucceeded) >= 2, "both consumers to succeed");
         }
         await WaitForOfflineAsync();
 
@@ -175,11 +176,11 @@ public sealed class EmitterEventTests
         {
             await _tap.WaitForCountAsync(EventType.WorkerOnline, null, 1);
             await bus.SendAsync(_queue, new HoldJob(gate));
-            await _tap.WaitForAsync(events => events.Any(e => e.Type == EventType.WorkerHeartbeat && e.Active == 1), "a heartbeat with one running job");
+            await _tap.WaitForAsync(t => t.Events.Any(e => e.Type == EventType.WorkerHeartbeat && e.Active == 1), "a heartbeat with one running job");
             HoldJobConsumer.Gates.GetOrAdd(gate, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
             await _tap.WaitForCountAsync(EventType.JobSucceeded, nameof(HoldJobConsumer), 1);
             var seen = _tap.Events.Count;
-            await _tap.WaitForAsync(events => events.Skip(seen).Any(e => e.Type == EventType.WorkerHeartbeat && e.Active == 0), "a heartbeat with no running job");
+            await _tap.WaitForAsync(t => t.Events.Skip(seen).Any(e => e.Type == EventType.WorkerHeartbeat && e.Active == 0), "a heartbeat with no running job");
         }
         await WaitForOfflineAsync();
 

@@ -24,7 +24,7 @@ public sealed class ObserverEventTests
         {
             var endpoint = await bus.GetRequiredService<IBus>().GetSendEndpoint(new Uri($"queue:{Queue}"));
             for (var i = 0; i < 3; i++) await endpoint.Send(new PlaceOrder(i));
-            await Waiting.UntilAsync(() => publisher.Count(EventType.JobSucceeded, nameof(PlaceOrderConsumer)) == 3, "three job-succeeded", publisher.Describe);
+            await Waiting.UntilAsync(() => publisher.Count(EventType.JobSucceeded, nameof(PlaceOrderConsumer)) == 3, "three job-succeeded", detail: publisher.Describe);
             await bus.GetRequiredService<IBusControl>().StopAsync();
         }
 
@@ -49,7 +49,7 @@ public sealed class ObserverEventTests
         var endpoint = await bus.GetRequiredService<IBus>().GetSendEndpoint(new Uri($"queue:{Queue}"));
         await endpoint.Send(new ShipParcel(1));
 
-        await Waiting.UntilAsync(() => publisher.Count(EventType.JobFailed, nameof(ShipParcelConsumer)) == 1, "job-failed", publisher.Describe);
+        await Waiting.UntilAsync(() => publisher.Count(EventType.JobFailed, nameof(ShipParcelConsumer)) == 1, "job-failed", detail: publisher.Describe);
         Assert.Multiple(() =>
         {
             Assert.That(publisher.Count(EventType.JobStarted, nameof(ShipParcelConsumer)), Is.EqualTo(2));

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using JobExporter.Testing;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
 using NUnit.Framework;
@@ -84,11 +85,11 @@ public sealed class OverheadTests
                 sends[i] = Stopwatch.GetElapsedTime(started).TotalMicroseconds;
             }
             gate.SetResult();
-            await Waiting.UntilAsync(() => Task.FromResult(CountingConsumer.Count(batch) == Messages), $"{Messages} messages consumed");
+            await Waiting.UntilAsync(() => CountingConsumer.Count(batch) == Messages, $"{Messages} messages consumed");
             if (provider.GetService<JobEmitter>() is { } jobEmitter)
             {
                 // Proof that the emitter was in the path: every message's events reached the real node.
-                await Waiting.UntilAsync(() => Task.FromResult(jobEmitter.Publisher.Published >= 4 * Messages), "the events published");
+                await Waiting.UntilAsync(() => jobEmitter.Publisher.Published >= 4 * Messages, "the events published");
             }
             var times = CountingConsumer.Batches[batch].ToArray();
             var gaps = times.Zip(times.Skip(1), (a, b) => Stopwatch.GetElapsedTime(a, b).TotalMicroseconds);

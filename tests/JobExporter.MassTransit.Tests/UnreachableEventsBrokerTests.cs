@@ -25,10 +25,10 @@ public sealed class UnreachableEventsBrokerTests
                 o.BufferCapacity = buffer;
             });
         for (var i = 0; i < messages; i++) await bus.SendAsync(queue, new CountMe(batch));
-        await Waiting.UntilAsync(() => Task.FromResult(CountingConsumer.Count(batch) == messages), $"{messages} messages consumed");
+        await Waiting.UntilAsync(() => CountingConsumer.Count(batch) == messages, $"{messages} messages consumed");
         var emitter = bus.Emitter!;
         // Four events a message (sent, received, started, succeeded) and worker-online; at most the buffer is kept.
-        await Waiting.UntilAsync(() => Task.FromResult(emitter.Active == 0), "no consumer running");
+        await Waiting.UntilAsync(() => emitter.Active == 0, "no consumer running");
 
         Assert.Multiple(() =>
         {

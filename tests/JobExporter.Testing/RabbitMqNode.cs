@@ -10,61 +10,52 @@ namespace JobExporter.Testing;
 public sealed class RabbitMqNode : IAsyncDisposable
 {
     private const string ServerScript = "/usr/lib/rabbitmq/bin/rabbitmq-server";
-    private const string CtlScript = "/usr/lib/rabbitmq/bin/rabbitmqctl";
+
+    // The node's files, environment and cookie are laid out by the script `make run` uses too: one owner of that layout.
+    private static readonly string NodeScript = System.IO.Path.Combine(RepositoryPaths.Root, "scripts", "rabbitmq-node.sh");
 
     private readonly TempFolder _folder = new("rabbitmq");
-    private readonly Dictionary<string, string> _env;
-    private ServerProcess? _server;
-
+    private readonly RabbitMqTls? _tls;
     private readonly ClusterMembership? _cluster;
+    private Dictionary<string, string> _env = [];
+    private ServerProcess? _server;
 
     private RabbitMqNode(RabbitMqTls? tls, ClusterMembership? cluster = null)
     {
+        _tls = tls;
         _cluster = cluster;
         Port = FreePort.Next();
-        NodeName = $"jx{Port}@localhost";
+        if (tls is not null) TlsPort = FreePort.Next();
         // Nodes of one cluster find each other through one epmd; a lone node has its own.
-        var epmdPort = cluster?.EpmdPort ?? FreePort.Next();
-        var config = $"listeners.tcp.default = 127.0.0.1:{Port}\nloopback_users = none\n";
-        if (tls is not null)
-        {
-            TlsPort = FreePort.Next();
-            config += $"""
-                listeners.ssl.default = 127.0.0.1:{TlsPort}
-                ssl_options.cacertfile = {tls.CaFile}
-                ssl_options.certfile = {tls.CertFile}
-                ssl_options.keyfile = {tls.KeyFile}
-                ssl_options.verify = {(tls.RequireClientCertificate ? "verify_peer" : "verify_none")}
-                ssl_options.fail_if_no_peer_cert = {(tls.RequireClientCertificate ? "true" : "false")}
-
-                """;
-        }
-        File.WriteAllText(_folder.File("rabbitmq.conf"), config);
-        File.WriteAllText(_folder.File("enabled_plugins"), "[].\n");
-        _env = new Dictionary<string, string>
-        {
-            ["HOME"] = _folder.Path,
-            ["RABBITMQ_NODENAME"] = NodeName,
-            ["RABBITMQ_NODE_PORT"] = Port.ToString(),
-            ["RABBITMQ_NODE_IP_ADDRESS"] = "127.0.0.1",
-            ["RABBITMQ_DIST_PORT"] = FreePort.Next().ToString(),
-            ["ERL_EPMD_PORT"] = epmdPort.ToString(),
-            ["ERL_EPMD_ADDRESS"] = "127.0.0.1",
-            ["RABBITMQ_MNESIA_BASE"] = _folder.File("mnesia"),
-            ["RABBITMQ_LOG_BASE"] = _folder.File("log"),
-            ["RABBITMQ_PID_FILE"] = _folder.File("rabbitmq.pid"),
-            ["RABBITMQ_CONFIG_FILE"] = _folder.File("rabbitmq.conf"),
-            ["RABBITMQ_ENABLED_PLUGINS_FILE"] = _folder.File("enabled_plugins"),
-        };
-        EpmdPort = epmdPort;
+        EpmdPort = cluster?.EpmdPort ?? FreePort.Next();
     }
+
+    /// <summary>Writes the node's configuration, environment and cookie into its folder (scripts/rabbitmq-node.sh prepare).</summary>
+    private async Task PrepareAsync()
+    {
+        List<string> args = ["prepare", _folder.Path, Port.ToString(), "--name", "jx", "--dist-port", FreePort.Next().ToString(),
+            "--epmd-port", EpmdPort.ToString()];
+        if (_cluster is not null) args.AddRange(["--cookie", _cluster.Cookie]);
+        if (_tls is not null)
+        {
+            args.AddRange(["--tls-port", TlsPort.ToString(), "--tls-ca", _tls.CaFile, "--tls-cert", _tls.CertFile, "--tls-key", _tls.KeyFile]);
+            if (_tls.RequireClientCertificate) args.Add("--tls-verify-peer");
+        }
+        var result = await NodeScriptAsync(TimeSpan.FromSeconds(30), args);
+        if (result.ExitCode != 0) throw new InvalidOperationException($"rabbitmq-node.sh prepare exited with {result.ExitCode}:\n{result.Output}");
+        _env = File.ReadAllLines(_folder.File("node.env")).Select(line => line.Split('=', 2)).ToDictionary(kv => kv[0], kv => kv[1]);
+    }
+
+    private static Task<ProcessRunner.Result> NodeScriptAsync(TimeSpan timeout, IEnumerable<string> args) =>
+        ProcessRunner.RunAsync("/bin/bash", [NodeScript, .. args], null, timeout);
 
     public int Port { get; }
 
     /// <summary>The amqps:// port when the node was started with TLS, else 0.</summary>
     public int TlsPort { get; }
     public int EpmdPort { get; }
-    public string NodeName { get; }
+    /// <summary>The node's Erlang name (jx&lt;port&gt;@localhost), as the script named it.</summary>
+    public string NodeName => _env.GetValueOrDefault("RABBITMQ_NODENAME", $"(node on port {Port})");
     public Uri AmqpUrl => new($"amqp://guest:guest@127.0.0.1:{Port}/");
 
     /// <summary>The TLS listener's URL (the server certificate must name 127.0.0.1).</summary>
@@ -87,6 +78,7 @@ public sealed class RabbitMqNode : IAsyncDisposable
             var node = new RabbitMqNode(tls, cluster);
             try
             {
+                await node.PrepareAsync();
                 await node.StartAgainAsync();
                 return node;
             }
@@ -106,11 +98,9 @@ public sealed class RabbitMqNode : IAsyncDisposable
     {
         if (IsRunning) return;
         File.Delete(_env["RABBITMQ_PID_FILE"]);
-        // Written before the node and rabbitmqctl start: each would otherwise create the missing file with its own random
-        // cookie at the same moment, and rabbitmqctl's "wait" was then refused ("Invalid challenge reply") until it timed out.
-        WriteCookie(_cluster?.Cookie ?? Convert.ToHexString(Guid.NewGuid().ToByteArray()));
         if (_server is not null) await _server.DisposeAsync();
-        _server = ServerProcess.Start(ServerScript, [], _env, gracefulStop: TimeSpan.FromSeconds(30));
+        // The script execs rabbitmq-server: the process started is the node.
+        _server = ServerProcess.Start("/bin/bash", [NodeScript, "server", _folder.Path], gracefulStop: TimeSpan.FromSeconds(30), name: "rabbitmq-server");
         var wait = CtlAsync(TimeSpan.FromSeconds(90), "wait", _env["RABBITMQ_PID_FILE"], "--timeout", "80");
         var exited = _server.WaitForExitAsync();
         if (await Task.WhenAny(wait, exited) == exited)
@@ -135,7 +125,7 @@ public sealed class RabbitMqNode : IAsyncDisposable
     public Task KillAsync() => _server?.KillAsync() ?? Task.CompletedTask;
 
     public Task<ProcessRunner.Result> CtlAsync(TimeSpan timeout, params string[] args) =>
-        ProcessRunner.RunAsync(CtlScript, ["-n", NodeName, .. args], _env, timeout);
+        NodeScriptAsync(timeout, ["ctl", _folder.Path, .. args]);
 
     /// <summary>Runs rabbitmqctl against this node and returns what it printed; a non-zero exit is an exception.</summary>
     public async Task<string> CtlOrThrowAsync(params string[] args)
@@ -185,7 +175,8 @@ public sealed class RabbitMqNode : IAsyncDisposable
 
     public string ReadLog()
     {
-        var logs = Directory.Exists(_env["RABBITMQ_LOG_BASE"]) ? Directory.GetFiles(_env["RABBITMQ_LOG_BASE"], "*.log") : [];
+        var logBase = _env.GetValueOrDefault("RABBITMQ_LOG_BASE");
+        var logs = Directory.Exists(logBase) ? Directory.GetFiles(logBase, "*.log") : [];
         return string.Join("\n", logs.Select(f =>
         {
             var text = File.ReadAllText(f);
@@ -213,16 +204,6 @@ public sealed class RabbitMqNode : IAsyncDisposable
     internal static Task KillEpmdAsync(int port) =>
         ProcessRunner.RunAsync("/usr/bin/epmd", ["-kill"], new Dictionary<string, string> { ["ERL_EPMD_PORT"] = port.ToString() }, TimeSpan.FromSeconds(10))
             .ContinueWith(_ => { });
-
-    // Erlang nodes (and rabbitmqctl) talk only to nodes with the same cookie, read from $HOME, owner-read-only. A node
-    // started again keeps the cookie it had.
-    private void WriteCookie(string cookie)
-    {
-        var path = System.IO.Path.Combine(_folder.Path, ".erlang.cookie");
-        if (File.Exists(path)) return;
-        File.WriteAllText(path, cookie);
-        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(path, UnixFileMode.UserRead);
-    }
 }
 
 /// <summary>The node's process ended before it was ready: it can be started again on fresh ports.</summary>

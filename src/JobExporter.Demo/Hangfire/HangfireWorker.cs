@@ -2,7 +2,6 @@ using Hangfire;
 using Hangfire.InMemory;
 using JobExporter.Hangfire;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 
 namespace JobExporter.Demo.Hangfire;
 
@@ -13,11 +12,8 @@ namespace JobExporter.Demo.Hangfire;
 /// </summary>
 internal static class HangfireWorker
 {
-    public static async Task<int> RunAsync(string[] args)
+    public static Task<int> RunAsync(string[] args) => DemoHost.RunAsync<JobProducer>(args, builder =>
     {
-        var builder = DemoHost.CreateBuilder(args);
-        builder.Services.AddDemoWorkload(builder.Configuration);
-
         builder.Services.AddJobExporterHangfire();
         builder.Services.AddHangfire((provider, config) => config
             .UseInMemoryStorage()
@@ -28,9 +24,5 @@ internal static class HangfireWorker
             options.WorkerCount = 8;
             options.SchedulePollingInterval = TimeSpan.FromSeconds(1);
         });
-
-        builder.Services.AddHostedService<JobProducer>();
-        await builder.Build().RunAsync();
-        return 0;
-    }
+    });
 }

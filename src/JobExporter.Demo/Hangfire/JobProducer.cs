@@ -1,32 +1,22 @@
 using Hangfire;
-using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace JobExporter.Demo.Hangfire;
 
 /// <summary>Enqueues <see cref="DemoOptions.JobsPerSecond"/> jobs a second, a weighted mix of the demo jobs.</summary>
-internal sealed class JobProducer(IBackgroundJobClient client, IOptions<DemoOptions> options) : BackgroundService
+internal sealed class JobProducer(IBackgroundJobClient client, IOptions<DemoOptions> options, ILogger<JobProducer> log)
+    : PacedProducer(options.Value, log)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override Task ProduceAsync(int id, CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1 / options.Value.JobsPerSecond));
-        var id = 0;
-        try
+        switch (Random.Shared.Next(10))
         {
-            while (await timer.WaitForNextTickAsync(stoppingToken))
-            {
-                id++;
-                switch (Random.Shared.Next(10))
-                {
-                    case < 3: client.Enqueue<InvoiceJob>(job => job.Send(id)); break;
-                    case < 6: client.Enqueue<EmailJob>(job => job.Deliver(id)); break;
-                    case < 8: client.Enqueue<ThumbnailJob>(job => job.Render(id)); break;
-                    default: client.Enqueue<ReportJob>(job => job.Build(id)); break;
-                }
-            }
+            case < 3: client.Enqueue<InvoiceJob>(job => job.Send(id)); break;
+            case < 6: client.Enqueue<EmailJob>(job => job.Deliver(id)); break;
+            case < 8: client.Enqueue<ThumbnailJob>(job => job.Render(id)); break;
+            default: client.Enqueue<ReportJob>(job => job.Build(id)); break;
         }
-        catch (OperationCanceledException)
-        {
-        }
+        return Task.CompletedTask;
     }
 }

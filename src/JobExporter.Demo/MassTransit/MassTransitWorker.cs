@@ -1,7 +1,6 @@
 using JobExporter.MassTransit;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 
 namespace JobExporter.Demo.MassTransit;
 
@@ -12,11 +11,8 @@ namespace JobExporter.Demo.MassTransit;
 /// </summary>
 internal static class MassTransitWorker
 {
-    public static async Task<int> RunAsync(string[] args)
+    public static Task<int> RunAsync(string[] args) => DemoHost.RunAsync<MessageProducer>(args, builder =>
     {
-        var builder = DemoHost.CreateBuilder(args);
-        builder.Services.AddDemoWorkload(builder.Configuration);
-
         builder.Services.AddMassTransit(x =>
         {
             x.AddConsumer<OrderConsumer>().Endpoint(e => e.Name = "orders");
@@ -29,9 +25,5 @@ internal static class MassTransitWorker
                 cfg.ConfigureEndpoints(context);
             });
         });
-
-        builder.Services.AddHostedService<MessageProducer>();
-        await builder.Build().RunAsync();
-        return 0;
-    }
+    });
 }

@@ -73,7 +73,7 @@ public sealed class NetStandardBuildTests
         });
 
         await using var broker = await RabbitMqNode.StartAsync();
-        await using var tap = await EventTap.StartAsync(broker.AmqpUrl);
+        await using var tap = await EventTap.StartAsync(broker.AmqpUrl, JobExporterHangfireOptions.System);
         var optionsType = hangfire.GetType("JobExporter.Hangfire.JobExporterHangfireOptions", throwOnError: true)!;
         var options = Activator.CreateInstance(optionsType)!;
         optionsType.GetProperty("BrokerUrl")!.SetValue(options, broker.AmqpUrl);

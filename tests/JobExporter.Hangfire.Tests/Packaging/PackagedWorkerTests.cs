@@ -24,7 +24,7 @@ public sealed class PackagedWorkerTests
             "the emitter came from the feed as a package");
 
         await using var broker = await RabbitMqNode.StartAsync();
-        await using var tap = await EventTap.StartAsync(broker.AmqpUrl);
+        await using var tap = await EventTap.StartAsync(broker.AmqpUrl, JobExporterHangfireOptions.System);
         var worker = Path.Combine(sample, "bin", RepositoryPaths.Configuration, "net8.0", "linux-x64", "PackagedHangfireWorker");
         var run = await ProcessRunner.RunAsync(worker, [$"--JobExporter:BrokerUrl={broker.AmqpUrl}", "--JobExporter:Hostname=packaged-worker", "--Jobs=5"],
             timeout: TimeSpan.FromMinutes(2));

@@ -48,7 +48,7 @@ public sealed class TlsFromAppSettingsTests
                 HeartbeatInterval = "00:00:01",
             },
         }));
-        await using var tap = await EventTap.StartAsync(node.AmqpUrl); // the tap reads over the plain listener
+        await using var tap = await EventTap.StartAsync(node.AmqpUrl, JobExporterHangfireOptions.System); // the tap reads over the plain listener
 
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = app.Path, Args = [] });
         builder.Services.AddJobExporterHangfire();

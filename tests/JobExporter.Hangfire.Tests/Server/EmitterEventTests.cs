@@ -23,7 +23,7 @@ public sealed class EmitterEventTests
     [Test]
     public async Task Every_job_outcome_is_published_once_with_its_name_queue_and_host()
     {
-        await using var tap = await EventTap.StartAsync(_broker.AmqpUrl);
+        await using var tap = await EventTap.StartAsync(_broker.AmqpUrl, JobExporterHangfireOptions.System);
         await using var world = new HangfireWorld(Options());
         Workload.Enqueue(world.Client);
         world.StartServer(workers: 2, "critical", "default");
@@ -57,7 +57,7 @@ public sealed class EmitterEventTests
     [Test]
     public async Task A_server_announces_itself_beats_with_its_running_jobs_and_says_goodbye_when_it_stops()
     {
-        await using var tap = await EventTap.StartAsync(_broker.AmqpUrl);
+        await using var tap = await EventTap.StartAsync(_broker.AmqpUrl, JobExporterHangfireOptions.System);
         await using var world = new HangfireWorld(Options());
         world.StartServer(workers: 2);
         await tap.WaitForAsync(t => t.Count(EventType.WorkerOnline) == 1, "worker-online");
@@ -84,7 +84,7 @@ public sealed class EmitterEventTests
     {
         const int jobs = 1000;
         var calls = new System.Collections.Concurrent.ConcurrentBag<(string JobId, long Ticks)>();
-        await using var tap = await EventTap.StartAsync(_broker.AmqpUrl);
+        await using var tap = await EventTap.StartAsync(_broker.AmqpUrl, JobExporterHangfireOptions.System);
         await using var world = new HangfireWorld(Options(), timedCalls: calls);
         for (var i = 0; i < jobs; i++) world.Client.Enqueue(() => TestJobs.Succeed());
         world.StartServer(workers: 4);

@@ -128,7 +128,7 @@ public sealed class EmitterBacklogTests
     {
         await using var redis = await RedisServer.StartAsync();
         await using var exporter = await StartExporterAsync();
-        await using var tap = await EventTap.StartAsync(_broker.AmqpUrl);
+        await using var tap = await EventTap.StartAsync(_broker.AmqpUrl, JobExporterHangfireOptions.System);
         var hosts = new[] { "worker-a", "worker-b", "worker-c" };
         var workers = new List<HangfireWorld>();
         try

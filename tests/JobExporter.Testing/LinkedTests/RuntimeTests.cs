@@ -1,9 +1,11 @@
-using JobExporter.Testing;
 using NUnit.Framework;
 
-namespace JobExporter.MassTransit.Tests;
+namespace JobExporter.Testing;
 
-/// <summary>The tests of each build run on that build's runtime: the net8.0 build on .NET 8, not rolled forward.</summary>
+/// <summary>
+/// Compiled into each test project that also builds for net8.0 (a linked file, not part of JobExporter.Testing itself).
+/// The tests of each build run on that build's runtime: the net8.0 build on .NET 8, not rolled forward.
+/// </summary>
 [TestFixture]
 public sealed class RuntimeTests
 {

@@ -16,7 +16,7 @@ internal static class PublicSurface
     {
         using var pe = new PEReader(ImmutableArray.Create(assembly));
         var reader = pe.GetMetadataReader();
-        var names = new TypeNames(reader);
+        var names = new TypeNames();
         var lines = new List<string>();
         foreach (var handle in reader.TypeDefinitions)
         {
@@ -24,7 +24,8 @@ internal static class PublicSurface
             if (!IsVisible(reader, type)) continue;
             var typeName = TypeNames.Definition(reader, handle);
             var context = new GenericContext(GenericNames(reader, type.GetGenericParameters()), []);
-            lines.Add($"{Kind(reader, type)} {typeName}{Bases(reader, type, names, context)}");
+            // "Name (kind) : bases" sorts right before the type's own "Name: member" lines.
+            lines.Add($"{typeName} ({Kind(reader, type)}){Bases(reader, type, names, context)}");
 
             foreach (var fieldHandle in type.GetFields())
             {
@@ -82,7 +83,7 @@ internal static class PublicSurface
     {
         var attributes = type.Attributes;
         if ((attributes & TypeAttributes.Interface) != 0) return "interface";
-        var baseName = type.BaseType.IsNil ? "" : TypeNames.Any(reader, type.BaseType, new TypeNames(reader), new GenericContext([], []));
+        var baseName = type.BaseType.IsNil ? "" : TypeNames.Any(reader, type.BaseType, new TypeNames(), new GenericContext([], []));
         if (baseName == "System.Enum") return "enum";
         if (baseName == "System.ValueType") return "struct";
         if (baseName == "System.MulticastDelegate") return "delegate";
@@ -112,7 +113,7 @@ internal static class PublicSurface
     internal sealed record GenericContext(string[] Type, string[] Method);
 
     /// <summary>Type names as C# writes them, namespace included (keywords for the primitive types).</summary>
-    private sealed class TypeNames(MetadataReader reader) : ISignatureTypeProvider<string, GenericContext>
+    private sealed class TypeNames : ISignatureTypeProvider<string, GenericContext>
     {
         public static string Any(MetadataReader reader, EntityHandle handle, TypeNames names, GenericContext context) => handle.Kind switch
         {

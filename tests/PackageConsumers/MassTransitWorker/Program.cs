@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using JobExporter.MassTransit;
 using MassTransit;
+using Sample;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
@@ -25,15 +26,19 @@ await host.StopAsync();
 Console.WriteLine($"ran {WorkConsumer.Done} jobs on {RuntimeInformation.FrameworkDescription}");
 return WorkConsumer.Done == jobs ? 0 : 1;
 
-public sealed record WorkItem(int Number);
-
-public sealed class WorkConsumer : IConsumer<WorkItem>
+// MassTransit names message types by namespace: a message type needs one.
+namespace Sample
 {
-    public static int Done;
+    public sealed record WorkItem(int Number);
 
-    public Task Consume(ConsumeContext<WorkItem> context)
+    public sealed class WorkConsumer : IConsumer<WorkItem>
     {
-        Interlocked.Increment(ref Done);
-        return Task.CompletedTask;
+        public static int Done;
+
+        public Task Consume(ConsumeContext<WorkItem> context)
+        {
+            Interlocked.Increment(ref Done);
+            return Task.CompletedTask;
+        }
     }
 }

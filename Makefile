@@ -53,10 +53,13 @@ bench: deps ## Run the benchmarks; writes docs/benchmarks.md
 	@scripts/install-deps.sh $(BENCH_DEPS)
 	@scripts/bench.sh
 
-pack: ## Write the emitter NuGet packages (and .snupkg symbols) to .tmp/packages
+# The packages: every project under src/ whose csproj sets IsPackable (the repository's default is false).
+PACKABLE := $(shell grep -l '<IsPackable>true</IsPackable>' src/*/*.csproj)
+
+pack: ## Write the emitter NuGet packages (and .snupkg symbols) to .tmp/packages; the version comes from the v* git tag
 	@rm -rf .tmp/packages
-	@for project in JobExporter.Transport JobExporter.Contracts JobExporter.Emitter JobExporter.Hangfire JobExporter.MassTransit; do \
-	  $(DOTNET) pack src/$$project -c $(CONFIGURATION) -nologo -v q -p:EnableSourceLink=true -p:ContinuousIntegrationBuild=true || exit 1; \
+	@for project in $(PACKABLE); do \
+	  $(DOTNET) pack $$project -c $(CONFIGURATION) -nologo -v q -p:EnableSourceLink=true -p:ContinuousIntegrationBuild=true || exit 1; \
 	done
 	@ls -1 .tmp/packages
 

@@ -41,6 +41,20 @@ internal sealed class LocalPackageFeed : IDisposable
         }
     }
 
+    /// <summary>Packs every package of the repository (see <see cref="PackableProjects"/>), as <c>make pack</c> does.</summary>
+    public static Task<LocalPackageFeed> PackAllAsync() => PackAsync([.. PackableProjects()]);
+
+    /// <summary>
+    /// The projects under src/ that make a package: those whose csproj sets IsPackable (the repository's default is
+    /// false), so that a new package is packed, and its surface checked, with nothing to list here.
+    /// </summary>
+    public static IEnumerable<string> PackableProjects() =>
+        Directory.EnumerateFiles(System.IO.Path.Combine(RepositoryPaths.Root, "src"), "*.csproj", SearchOption.AllDirectories)
+            .Where(csproj => File.ReadAllText(csproj).Contains("<IsPackable>true</IsPackable>", StringComparison.Ordinal))
+            .Select(System.IO.Path.GetFileNameWithoutExtension)
+            .Select(name => name!)
+            .Order(StringComparer.Ordinal);
+
     /// <summary>The .nupkg of <paramref name="project"/> in this feed.</summary>
     public string Package(string project) => _folder.File($"{project}.{Version}.nupkg");
 

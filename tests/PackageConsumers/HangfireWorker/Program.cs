@@ -5,8 +5,8 @@ using JobExporter.Hangfire;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
-// Runs JOBS no-op jobs on a Hangfire server with the JobExporter emitter, then stops (flushing the events).
-// Settings come from the "JobExporter" section: here from the command line, e.g. --JobExporter:BrokerUrl=amqp://...
+// Runs --Jobs no-op jobs on a Hangfire server with the JobExporter emitter, then stops (which flushes the events).
+// The emitter reads the "JobExporter" section: here from the command line, e.g. --JobExporter:BrokerUrl=amqp://...
 var builder = Host.CreateApplicationBuilder(args);
 builder.Services.AddJobExporterHangfire();
 using var host = builder.Build();
@@ -23,7 +23,7 @@ using (new BackgroundJobServer(new BackgroundJobServerOptions { WorkerCount = 2 
     while (Volatile.Read(ref SampleJobs.Done) < jobs && DateTime.UtcNow < deadline) await Task.Delay(20);
 }
 await host.StopAsync();
-Console.WriteLine($"ran {SampleJobs.Done} jobs on {RuntimeInformation.FrameworkDescription}; published {emitter.Published}, dropped {emitter.Dropped}");
+Console.WriteLine($"ran {SampleJobs.Done} jobs on {RuntimeInformation.FrameworkDescription}");
 return SampleJobs.Done == jobs ? 0 : 1;
 
 public static class SampleJobs

@@ -61,6 +61,9 @@ pack: ## Write the emitter NuGet packages (and .snupkg symbols) to .tmp/packages
 	done
 	@ls -1 .tmp/packages
 
+pictures: deps ## Plot the overview and per-job dashboards from their queries against the demo (make run) into docs/images
+	@scripts/pictures.sh
+
 image-check: ## Build deploy/Dockerfile with podman and check the running image: uid, build_info, HEALTHCHECK with TLS and auth (root, minutes)
 	@scripts/image-check.sh
 

@@ -3,7 +3,7 @@
 
 Grafana is not available where this runs, so each panel of mixin/dashboards_out/<uid>.json is drawn with matplotlib
 at its place in the dashboard's grid: time series as lines over the range, stats as their last value, tables as their
-rows. Template variables take "All", except $name on the per-job dashboard (the job with the most failures), and
+rows. Template variables take "All", except $name on the per-job dashboard (the job that fails the most and also succeeds), and
 Grafana's $__rate_interval and $__range become fixed windows. Writes docs/images/<file>.png and, next to it,
 <file>.panels.txt: the panel titles it drew, which a test compares with the dashboard.
 """
@@ -71,8 +71,11 @@ def draw_timeseries(ax, panel, prometheus, variables, start, end, step):
             lines += 1
     if lines == 0:
         ax.text(0.5, 0.5, "no data", ha="center", va="center", transform=ax.transAxes, color="grey")
-    elif lines <= 8:
-        ax.legend(fontsize=6, loc="upper left", framealpha=0.6)
+        ax.set_xticks([])
+        ax.set_yticks([])
+        return
+    if lines <= 12:
+        ax.legend(fontsize=5, loc="upper left", framealpha=0.6, ncol=2 if lines > 6 else 1)
     ax.tick_params(labelsize=6)
     ax.xaxis.set_major_formatter(matplotlib.dates.DateFormatter("%H:%M"))
     ax.set_ylabel({"ops": "per second", "s": "seconds", "percentunit": "%"}.get(unit, ""), fontsize=6)
@@ -110,30 +113,39 @@ def plot(dashboard, prometheus, minutes, out):
                  "__rate_interval": "1m", "__range": f"{minutes}m", "__interval": "15s"}
     subtitle = "all systems, queues and jobs"
     if uid == "jobexporter-job":
-        worst = query(prometheus, "query", query=f"topk(1, sum by (name) (increase(jobs_failed_total[{minutes}m])))", time=end)
-        variables["name"] = re.escape(worst[0]["metric"]["name"]) if worst else ".*"
+        # The job that fails the most among those that also succeed: both outcomes on the picture.
+        worst = query(prometheus, "query", query=f"topk(1, sum by (name) (increase(jobs_failed_total[{minutes}m])) "
+                      f"and sum by (name) (increase(jobs_succeeded_total[{minutes}m])) > 0)", time=end)
+        # A regex in a PromQL string: its backslashes escaped once more, as Grafana does.
+        variables["name"] = re.escape(worst[0]["metric"]["name"]).replace("\\", "\\\\") if worst else ".*"
         subtitle = f"job {worst[0]['metric']['name']}" if worst else subtitle
     panels = dashboard["panels"]
     rows = max(p["gridPos"]["y"] + p["gridPos"]["h"] for p in panels)
-    unit = 0.42  # inches per grid row
-    fig = plt.figure(figsize=(16, rows * unit + 1.2))
-    height = rows * unit + 1.2
-    top = 1 - 1.0 / height
-    fig.suptitle(f"{dashboard['title']} ({subtitle}, last {minutes} min)", x=0.01, y=1 - 0.25 / height, ha="left", fontsize=13, weight="bold")
-    fig.text(0.01, 1 - 0.6 / height, f"{LABEL}, {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC.", fontsize=8, color="dimgrey")
+    row_inches, header_inches, width_inches = 0.42, 0.9, 16
+    height = rows * row_inches + header_inches
+    fig = plt.figure(figsize=(width_inches, height))
+    fig.text(0.01, 1 - 0.3 / height, f"{dashboard['title']} ({subtitle}, last {minutes} min)", fontsize=13, weight="bold", va="center")
+    fig.text(0.01, 1 - 0.62 / height, f"{LABEL}, {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC.", fontsize=8, color="dimgrey", va="center")
+
+    def box(g, top_inches, bottom_inches, left_inches):
+        """A grid position as a figure rectangle, less room for a title above and tick labels below and left."""
+        x0 = 0.01 + 0.98 * g["x"] / 24 + left_inches / width_inches
+        x1 = 0.01 + 0.98 * (g["x"] + g["w"]) / 24 - 0.15 / width_inches
+        y_top = 1 - (header_inches + g["y"] * row_inches + top_inches) / height
+        y_bottom = 1 - (header_inches + (g["y"] + g["h"]) * row_inches - bottom_inches) / height
+        return [x0, y_bottom, x1 - x0, y_top - y_bottom]
+
     drawn = []
     for panel in panels:
         g = panel["gridPos"]
-        left, width = g["x"] / 24 + 0.006, g["w"] / 24 - 0.012
-        y0 = top * (1 - (g["y"] + g["h"]) / rows)
-        h = top * g["h"] / rows
         if panel["type"] == "row":
-            fig.text(0.01, y0 + h / 2, panel["title"], fontsize=11, weight="bold", va="center")
+            fig.text(0.01, 1 - (header_inches + (g["y"] + 0.5) * row_inches) / height, panel["title"], fontsize=11, weight="bold", va="center")
             drawn.append(f"row\t{panel['title']}")
             continue
-        ax = fig.add_axes([left, y0 + 0.012 * (8 / max(rows, 8)), width, h - 0.04 * (40 / rows)])
+        series = panel["type"] == "timeseries"
+        ax = fig.add_axes(box(g, 0.25, 0.35 if series else 0.05, 0.45 if series else 0.0))
         ax.set_title(panel["title"], fontsize=8, loc="left")
-        if panel["type"] == "timeseries":
+        if series:
             draw_timeseries(ax, panel, prometheus, variables, start, end, max(15, minutes * 60 // 200))
         elif panel["type"] == "stat":
             draw_stat(ax, panel, prometheus, variables, end)

@@ -19,7 +19,7 @@ DEBIAN_DEPS := rabbitmq-server:/usr/lib/rabbitmq/bin/rabbitmq-server \
 # What `make bench` needs besides: clang and lld publish the exporter with NativeAOT, as the image does.
 BENCH_DEPS := clang:/usr/bin/clang lld:/usr/bin/lld zlib1g-dev:/usr/include/zlib.h
 
-.PHONY: help deps build test run mixin bench pack clean
+.PHONY: help deps build test run mixin bench pack image-check pictures clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 10
@@ -32,6 +32,7 @@ build: ## Build every project
 
 test: deps build ## Install what is missing, build, run every test; ends with "N passed, N failed"
 	@rm -rf $(RESULTS)
+	@[ "$(IMAGE_CHECK)" = 1 ] || echo "make test: the image check (make image-check, minutes, root and podman) is skipped; IMAGE_CHECK=1 runs it"
 	@set +e; $(DOTNET) test JobExporter.sln -c $(CONFIGURATION) --no-build -nologo \
 	    --logger "trx" --logger "console;verbosity=normal" --results-directory $(RESULTS) \
 	    --blame-hang-timeout 15m; status=$$?; \
@@ -62,6 +63,12 @@ pack: ## Write the emitter NuGet packages (and .snupkg symbols) to .tmp/packages
 	  $(DOTNET) pack $$project -c $(CONFIGURATION) -nologo -v q -p:EnableSourceLink=true -p:ContinuousIntegrationBuild=true || exit 1; \
 	done
 	@ls -1 .tmp/packages
+
+pictures: deps ## Plot the overview and per-job dashboards from their queries against the demo (make run) into docs/images
+	@scripts/pictures.sh
+
+image-check: ## Build deploy/Dockerfile with podman and check the running image: uid, build_info, HEALTHCHECK with TLS and auth (root, minutes)
+	@scripts/image-check.sh
 
 clean: ## Remove build output
 	$(DOTNET) clean JobExporter.sln -nologo -v q

@@ -20,6 +20,10 @@ internal static class ExporterApp
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls(ListenUrl(options.ListenAddress, options.Web.Tls is null ? "http" : "https"));
+        // --web.listen-address is the only address. Without these, the ASPNETCORE_HTTP_PORTS=8080 of Microsoft's base
+        // images is read too, and every start warns that the listen address overrides it.
+        builder.WebHost.UseSetting(WebHostDefaults.HttpPortsKey, "");
+        builder.WebHost.UseSetting(WebHostDefaults.HttpsPortsKey, "");
         // The slim builder leaves HTTPS out unless asked for.
         if (options.Web.Tls is not null) builder.WebHost.UseKestrelHttpsConfiguration();
         builder.WebHost.ConfigureKestrel(kestrel =>

@@ -1,11 +1,14 @@
 using JobExporter;
 using JobExporter.Configuration;
+using JobExporter.Health;
 
 // Exit codes: 0 stopped cleanly, 1 failed while running, 2 bad flags.
 try
 {
     var environment = Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
         .ToDictionary(e => (string)e.Key, e => (string?)e.Value);
+    // The image's HEALTHCHECK: the same flags and environment, asked of the running exporter (see Health/).
+    if (args is [HealthCheckCommand.Name, ..]) return await HealthCheckCommand.RunAsync(args[1..], environment);
     var values = FlagValues.Read(args, environment);
     if (values.Get(Flags.Help) == "true")
     {

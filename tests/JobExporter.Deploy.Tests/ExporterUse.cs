@@ -78,8 +78,12 @@ internal sealed partial record ExporterUse(string Where, IReadOnlyList<string> A
         var runtime = text[text.LastIndexOf("\nFROM ", StringComparison.Ordinal)..];
         var env = DockerEnv().Matches(runtime).ToDictionary(m => m.Groups[1].Value, m => (object?)m.Groups[2].Value);
         var ports = DockerExpose().Matches(runtime).Select(m => int.Parse(m.Groups[1].Value)).ToList();
+        // The health check is the exporter's own healthcheck mode: it probes the port the image listens on.
         var health = DockerHealthcheck().Match(runtime);
-        var probes = health.Success ? new List<Probe> { new("HEALTHCHECK", health.Groups[2].Value, int.Parse(health.Groups[1].Value)) } : [];
+        var listen = env.GetValueOrDefault("JOBEXPORTER_WEB_LISTEN_ADDRESS") as string ?? ":9821";
+        var probes = health.Success
+            ? new List<Probe> { new("HEALTHCHECK", health.Groups[1].Success ? "/readyz" : "/healthz", int.Parse(listen[(listen.LastIndexOf(':') + 1)..])) }
+            : [];
         var entry = DockerEntrypoint().Match(runtime);
         var args = entry.Success ? JsonArray(entry.Groups[1].Value).Where(a => a.StartsWith("--", StringComparison.Ordinal)).ToList() : [];
         return new ExporterUse("deploy/Dockerfile", args, env, ports, probes);
@@ -104,7 +108,7 @@ internal sealed partial record ExporterUse(string Where, IReadOnlyList<string> A
     [GeneratedRegex(@"^EXPOSE (\d+)", RegexOptions.Multiline)]
     private static partial Regex DockerExpose();
 
-    [GeneratedRegex(@"^HEALTHCHECK .*?/dev/tcp/127\.0\.0\.1/(\d+).*?GET (/\S+) HTTP", RegexOptions.Multiline | RegexOptions.Singleline)]
+    [GeneratedRegex(@"^HEALTHCHECK .*?CMD \[""/app/JobExporter"", ""healthcheck""(, ""--ready"")?\]", RegexOptions.Multiline | RegexOptions.Singleline)]
     private static partial Regex DockerHealthcheck();
 
     [GeneratedRegex(@"^ENTRYPOINT (\[.*\])", RegexOptions.Multiline)]

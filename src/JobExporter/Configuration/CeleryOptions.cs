@@ -16,4 +16,7 @@ internal sealed record CeleryOptions
 
     /// <summary>Also serve celery-exporter's metric names and labels.</summary>
     public required bool ExporterNames { get; init; }
+
+    /// <summary>Celery's Redis broker (--celery.broker-url); null: Celery runs on --broker.url's RabbitMQ. Default null.</summary>
+    public CeleryRedisOptions? Redis { get; init; }
 }

@@ -22,6 +22,9 @@ public sealed class RedisServer : IAsyncDisposable
 
     public int Port { get; }
 
+    /// <summary>The server as Celery and the exporter name it, with database <paramref name="database"/>.</summary>
+    public string Url(int database = 0) => $"redis://127.0.0.1:{Port}/{database}";
+
     /// <summary>A StackExchange.Redis configuration string for this server.</summary>
     public string Configuration => $"127.0.0.1:{Port},abortConnect=false,connectTimeout=5000";
 
@@ -37,14 +40,7 @@ public sealed class RedisServer : IAsyncDisposable
         var server = new RedisServer();
         try
         {
-            server._process = ServerProcess.Start(Binary,
-                [
-                    "--port", server.Port.ToString(), "--bind", "127.0.0.1", "--dir", server._folder.Path,
-                    "--save", "", "--appendonly", "no", "--daemonize", "no", "--protected-mode", "no",
-                ],
-                workingDirectory: server._folder.Path, gracefulStop: TimeSpan.FromSeconds(15));
-            await server._process.WaitUntilAsync(server.AnswersPingAsync, TimeSpan.FromSeconds(30), "redis-server to answer PING",
-                TimeSpan.FromMilliseconds(50));
+            await server.StartProcessAsync();
             return server;
         }
         catch
@@ -52,6 +48,40 @@ public sealed class RedisServer : IAsyncDisposable
             await server.DisposeAsync();
             throw;
         }
+    }
+
+    /// <summary>Stops the server (SIGTERM, then killed): its clients' connections close.</summary>
+    public async Task StopAsync()
+    {
+        if (_process is not null) await _process.DisposeAsync();
+        _process = null;
+    }
+
+    /// <summary>Starts a stopped server again on the same port, empty: with <see cref="StopAsync"/>, what its clients see as a restart.</summary>
+    public Task StartAgainAsync() => StartProcessAsync();
+
+    /// <summary>Sends one command in the inline protocol and returns the first line of the answer (<c>CLIENT KILL TYPE pubsub</c>, ...).</summary>
+    public async Task<string> CommandAsync(string inline)
+    {
+        using var client = new TcpClient();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        await client.ConnectAsync("127.0.0.1", Port, timeout.Token);
+        var stream = client.GetStream();
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(inline + "\r\n"), timeout.Token);
+        var buffer = new byte[4096];
+        var read = await stream.ReadAsync(buffer, timeout.Token);
+        return Encoding.ASCII.GetString(buffer, 0, read).Split("\r\n")[0];
+    }
+
+    private async Task StartProcessAsync()
+    {
+        _process = ServerProcess.Start(Binary,
+            [
+                "--port", Port.ToString(), "--bind", "127.0.0.1", "--dir", _folder.Path,
+                "--save", "", "--appendonly", "no", "--daemonize", "no", "--protected-mode", "no",
+            ],
+            workingDirectory: _folder.Path, gracefulStop: TimeSpan.FromSeconds(15));
+        await _process.WaitUntilAsync(AnswersPingAsync, TimeSpan.FromSeconds(30), "redis-server to answer PING", TimeSpan.FromMilliseconds(50));
     }
 
     public async ValueTask DisposeAsync()

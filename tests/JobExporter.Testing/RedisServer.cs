@@ -73,6 +73,36 @@ public sealed class RedisServer : IAsyncDisposable
         return Encoding.ASCII.GetString(buffer, 0, read).Split("\r\n")[0];
     }
 
+    /// <summary>
+    /// Closes the connections of the clients named <paramref name="name"/> (CLIENT SETNAME), as Redis does to a pub/sub client
+    /// past its output buffer limit; returns how many were closed.
+    /// </summary>
+    public async Task<int> KillClientsAsync(string name)
+    {
+        using var client = new TcpClient();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        await client.ConnectAsync("127.0.0.1", Port, timeout.Token);
+        var stream = client.GetStream();
+        await stream.WriteAsync("CLIENT LIST\r\n"u8.ToArray(), timeout.Token);
+        var answer = new StringBuilder();
+        var buffer = new byte[16384];
+        // A bulk string: $length CRLF, the text, CRLF.
+        while (!(answer.Length > 0 && answer.ToString().IndexOf("\r\n", StringComparison.Ordinal) is var header and > 0
+                 && answer.Length >= header + 4 + int.Parse(answer.ToString(1, header - 1), System.Globalization.CultureInfo.InvariantCulture)))
+        {
+            var read = await stream.ReadAsync(buffer, timeout.Token);
+            if (read == 0) throw new IOException("redis-server closed the connection");
+            answer.Append(Encoding.UTF8.GetString(buffer, 0, read));
+        }
+        var killed = 0;
+        foreach (var line in answer.ToString().Split('\n').Where(l => l.Contains($" name={name} ", StringComparison.Ordinal)))
+        {
+            var id = line.Split(' ').First(f => f.StartsWith("id=", StringComparison.Ordinal))[3..];
+            if (await CommandAsync($"CLIENT KILL ID {id}") == ":1") killed++;
+        }
+        return killed;
+    }
+
     private async Task StartProcessAsync()
     {
         _process = ServerProcess.Start(Binary,

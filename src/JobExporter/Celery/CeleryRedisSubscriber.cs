@@ -161,14 +161,8 @@ internal sealed class CeleryRedisSubscriber : BackgroundService
         long? pingSentAt = null;
         while (true)
         {
-            try
-            {
-                await Task.WhenAny(lost, Task.Delay(PingInterval, _time, stoppingToken));
-            }
-            catch (OperationCanceledException)
-            {
-                // Task.WhenAny does not throw; kept for clarity of intent.
-            }
+            // Task.WhenAny does not throw: a delay cancelled by stopping just ends the wait.
+            await Task.WhenAny(lost, Task.Delay(PingInterval, _time, stoppingToken));
             if (lost.IsCompleted) return await lost;
             if (stoppingToken.IsCancellationRequested) return null;
             if (pingSentAt is { } sent)

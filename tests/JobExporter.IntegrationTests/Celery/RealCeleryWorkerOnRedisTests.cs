@@ -146,6 +146,44 @@ public class RealCeleryWorkerOnRedisTests
     }
 
     [Test]
+    public async Task An_exporter_paused_past_redis_pubsub_output_limit_is_cut_off_and_subscribes_again_when_it_resumes()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        var port = FreePort.Next();
+        await using var exporter = await ExporterProcess.StartWithArgsAsync(port, ["--web.listen-address", $"127.0.0.1:{port}", "--celery.enabled",
+            "--celery.broker-url", redis.Url()]);
+        await exporter.WaitForMetricsAsync(m => m.Value("jobs_exporter_celery_broker_connected") == 1, Patience, "subscribed");
+
+        // Stopped (SIGSTOP), it reads nothing: Redis holds what it cannot send, up to 32 MB, then closes the connection.
+        exporter.Pause();
+        var published = 0;
+        var megabyte = new string('x', 1 << 20);
+        try
+        {
+            while (await redis.PublishAsync("/0.celeryev/task.sent", megabyte) == 1)
+            {
+                if (++published > 200) Assert.Fail("Redis never cut the paused exporter off");
+            }
+        }
+        finally
+        {
+            exporter.Resume();
+        }
+        TestContext.Out.WriteLine($"Redis cut the paused exporter off after {published} MB");
+        var m = await exporter.WaitForMetricsAsync(mm => mm.Value("jobs_exporter_celery_redis_reconnects_total", ("reason", "connection_lost")) == 1
+            && mm.Value("jobs_exporter_celery_broker_connected") == 1, Patience, "subscribed again");
+        Assert.Multiple(async () =>
+        {
+            Assert.That(published, Is.GreaterThan(8), "more than the kernel's socket buffers hold");
+            Assert.That(redis.Output, Does.Contain("output buffer limits"));
+            Assert.That(exporter.Output, Does.Contain("Lost the subscription to Celery's events"));
+            Assert.That(await Readyz(exporter), Is.EqualTo("200 ready\n"));
+            // What it read before the cut: messages past --events.max-message-bytes, rejected one by one.
+            Assert.That(m.Value("jobs_exporter_events_invalid_total", ("reason", "too_large")), Is.LessThanOrEqualTo(published));
+        });
+    }
+
+    [Test]
     public async Task After_an_exporter_restart_the_events_published_while_it_was_away_are_lost_and_the_next_ones_count()
     {
         await using var redis = await RedisServer.StartAsync();

@@ -7,7 +7,8 @@
 #
 # Environment: PORT (exporter, default 9821), PROMETHEUS_PORT (9090), ALERTMANAGER_PORT (9093): each is used when
 # free, else a free port is taken; JOBS_PER_SECOND (3 per worker); SKIP_BUILD=1 uses the built binaries as they are (by default, projects whose
-# sources are newer than their build output are built first).
+# sources are newer than their build output are built first); DEMO_CELERY_BROKER=redis runs the Celery worker on a private
+# redis-server instead of RabbitMQ, and the exporter reads its events there (--celery.broker-url; the emitters stay on RabbitMQ).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 source "$root/scripts/lib.sh"
@@ -70,8 +71,22 @@ echo "Starting RabbitMQ on 127.0.0.1:$amqp_port..."
 rabbitmq_start "$work/rabbitmq" "$amqp_port"
 broker="amqp://guest:guest@127.0.0.1:$amqp_port/"
 
+celery_broker="amqp://guest:guest@127.0.0.1:$amqp_port//"
+celery_flags=()
+if [ "${DEMO_CELERY_BROKER:-rabbitmq}" = redis ]; then
+  command -v /usr/bin/redis-server > /dev/null || { echo "/usr/bin/redis-server is missing: run \`make deps\`." >&2; exit 1; }
+  redis_port=$(free_port)
+  echo "Starting Redis on 127.0.0.1:$redis_port for Celery..."
+  mkdir -p "$work/redis"
+  /usr/bin/redis-server --port "$redis_port" --bind 127.0.0.1 --dir "$work/redis" --save "" --appendonly no \
+    > "$work/redis.log" 2>&1 &
+  pids+=($!)
+  celery_broker="redis://127.0.0.1:$redis_port/0"
+  celery_flags=(--celery.broker-url "$celery_broker")
+fi
+
 dotnet "$exporter_dll" --broker.url "$broker" --web.listen-address "127.0.0.1:$exporter_port" \
-  --systems hangfire,masstransit,celery --celery.enabled --rabbitmq.poll-interval 5s > "$work/exporter.log" 2>&1 &
+  --systems hangfire,masstransit,celery --celery.enabled "${celery_flags[@]}" --rabbitmq.poll-interval 5s > "$work/exporter.log" 2>&1 &
 exporter_pid=$!
 pids+=("$exporter_pid")
 
@@ -86,7 +101,7 @@ masstransit_pid=$!
 pids+=("$masstransit_pid")
 # Celery: Debian's interpreter (it has python3-celery), the worker with task events on (-E), and a client sending tasks.
 # The exporter binds its Celery queue at start; the worker's heartbeats (every 2 s) bring it up even if it came first.
-export CELERY_BROKER_URL="amqp://guest:guest@127.0.0.1:$amqp_port//" CELERY_TASK_QUEUE=demo PYTHONDONTWRITEBYTECODE=1
+export CELERY_BROKER_URL="$celery_broker" CELERY_TASK_QUEUE=demo PYTHONDONTWRITEBYTECODE=1
 export PYTHONPATH="$root/src/JobExporter.Demo/Celery"
 /usr/bin/python3 -m celery -A jobexporter_celery_app worker -E --hostname celery@demo-celery-1 --concurrency 2 \
   --without-gossip --without-mingle --queues demo --loglevel INFO > "$work/celery-worker.log" 2>&1 &
@@ -107,7 +122,7 @@ JobExporter demo is running (data and logs in $work).
   Alertmanager:  http://127.0.0.1:$alertmanager_port/
   RabbitMQ:      $broker
   workers:       Hangfire pid $hangfire_pid (demo-hangfire-1), MassTransit pid $masstransit_pid (demo-masstransit-1),
-                 Celery pid $celery_pid (celery@demo-celery-1)
+                 Celery pid $celery_pid (celery@demo-celery-1, broker $celery_broker)
   logs:          $work/{exporter,hangfire-worker,masstransit-worker,celery-worker,celery-client,prometheus,alertmanager}.log
 Try:   curl -s http://127.0.0.1:$exporter_port/metrics | grep -E '^jobs_(succeeded|failed)_total'
 Kill a worker to watch JobExporterAllWorkersDown and JobExporterWorkerDown fire, each 1 min after the exporter's

@@ -42,12 +42,15 @@ internal static class ExporterApp
             if (options.ProcessMetrics) metrics.AddProcessMetrics();
             return metrics;
         });
-        services.AddSingleton(sp => new QueueRegistry(options.RabbitMqQueues, options.MaxLabelValues));
+        services.AddSingleton(sp => new QueueRegistry(options.RabbitMqQueues, options.MaxLabelValues, celeryOnRabbitMq: options.Celery.Redis is null));
         services.AddSingleton(sp => EventApplier.Create(options, sp.GetRequiredService<ExporterMetrics>(),
             sp.GetRequiredService<QueueRegistry>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<WorkerTracker>>(),
             sp.GetRequiredService<ILogger<EventApplier>>()));
-        services.AddSingleton<EventConsumer>();
-        services.AddHostedService(sp => sp.GetRequiredService<EventConsumer>());
+        if (options.RabbitMqEvents)
+        {
+            services.AddSingleton<EventConsumer>();
+            services.AddHostedService(sp => sp.GetRequiredService<EventConsumer>());
+        }
         services.AddHostedService<RabbitMqQueueCollector>();
         if (options.HangfirePostgres is not null)
         {
@@ -56,8 +59,18 @@ internal static class ExporterApp
         if (options.Celery.Enabled)
         {
             services.AddSingleton(sp => new CeleryMetrics(sp.GetRequiredService<ExporterMetrics>()));
-            services.AddSingleton<CeleryConsumer>();
-            services.AddHostedService(sp => sp.GetRequiredService<CeleryConsumer>());
+            services.AddSingleton<CeleryMessageApplier>();
+            if (options.Celery.Redis is null)
+            {
+                services.AddSingleton<CeleryConsumer>();
+                services.AddHostedService(sp => sp.GetRequiredService<CeleryConsumer>());
+            }
+            else
+            {
+                services.AddSingleton(sp => new CeleryRedisMetrics(sp.GetRequiredService<ExporterMetrics>()));
+                services.AddSingleton<CeleryRedisSubscriber>();
+                services.AddHostedService(sp => sp.GetRequiredService<CeleryRedisSubscriber>());
+            }
         }
         if (options.Celery.ExporterNames)
         {
@@ -76,9 +89,27 @@ internal static class ExporterApp
         // Likewise: it must listen to the applier before the first event.
         if (options.Celery.ExporterNames) app.Services.GetRequiredService<CeleryExporterRuntime>();
         if (options.Web.Users is { } users) app.UseBasicAuth(users);
-        Endpoints.Map(app, options, app.Services.GetRequiredService<ExporterMetrics>(), app.Services.GetRequiredService<EventConsumer>(),
-            app.Services.GetService<CeleryConsumer>());
+        Endpoints.Map(app, options, app.Services.GetRequiredService<ExporterMetrics>(), ReadinessChecks(app.Services));
         return app;
+    }
+
+    /// <summary>What /readyz waits for: each event source that is on, in this order.</summary>
+    private static List<ReadinessCheck> ReadinessChecks(IServiceProvider services)
+    {
+        var checks = new List<ReadinessCheck>();
+        if (services.GetService<EventConsumer>() is { } consumer)
+        {
+            checks.Add(new ReadinessCheck("not connected to the broker", () => consumer.IsConnected, () => consumer.NotReadyBecause));
+        }
+        if (services.GetService<CeleryConsumer>() is { } celery)
+        {
+            checks.Add(new ReadinessCheck("not consuming Celery events", () => celery.IsConnected, () => celery.NotReadyBecause));
+        }
+        if (services.GetService<CeleryRedisSubscriber>() is { } redis)
+        {
+            checks.Add(new ReadinessCheck("not subscribed to Celery events on Redis", () => redis.IsConnected, () => redis.NotReadyBecause));
+        }
+        return checks;
     }
 
     /// <summary>Prometheus-style listen addresses (<c>:9821</c>, <c>127.0.0.1:9821</c>) as Kestrel URLs.</summary>

@@ -26,6 +26,11 @@ try
         Console.Error.WriteLine("jobexporter: warning: --broker.url on the command line holds a password that every local user can read "
             + "in the process list; use --broker.password-file, JOBEXPORTER_BROKER_PASSWORD or JOBEXPORTER_BROKER_URL");
     }
+    if (values.IsFromCommandLine(Flags.CeleryBrokerUrl) && options.Celery.Redis is { Password: null, Url.Password: not null })
+    {
+        Console.Error.WriteLine("jobexporter: warning: --celery.broker-url on the command line holds a password that every local user can read "
+            + "in the process list; use --celery.broker-password-file, JOBEXPORTER_CELERY_BROKER_PASSWORD or JOBEXPORTER_CELERY_BROKER_URL");
+    }
     var app = ExporterApp.Build(options);
     await app.RunAsync();
     return 0;

@@ -16,7 +16,7 @@ public sealed class CeleryWorker : IAsyncDisposable
     private readonly Dictionary<string, string> _env;
     private ServerProcess? _process;
 
-    private CeleryWorker(Uri broker, string id)
+    private CeleryWorker(string brokerUrl, string id)
     {
         Hostname = $"worker-{id}@localhost";
         EventExchange = $"celeryev.{id}";
@@ -27,8 +27,7 @@ public sealed class CeleryWorker : IAsyncDisposable
             ["HOME"] = _folder.Path,
             ["PYTHONPATH"] = _folder.Path,
             ["PYTHONDONTWRITEBYTECODE"] = "1",
-            // Celery wants a double slash for the default vhost.
-            ["CELERY_BROKER_URL"] = $"amqp://guest:guest@127.0.0.1:{broker.Port}//",
+            ["CELERY_BROKER_URL"] = brokerUrl,
             ["CELERY_EVENT_EXCHANGE"] = EventExchange,
             ["CELERY_TASK_QUEUE"] = TaskQueue,
         };
@@ -50,7 +49,20 @@ public sealed class CeleryWorker : IAsyncDisposable
         {
             throw new InvalidOperationException("python3-celery is not installed: run `make deps` (apt-get install python3-celery).");
         }
-        var worker = new CeleryWorker(broker, Guid.NewGuid().ToString("N")[..12]);
+        // Celery wants a double slash for the default vhost.
+        return Start($"amqp://guest:guest@127.0.0.1:{broker.Port}//", concurrency, heartbeat);
+    }
+
+    /// <summary>The same worker on a Redis broker (<c>redis://127.0.0.1:port/db</c>): its events go by pub/sub on <c>/{db}.{EventExchange}/…</c>.</summary>
+    public static CeleryWorker StartOnRedis(string redisUrl, int concurrency = 2, double heartbeat = 2) => Start(redisUrl, concurrency, heartbeat);
+
+    private static CeleryWorker Start(string brokerUrl, int concurrency, double heartbeat)
+    {
+        if (!File.Exists("/usr/lib/python3/dist-packages/celery/__init__.py"))
+        {
+            throw new InvalidOperationException("python3-celery is not installed: run `make deps` (apt-get install python3-celery).");
+        }
+        var worker = new CeleryWorker(brokerUrl, Guid.NewGuid().ToString("N")[..12]);
         worker.StartProcess(concurrency, heartbeat);
         return worker;
     }

@@ -22,9 +22,13 @@ internal sealed class QueueRegistry
     private readonly int _maxLearnt;
     private int _learnt;
 
-    public QueueRegistry(IEnumerable<QueueName> configured, int maxLearnt)
+    private readonly bool _celeryOnRabbitMq;
+
+    /// <param name="celeryOnRabbitMq">False when Celery runs on Redis: its task queues are Redis lists, not RabbitMQ queues, and are not polled.</param>
+    public QueueRegistry(IEnumerable<QueueName> configured, int maxLearnt, bool celeryOnRabbitMq = true)
     {
         _maxLearnt = maxLearnt;
+        _celeryOnRabbitMq = celeryOnRabbitMq;
         foreach (var queue in configured) _queues.TryAdd(queue, 0);
     }
 
@@ -32,6 +36,7 @@ internal sealed class QueueRegistry
     public void Learn(string system, string queue)
     {
         if (system is not (MassTransit or Celery) || queue is Metrics.LabelGuard.Other or Metrics.LabelGuard.Unknown) return;
+        if (system == Celery && !_celeryOnRabbitMq) return;
         var endpoint = new QueueName(system, queue);
         if (_queues.ContainsKey(endpoint) || Volatile.Read(ref _learnt) >= _maxLearnt) return;
         QueueName[] names = system == Celery ? [endpoint] : [endpoint, endpoint with { Queue = queue + "_error" }, endpoint with { Queue = queue + "_skipped" }];

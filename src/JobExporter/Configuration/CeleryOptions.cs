@@ -19,4 +19,7 @@ internal sealed record CeleryOptions
 
     /// <summary>Buckets of the <c>celery_task_runtime</c> copy, in seconds (with <see cref="ExporterNames"/>).</summary>
     public double[] ExporterRuntimeBuckets { get; init; } = [];
+
+    /// <summary>Celery's Redis broker (--celery.broker-url); null: Celery runs on --broker.url's RabbitMQ. Default null.</summary>
+    public CeleryRedisOptions? Redis { get; init; }
 }

@@ -78,6 +78,12 @@ internal sealed record ExporterOptions
     public required string HangfireSchema { get; init; }
     public required TimeSpan HangfirePollInterval { get; init; }
 
+    /// <summary>
+    /// Whether the emitters' events are consumed from RabbitMQ (--broker.url). Default true; false only when Celery runs on
+    /// Redis and --broker.url is not given, so that an exporter for Celery on Redis alone neither connects to nor waits for RabbitMQ.
+    /// </summary>
+    public bool RabbitMqEvents { get; init; } = true;
+
     /// <summary>The Celery event source. Default <see cref="CeleryOptions.Off"/>.</summary>
     public CeleryOptions Celery { get; init; } = CeleryOptions.Off;
 

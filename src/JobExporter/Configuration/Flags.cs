@@ -84,6 +84,20 @@ internal static class Flags
     public static readonly Flag CeleryExporterRuntimeBuckets = new("celery.exporter-runtime-buckets", "0.005,0.01,0.025,0.05,0.075,0.1,0.25,0.5,0.75,1,2.5,5,7.5,10",
         "Buckets of celery_task_runtime (with --celery.exporter-names), in seconds; the default is celery-exporter's.");
 
+    // Celery on a Redis broker (see CeleryRedisOptions): events come by pub/sub, nothing is kept while the exporter is away.
+    public static readonly Flag CeleryBrokerUrl = new("celery.broker-url", null,
+        "Celery's Redis broker (redis:// or rediss://[user:password@]host[:port][/db]), when Celery does not run on --broker.url's RabbitMQ: the exporter subscribes to Celery's events as a Celery event receiver does (pub/sub). Events published while the exporter is away are lost. Without --broker.url the exporter then connects to no RabbitMQ. Sentinel and cluster are not supported. The password is never logged.");
+    public static readonly Flag CeleryBrokerPasswordFile = new("celery.broker-password-file", null,
+        "File whose content (without its final newline) replaces the password in --celery.broker-url.");
+    public static readonly Flag CeleryBrokerPassword = new("celery.broker-password", null,
+        "Password that replaces the one in --celery.broker-url. Read from the environment only, never from the command line.", EnvironmentOnly: true);
+    public static readonly Flag CeleryBrokerCaFile = new("celery.broker-ca-file", null,
+        "PEM file of the CA(s) that signed Redis's certificate (rediss:// only). Default: the system's trusted CAs.");
+    public static readonly Flag CeleryBrokerCertFile = new("celery.broker-cert-file", null, "PEM client certificate for rediss:// (with --celery.broker-key-file).");
+    public static readonly Flag CeleryBrokerKeyFile = new("celery.broker-key-file", null, "PEM private key of --celery.broker-cert-file.");
+    public static readonly Flag CeleryRedisBufferBytes = new("celery.redis-buffer-bytes", "67108864",
+        "Bytes of Celery event messages read from Redis and not yet applied that the exporter holds; past it new messages are dropped and counted. Messages are read as fast as Redis sends them, so that Redis's own pub/sub output limit never cuts the exporter off.");
+
     public static readonly Flag LogLevel = new("log.level", "info", "One of debug, info, warn, error.");
     public static readonly Flag LogFormat = new("log.format", "text", "One of text, json.");
 
@@ -100,6 +114,7 @@ internal static class Flags
         HangfirePostgres, HangfireSchema, HangfirePollInterval,
         CeleryEnabled, CeleryExchange, CeleryQueue, CeleryTaskIndexSize, CeleryExporterNames,
         CeleryExporterRuntimeBuckets,
+        CeleryBrokerUrl, CeleryBrokerPasswordFile, CeleryBrokerPassword, CeleryBrokerCaFile, CeleryBrokerCertFile, CeleryBrokerKeyFile, CeleryRedisBufferBytes,
         LogLevel, LogFormat, Help, Version,
     ];
 }

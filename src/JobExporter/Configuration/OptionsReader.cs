@@ -19,6 +19,11 @@ internal static partial class OptionsReader
         var purgeAfter = Duration(values, Flags.WorkerPurgeAfter);
         var brokerUrls = BrokerUrlList.Parse(NonEmpty(values, Flags.BrokerUrl));
         var brokerUrl = brokerUrls[0];
+        var celeryRedis = CeleryRedisOptions.Read(values);
+        if (celeryRedis is not null && !Bool(values, Flags.CeleryEnabled))
+        {
+            throw new FlagException("--celery.broker-url needs --celery.enabled");
+        }
         return new ExporterOptions
         {
             BrokerUrl = brokerUrl,
@@ -64,7 +69,10 @@ internal static partial class OptionsReader
                 TaskIndexSize = (int)Integer(values, Flags.CeleryTaskIndexSize, 1, 10_000_000),
                 ExporterNames = Bool(values, Flags.CeleryExporterNames),
                 ExporterRuntimeBuckets = Buckets(values, Flags.CeleryExporterRuntimeBuckets),
+                Redis = celeryRedis,
             },
+            // Celery on Redis alone needs no RabbitMQ: the events consumer runs when --broker.url is given or Celery is not on Redis.
+            RabbitMqEvents = celeryRedis is null || values.IsSet(Flags.BrokerUrl),
             LogLevel = OneOf(values, Flags.LogLevel, "debug", "info", "warn", "error"),
             LogFormat = OneOf(values, Flags.LogFormat, "text", "json"),
         };
@@ -113,7 +121,7 @@ internal static partial class OptionsReader
         return duration > TimeSpan.Zero ? duration : throw new FlagException($"--{flag.Name} must be longer than 0s");
     }
 
-    private static long Integer(FlagValues values, Flag flag, long min, long max)
+    internal static long Integer(FlagValues values, Flag flag, long min, long max)
     {
         var text = Text(values, flag);
         if (!long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var number) || number < min || number > max)

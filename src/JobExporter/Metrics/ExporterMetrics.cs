@@ -66,7 +66,9 @@ internal sealed class ExporterMetrics
         Events = factory.CreateCounter(p + "exporter_events_total", "Events applied, by system and type.", [L.System, L.Type]);
         EventsInvalid = factory.CreateCounter(p + "exporter_events_invalid_total", "Messages or events rejected, by reason.", [L.Reason]);
         EventsDuplicate = factory.CreateCounter(p + "exporter_events_duplicate_total", "Events skipped because their id was already applied.", []);
-        BrokerConnected = factory.CreateGauge(p + "exporter_broker_connected", "1 while the exporter is connected to the broker and consuming.", []);
+        // Absent, not 0, when no RabbitMQ events are consumed (Celery on Redis alone): nothing is down.
+        BrokerConnected = factory.CreateGauge(p + "exporter_broker_connected", "1 while the exporter is connected to the broker and consuming.", [],
+            new GaugeConfiguration { SuppressInitialValue = !options.RabbitMqEvents });
         BrokerRecoveries = factory.CreateCounter(p + "exporter_broker_recoveries_total",
             "Times the consumer of one of the exporter's queues stopped and the exporter set about consuming again, by reason: connection_lost (connection or channel closed), consumer_cancelled (queue deleted, consumer gone), unresponsive (the broker stopped answering).",
             [L.Queue, L.Reason]);
@@ -89,7 +91,7 @@ internal sealed class ExporterMetrics
         // a duration, not a timestamp, so no clock is compared with Prometheus'.
         var started = time.GetTimestamp();
         Registry.AddBeforeCollectCallback(() => Uptime.Set(time.GetElapsedTime(started).TotalSeconds));
-        BrokerConnected.Set(0);
+        if (options.RabbitMqEvents) BrokerConnected.Set(0);
         EventsDuplicate.Inc(0);
         foreach (var reason in InvalidReasons.All)
         {

@@ -1,6 +1,4 @@
 using System.Net;
-using JobExporter.Broker;
-using JobExporter.Celery;
 using JobExporter.Configuration;
 using JobExporter.Metrics;
 using Microsoft.AspNetCore.Builder;
@@ -11,8 +9,8 @@ namespace JobExporter.Web;
 /// <summary>The HTTP surface: the metrics page, health and readiness probes, and a landing page.</summary>
 internal static class Endpoints
 {
-    /// <param name="celery">The Celery source's consumer when --celery.enabled; ready then needs it connected too.</param>
-    public static void Map(WebApplication app, ExporterOptions options, ExporterMetrics metrics, EventConsumer consumer, CeleryConsumer? celery)
+    /// <param name="ready">What /readyz waits for: each event source that is on (RabbitMQ, Celery on RabbitMQ or on Redis).</param>
+    public static void Map(WebApplication app, ExporterOptions options, ExporterMetrics metrics, IReadOnlyList<ReadinessCheck> ready)
     {
         var page = new MetricsPage(metrics);
         // Plain request delegates, not handlers with parameters: nothing is compiled at start-up for them.
@@ -21,9 +19,9 @@ internal static class Endpoints
         app.MapGet("/healthz", context => Text(context, StatusCodes.Status200OK, "ok\n"));
         // Asked of the consumers at each request: what they say is the live state of their connection, channel and consumer.
         app.MapGet("/readyz", context =>
-            !consumer.IsConnected ? Text(context, StatusCodes.Status503ServiceUnavailable, NotReady("not connected to the broker", consumer))
-            : celery is { IsConnected: false } ? Text(context, StatusCodes.Status503ServiceUnavailable, NotReady("not consuming Celery events", celery))
-            : Text(context, StatusCodes.Status200OK, "ready\n"));
+            ready.FirstOrDefault(check => !check.IsReady()) is { } notReady
+                ? Text(context, StatusCodes.Status503ServiceUnavailable, NotReady(notReady))
+                : Text(context, StatusCodes.Status200OK, "ready\n"));
         var landing = LandingPage(options);
         app.MapGet("/", context =>
         {
@@ -32,8 +30,8 @@ internal static class Endpoints
         });
     }
 
-    private static string NotReady(string what, QueueConsumer consumer) =>
-        consumer.NotReadyBecause is { } why ? $"not ready: {what} ({why})\n" : $"not ready: {what}\n";
+    private static string NotReady(ReadinessCheck check) =>
+        check.Why() is { } why ? $"not ready: {check.What} ({why})\n" : $"not ready: {check.What}\n";
 
     private static Task Text(HttpContext context, int status, string text)
     {

@@ -7,12 +7,14 @@ WORKDIR /src
 COPY global.json Directory.Build.props Directory.Packages.props ./
 COPY src/JobExporter.Contracts/JobExporter.Contracts.csproj src/JobExporter.Contracts/
 COPY src/JobExporter.Emitter/JobExporter.Emitter.csproj src/JobExporter.Emitter/
+COPY src/JobExporter.Transport/JobExporter.Transport.csproj src/JobExporter.Transport/
 COPY src/JobExporter.Hangfire/JobExporter.Hangfire.csproj src/JobExporter.Hangfire/
 COPY src/JobExporter.MassTransit/JobExporter.MassTransit.csproj src/JobExporter.MassTransit/
 COPY src/JobExporter.Demo/JobExporter.Demo.csproj src/JobExporter.Demo/
 RUN dotnet restore src/JobExporter.Demo/JobExporter.Demo.csproj
 COPY src/JobExporter.Contracts/ src/JobExporter.Contracts/
 COPY src/JobExporter.Emitter/ src/JobExporter.Emitter/
+COPY src/JobExporter.Transport/ src/JobExporter.Transport/
 COPY src/JobExporter.Hangfire/ src/JobExporter.Hangfire/
 COPY src/JobExporter.MassTransit/ src/JobExporter.MassTransit/
 COPY src/JobExporter.Demo/ src/JobExporter.Demo/

@@ -8,7 +8,7 @@ namespace JobExporter.Deploy.Tests;
 public sealed partial class ImageTests
 {
     private static string Version =>
-        XDocument.Load(Path.Combine(RepositoryPaths.Root, "Directory.Build.props")).Descendants("Version").Single().Value;
+        XDocument.Load(Path.Combine(RepositoryPaths.Root, "Directory.Build.props")).Descendants("VersionPrefix").Single().Value;
 
     private static string TargetFramework =>
         XDocument.Load(Path.Combine(RepositoryPaths.Root, "Directory.Build.props")).Descendants("TargetFramework").Single().Value;

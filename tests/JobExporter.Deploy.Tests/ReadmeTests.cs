@@ -64,7 +64,7 @@ public sealed partial class ReadmeTests
     {
         var help = await ExporterHelp.GetAsync();
         var makefile = File.ReadAllText(Path.Combine(RepositoryPaths.Root, "Makefile"));
-        var version = System.Xml.Linq.XDocument.Load(Path.Combine(RepositoryPaths.Root, "Directory.Build.props")).Descendants("Version").Single().Value;
+        var version = System.Xml.Linq.XDocument.Load(Path.Combine(RepositoryPaths.Root, "Directory.Build.props")).Descendants("VersionPrefix").Single().Value;
         Assert.Multiple(() =>
         {
             foreach (Match m in MakeTarget().Matches(snippet)) Assert.That(makefile, Does.Match($"(?m)^{m.Groups[1].Value}:"), m.Value);

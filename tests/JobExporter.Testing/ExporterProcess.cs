@@ -75,11 +75,20 @@ public sealed class ExporterProcess : IAsyncDisposable
     public async Task<MetricsSnapshot> WaitForMetricsAsync(Func<MetricsSnapshot, bool> condition, TimeSpan timeout, string what)
     {
         MetricsSnapshot? last = null;
+        string? failure = null;
         await WaitUntilAsync(async () =>
         {
-            last = await ScrapeAsync();
+            // A wait polls: one scrape that fails on a busy machine (a refused or cut connection) is tried again, and
+            // named if the deadline passes. The scrape that returns the page must succeed.
+            var response = await GetAsync("metrics");
+            if (!response.IsSuccessStatusCode)
+            {
+                failure = $"last scrape failed: {(int)response.StatusCode} {response.ReasonPhrase}";
+                return false;
+            }
+            last = MetricsSnapshot.Parse(await response.Content.ReadAsStringAsync());
             return condition(last);
-        }, timeout, what, () => last?.Text ?? "");
+        }, timeout, what, () => $"{failure}\n{last?.Text}");
         var next = await ScrapeAsync();
         return condition(next) ? next : last!;
     }

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text.Json;
 using JobExporter.Contracts;
+using JobExporter.Testing;
 using JobExporter.Transport;
 
 namespace JobExporter.Tests.Transport;
@@ -87,15 +88,8 @@ public class EventTransportSeamTests
         Assert.That(log.Lines.Count(l => l.Message.Contains("reconnected")), Is.EqualTo(1), "the first confirmed publish says the broker is back");
     }
 
-    private static async Task WaitUntil(Func<bool> condition, Func<string> state)
-    {
-        var watch = Stopwatch.StartNew();
-        while (!condition())
-        {
-            Assert.That(watch.Elapsed, Is.LessThan(TimeSpan.FromSeconds(10)), () => $"not in time: {state()}");
-            await Task.Delay(5);
-        }
-    }
+    private static Task WaitUntil(Func<bool> condition, Func<string> state) =>
+        Waiting.UntilAsync(condition, "the publisher", TimeSpan.FromSeconds(10), state, TimeSpan.FromMilliseconds(5));
 
     /// <summary>A transport that refuses its first opens and publishes, then confirms everything.</summary>
     private sealed class ScriptedTransport : IEventTransport

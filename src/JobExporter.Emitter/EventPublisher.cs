@@ -47,6 +47,8 @@ public sealed class EventPublisher : IEventPublisher
     private long _dropped;
     private long _published;
     private long _failures;
+    // Failed connections or rounds since the last confirmed publish: the first few are logged. Send loop only.
+    private int _failuresInARow;
     private volatile bool _connected;
     private int _disposed;
     private int _warnedUnwritable;
@@ -144,19 +146,15 @@ public sealed class EventPublisher : IEventPublisher
 
     private async Task SendLoopAsync()
     {
-        var failures = 0;
         while (!_stopping.IsCancellationRequested)
         {
             try
             {
+                // An open connection alone is no recovery: the count and the backoff start again at the first confirmed
+                // publish (see Recovered), so a broker that takes connections but never confirms is retried ever more
+                // slowly and logged a few times, like one that is down, not every ReconnectDelay forever.
                 await using var connection = await _transport.OpenAsync(_stopping.Token).ConfigureAwait(false);
                 _connected = true;
-                if (failures > 0)
-                {
-                    _logger.LogInformation("Event publisher reconnected to {Broker}", _transport.Destination);
-                }
-                failures = 0;
-                _backoff.Reset();
                 if (await SendUntilDoneAsync(connection).ConfigureAwait(false)) return;
             }
             catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
@@ -167,7 +165,7 @@ public sealed class EventPublisher : IEventPublisher
             {
                 Interlocked.Increment(ref _failures);
                 // One line per failure, and only the first few in a row, so a long outage does not flood the log.
-                if (failures++ < 3)
+                if (_failuresInARow++ < 3)
                 {
                     _logger.LogWarning("Event publisher cannot reach {Broker}: {Error}", _transport.Destination, ex.Message);
                 }
@@ -329,10 +327,23 @@ public sealed class EventPublisher : IEventPublisher
         var error = await round.Completion.ConfigureAwait(false);
         _inFlight.Dequeue();
         _inFlightEvents -= round.Events.Count;
-        if (error is null) Interlocked.Add(ref _published, round.Events.Count);
+        if (error is null)
+        {
+            Interlocked.Add(ref _published, round.Events.Count);
+            Recovered();
+        }
         else _unconfirmed.AddRange(round.Events);
         round.Events.Clear();
         _spareRounds.Push(round);
         if (error is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(error).Throw();
+    }
+
+    // A publish was confirmed: the broker works again, so the next failure is logged and retried from the first step.
+    private void Recovered()
+    {
+        if (_failuresInARow == 0) return;
+        _logger.LogInformation("Event publisher reconnected to {Broker}", _transport.Destination);
+        _failuresInARow = 0;
+        _backoff.Reset();
     }
 }

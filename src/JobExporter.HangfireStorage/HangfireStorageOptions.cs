@@ -9,8 +9,11 @@ public sealed partial class HangfireStorageOptions
     /// <summary>The Npgsql connection string of the database Hangfire.PostgreSql uses. Required.</summary>
     public string? ConnectionString { get; set; }
 
-    /// <summary>The schema Hangfire.PostgreSql's tables live in (its <c>SchemaName</c> option). Default <c>hangfire</c>.</summary>
-    public string Schema { get; set; } = "hangfire";
+    /// <summary>Hangfire.PostgreSql's own default <c>SchemaName</c>; the exporter's <c>--hangfire.schema</c> defaults to it too.</summary>
+    public const string DefaultSchema = "hangfire";
+
+    /// <summary>The schema Hangfire.PostgreSql's tables live in (its <c>SchemaName</c> option). Default <see cref="DefaultSchema"/>.</summary>
+    public string Schema { get; set; } = DefaultSchema;
 
     /// <summary>Longest time one read may take, connecting included; the read then fails. Default 5 s.</summary>
     public TimeSpan CommandTimeout { get; set; } = TimeSpan.FromSeconds(5);

@@ -17,7 +17,7 @@ public class ExporterOverRabbitMqTests
     {
         var lane = EventLane.New();
         await using var exporter = await StartExporter(lane, "--systems", "hangfire,masstransit");
-        await exporter.WaitUntilAsync(async () => (await exporter.GetAsync("readyz")).IsSuccessStatusCode, Events.Patience, "/readyz");
+        await exporter.WaitUntilReadyAsync(Events.Patience);
         var f = new EventFactory("hangfire", "web-1.prod");
         await using (var publisher = lane.Publisher(Broker))
         {
@@ -58,7 +58,7 @@ public class ExporterOverRabbitMqTests
     {
         var lane = EventLane.New();
         await using var exporter = await StartExporter(lane);
-        await exporter.WaitUntilAsync(async () => (await exporter.GetAsync("readyz")).IsSuccessStatusCode, Events.Patience, "/readyz");
+        await exporter.WaitUntilReadyAsync(Events.Patience);
         var f = new EventFactory("masstransit", "consumer-1");
         await using var raw = await lane.RawPublisherAsync(Broker);
         var batch = Enumerable.Range(0, 250).Select(_ => f.Job(EventType.JobSent, "OrderSubmitted", "orders")).ToList();
@@ -72,7 +72,7 @@ public class ExporterOverRabbitMqTests
     {
         var lane = EventLane.New();
         await using var exporter = await StartExporter(lane);
-        await exporter.WaitUntilAsync(async () => (await exporter.GetAsync("readyz")).IsSuccessStatusCode, Events.Patience, "/readyz");
+        await exporter.WaitUntilReadyAsync(Events.Patience);
         var f = new EventFactory("hangfire", "web-1");
         await using var raw = await lane.RawPublisherAsync(Broker);
         var good = 0;
@@ -138,7 +138,7 @@ public class ExporterOverRabbitMqTests
     {
         var lane = EventLane.New();
         await using var exporter = await StartExporter(lane);
-        await exporter.WaitUntilAsync(async () => (await exporter.GetAsync("readyz")).IsSuccessStatusCode, Events.Patience, "/readyz");
+        await exporter.WaitUntilReadyAsync(Events.Patience);
         await using (var connection = await new RabbitMQ.Client.ConnectionFactory { Uri = Broker }.CreateConnectionAsync())
         {
             await using var channel = await connection.CreateChannelAsync();
@@ -161,7 +161,7 @@ public class ExporterOverRabbitMqTests
     {
         var lane = EventLane.New();
         await using var exporter = await StartExporter(lane);
-        await exporter.WaitUntilAsync(async () => (await exporter.GetAsync("readyz")).IsSuccessStatusCode, Events.Patience, "/readyz");
+        await exporter.WaitUntilReadyAsync(Events.Patience);
         var f = new EventFactory("hangfire", "odd-1");
         long dropped;
         await using (var publisher = lane.Publisher(Broker))
@@ -189,7 +189,7 @@ public class ExporterOverRabbitMqTests
     {
         var lane = EventLane.New();
         await using var exporter = await StartExporter(lane);
-        await exporter.WaitUntilAsync(async () => (await exporter.GetAsync("readyz")).IsSuccessStatusCode, Events.Patience, "/readyz");
+        await exporter.WaitUntilReadyAsync(Events.Patience);
         const int jobs = 5000;
         var f = new EventFactory("hangfire", "bench-1");
         var watch = Stopwatch.StartNew();

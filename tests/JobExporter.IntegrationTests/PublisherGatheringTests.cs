@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using JobExporter.Contracts;
 using JobExporter.Testing;
 
@@ -38,8 +37,8 @@ public class PublisherGatheringTests
             }
         }
 
-        var clock = Stopwatch.StartNew();
-        while (publisher.Published < burst + 1 && clock.Elapsed < Events.Patience) await Task.Delay(50);
+        await Waiting.UntilAsync(() => publisher.Published >= burst + 1, "the burst to be published", Events.Patience,
+            () => $"published {publisher.Published}, dropped {publisher.Dropped}");
         Assert.Multiple(() =>
         {
             Assert.That(publisher.Dropped, Is.EqualTo(0), "a full buffer behind a fixed ten-second wait would have dropped most of the burst");
@@ -74,15 +73,14 @@ public class PublisherGatheringTests
     private static async Task<EventPublisher> ConnectedAsync(EventPublisherOptions options)
     {
         var publisher = new EventPublisher(options);
-        var clock = Stopwatch.StartNew();
-        while (!publisher.IsConnected)
+        try
         {
-            if (clock.Elapsed > Events.Patience)
-            {
-                await publisher.DisposeAsync();
-                Assert.Fail("the publisher never connected");
-            }
-            await Task.Delay(10);
+            await Waiting.UntilAsync(() => publisher.IsConnected, "the publisher to connect", Events.Patience, poll: TimeSpan.FromMilliseconds(10));
+        }
+        catch (TimeoutException)
+        {
+            await publisher.DisposeAsync();
+            throw;
         }
         return publisher;
     }

@@ -12,7 +12,7 @@ public class ResilienceTests
         await using var node = await RabbitMqNode.StartAsync();
         var lane = EventLane.New();
         await using var exporter = await ExporterProcess.StartAsync(node.AmqpUrl, lane.ExporterArgs);
-        await exporter.WaitUntilAsync(async () => (await exporter.GetAsync("readyz")).IsSuccessStatusCode, Events.Patience, "/readyz");
+        await exporter.WaitUntilReadyAsync(Events.Patience);
         var f = new EventFactory("hangfire", "web-1");
         const int jobs = 1500;
         await using (var publisher = lane.Publisher(node.AmqpUrl))
@@ -46,7 +46,7 @@ public class ResilienceTests
         var lane = EventLane.New();
         var broker = SharedBroker.Node.AmqpUrl;
         var first = await ExporterProcess.StartAsync(broker, lane.ExporterArgs);
-        await first.WaitUntilAsync(async () => (await first.GetAsync("readyz")).IsSuccessStatusCode, Events.Patience, "/readyz");
+        await first.WaitUntilReadyAsync(Events.Patience);
         await first.DisposeAsync();
 
         var f = new EventFactory("masstransit", "consumer-7");

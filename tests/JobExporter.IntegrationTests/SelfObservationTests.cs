@@ -54,7 +54,7 @@ public class SelfObservationTests
         var broker = SharedBroker.Node.AmqpUrl;
         var lane = EventLane.New();
         await using var exporter = await ExporterProcess.StartAsync(broker, lane.ExporterArgs);
-        await exporter.WaitUntilAsync(async () => (await exporter.GetAsync("readyz")).IsSuccessStatusCode, Events.Patience, "/readyz");
+        await exporter.WaitUntilReadyAsync(Events.Patience);
         var host = $"pod-{Guid.NewGuid():N}"[..16];
         var f = new EventFactory("hangfire", host);
         await using (var publisher = lane.Publisher(broker))

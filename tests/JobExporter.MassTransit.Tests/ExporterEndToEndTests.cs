@@ -22,7 +22,7 @@ public sealed class ExporterEndToEndTests
         var gate = Broker.UniqueName("gate");
         await using var exporter = await ExporterProcess.StartAsync(Broker.Node.AmqpUrl,
             "--systems", "masstransit", "--rabbitmq.poll-interval", "1s");
-        await exporter.WaitUntilAsync(async () => (await exporter.GetAsync("readyz")).IsSuccessStatusCode, Deadline, "the exporter to consume events");
+        await exporter.WaitUntilReadyAsync(Deadline, "the exporter to consume events");
 
         var bus = await TestBus.StartAsync(Broker.Node,
             (context, cfg) =>

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace JobExporter.Testing;
 
 /// <summary>
@@ -93,19 +91,12 @@ public sealed class ExporterProcess : IAsyncDisposable
         return condition(next) ? next : last!;
     }
 
-    public async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout, string what, Func<string>? detail = null)
-    {
-        var deadline = Stopwatch.StartNew();
-        while (true)
-        {
-            if (await condition()) return;
-            if (deadline.Elapsed > timeout)
-            {
-                throw new TimeoutException($"Timed out after {timeout} waiting for {what}.\n{detail?.Invoke()}\nExporter output:\n{Output}");
-            }
-            await Task.Delay(100);
-        }
-    }
+    /// <summary>Waits until /readyz answers 200: connected to its broker and consuming every queue it declares.</summary>
+    public Task WaitUntilReadyAsync(TimeSpan timeout, string what = "/readyz") =>
+        WaitUntilAsync(async () => (await GetAsync("readyz")).IsSuccessStatusCode, timeout, what);
+
+    public Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout, string what, Func<string>? detail = null) =>
+        Waiting.UntilAsync(condition, what, timeout, () => $"{detail?.Invoke()}\nExporter output:\n{Output}", TimeSpan.FromMilliseconds(100));
 
     /// <summary>Asks the exporter to stop (SIGTERM) and waits for it to exit.</summary>
     public Task StopAsync() => _process.StopAsync();

@@ -69,17 +69,11 @@ public sealed class ServerProcess : IAsyncDisposable
     }
 
     /// <summary>Polls <paramref name="condition"/> until it holds; fails with the output when the process exits first or the deadline passes.</summary>
-    public async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout, string what, TimeSpan? poll = null)
-    {
-        var clock = Stopwatch.StartNew();
-        while (true)
-        {
-            if (await condition()) return;
-            if (clock.Elapsed > timeout) throw new TimeoutException($"Timed out after {timeout} waiting for {what}.\n{Name} output:\n{OutputTail()}");
-            if (_process.HasExited) throw new InvalidOperationException($"{Name} exited with {_process.ExitCode} while waiting for {what}:\n{OutputTail()}");
-            await Task.Delay(poll ?? TimeSpan.FromMilliseconds(100));
-        }
-    }
+    public Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout, string what, TimeSpan? poll = null) =>
+        Waiting.UntilAsync(async () => await condition() || (_process.HasExited
+                ? throw new InvalidOperationException($"{Name} exited with {_process.ExitCode} while waiting for {what}:\n{OutputTail()}")
+                : false),
+            what, timeout, () => $"{Name} output:\n{OutputTail()}", poll ?? TimeSpan.FromMilliseconds(100));
 
     public Task WaitForExitAsync() => _process.WaitForExitAsync();
 

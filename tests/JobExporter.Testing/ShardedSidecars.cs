@@ -49,7 +49,7 @@ public sealed class ShardedSidecars : IAsyncDisposable
         {
             Exporter = await ExporterProcess.StartWithArgsAsync(port, args, env, program);
             _running = true;
-            await Exporter.WaitUntilAsync(async () => (await Exporter.GetAsync("readyz")).IsSuccessStatusCode, TimeSpan.FromSeconds(60), "/readyz");
+            await Exporter.WaitUntilReadyAsync(TimeSpan.FromSeconds(60));
         }
 
         /// <summary>Stops the exporter (SIGTERM); its queue stays.</summary>

@@ -216,16 +216,12 @@ internal sealed class EventApplier : IEventSink
                 break;
             case EventType.JobSucceeded:
                 series.Succeeded.Inc();
-                var succeeded = series.RuntimeSucceeded ?? Histogram(_metrics.Runtime, system, hostname, [system, name, queue, "succeeded"]);
-                if (keepHistograms) series.RuntimeSucceeded = succeeded;
-                succeeded.Observe(e.Runtime ?? 0);
+                series.RuntimeSucceeded = ObserveRuntime(series.RuntimeSucceeded, "succeeded");
                 Succeeded?.Invoke(system, name, queue, seriesHost, e.Runtime ?? 0);
                 break;
             case EventType.JobFailed:
                 ByException(series.FailedByException, _metrics.Failed, system, name, queue, seriesHost, e.Exception).Inc();
-                var failed = series.RuntimeFailed ?? Histogram(_metrics.Runtime, system, hostname, [system, name, queue, "failed"]);
-                if (keepHistograms) series.RuntimeFailed = failed;
-                failed.Observe(e.Runtime ?? 0);
+                series.RuntimeFailed = ObserveRuntime(series.RuntimeFailed, "failed");
                 break;
             case EventType.JobRetried:
                 ByException(series.RetriedByException, _metrics.Retried, system, name, queue, seriesHost, e.Exception).Inc();
@@ -236,6 +232,15 @@ internal sealed class EventApplier : IEventSink
             case EventType.JobRevoked:
                 series.Revoked.Inc();
                 break;
+        }
+
+        // Observes the runtime in the outcome's histogram and gives back what the series keeps of it (nothing unless
+        // keepHistograms). A local function, so the labels array is built only when the series keeps none.
+        Prometheus.Histogram.Child? ObserveRuntime(Prometheus.Histogram.Child? kept, string outcome)
+        {
+            var runtime = kept ?? Histogram(_metrics.Runtime, system, hostname, [system, name, queue, outcome]);
+            runtime.Observe(e.Runtime ?? 0);
+            return keepHistograms ? runtime : null;
         }
     }
 

@@ -1,4 +1,5 @@
 using JobExporter.Contracts;
+using JobExporter.HangfireStorage;
 
 namespace JobExporter.Configuration;
 
@@ -68,7 +69,7 @@ internal static class Flags
         "Longest one background poll (RabbitMQ queues, Hangfire storage) may take; a scrape never waits for it.");
 
     public static readonly Flag HangfirePostgres = new("hangfire.postgres", null, "Connection string of a Hangfire.PostgreSql storage to poll for backlog.");
-    public static readonly Flag HangfireSchema = new("hangfire.schema", "hangfire", "Schema of the Hangfire tables.");
+    public static readonly Flag HangfireSchema = new("hangfire.schema", HangfireStorageOptions.DefaultSchema, "Schema of the Hangfire tables.");
     public static readonly Flag HangfirePollInterval = new("hangfire.poll-interval", "15s", "How often Hangfire's storage is polled.");
 
     public static readonly Flag CeleryEnabled = new("celery.enabled", "false",

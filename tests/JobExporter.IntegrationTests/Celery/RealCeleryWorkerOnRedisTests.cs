@@ -233,13 +233,6 @@ public class RealCeleryWorkerOnRedisTests
         });
     }
 
-    private static async Task WaitFor(Func<bool> condition, string what, CeleryWorker worker)
-    {
-        var deadline = Stopwatch.StartNew();
-        while (!condition())
-        {
-            if (deadline.Elapsed > Patience) Assert.Fail($"Timed out waiting for {what}\nWorker output:\n{worker.Output}");
-            await Task.Delay(100);
-        }
-    }
+    private static Task WaitFor(Func<bool> condition, string what, CeleryWorker worker) =>
+        Waiting.UntilAsync(condition, what, Patience, () => $"Worker output:\n{worker.Output}", TimeSpan.FromMilliseconds(100));
 }

@@ -25,7 +25,7 @@ public class QuorumFailoverTests
         var port = FreePort.Next();
         await using var exporter = await ExporterProcess.StartWithArgsAsync(port,
             ["--broker.url", cluster.AmqpUrls, "--broker.queue-type", "quorum", "--events.dedup-window", DedupWindow.ToString(), "--web.listen-address", $"127.0.0.1:{port}", .. lane.ExporterArgs]);
-        await exporter.WaitUntilAsync(async () => (await exporter.GetAsync("readyz")).IsSuccessStatusCode, Events.Patience, "/readyz");
+        await exporter.WaitUntilReadyAsync(Events.Patience);
         // Quorum queues are placed client-local: the leader is the node the exporter declared it from, so killing it
         // also cuts the exporter's connection, the worst case.
         var leader = await cluster.LeaderOfAsync(lane.Queue);

@@ -14,7 +14,7 @@ public class QuorumQueueTests
         string[] args = [.. lane.ExporterArgs, "--broker.queue-type", "quorum", "--broker.queue-max-length", "100"];
         await using (var first = await ExporterProcess.StartAsync(broker.AmqpUrl, args))
         {
-            await first.WaitUntilAsync(async () => (await first.GetAsync("readyz")).IsSuccessStatusCode, Events.Patience, "/readyz");
+            await first.WaitUntilReadyAsync(Events.Patience);
         }
         var type = await broker.CtlOrThrowAsync("list_queues", "name", "type", "arguments", "--quiet", "--no-table-headers");
         Assert.That(type.Split('\n').Single(l => l.StartsWith(lane.Queue + "\t", StringComparison.Ordinal)), Does.Contain("\tquorum\t"));
@@ -40,7 +40,7 @@ public class QuorumQueueTests
         var broker = SharedBroker.Node;
         await using (var classic = await ExporterProcess.StartAsync(broker.AmqpUrl, lane.ExporterArgs))
         {
-            await classic.WaitUntilAsync(async () => (await classic.GetAsync("readyz")).IsSuccessStatusCode, Events.Patience, "/readyz");
+            await classic.WaitUntilReadyAsync(Events.Patience);
         }
         await using var quorum = await ExporterProcess.StartAsync(broker.AmqpUrl, [.. lane.ExporterArgs, "--broker.queue-type", "quorum"]);
         await quorum.WaitUntilAsync(() => Task.FromResult(quorum.Output.Contains("x-queue-type")), Events.Patience, "RabbitMQ's refusal in the log");

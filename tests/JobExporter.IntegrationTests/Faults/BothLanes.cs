@@ -38,7 +38,7 @@ internal sealed class BothLanes : IAsyncDisposable
         var port = FreePort.Next();
         var exporter = await ExporterProcess.StartWithArgsAsync(port, ["--broker.url", broker.ToString(), "--web.listen-address", $"127.0.0.1:{port}",
             "--celery.enabled", "--celery.exchange", celery.Exchange, "--celery.queue", celery.Queue, .. lane.ExporterArgs, .. extraArgs ?? []], env);
-        await exporter.WaitUntilAsync(async () => (await exporter.GetAsync("readyz")).IsSuccessStatusCode, Events.Patience, "/readyz");
+        await exporter.WaitUntilReadyAsync(Events.Patience);
         return new BothLanes(exporter, await lane.RawPublisherAsync(broker), celery);
     }
 

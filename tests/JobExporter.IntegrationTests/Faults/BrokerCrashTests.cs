@@ -12,7 +12,7 @@ public class BrokerCrashTests
     {
         await using var node = await RabbitMqNode.StartAsync();
         await using var exporter = await ExporterProcess.StartAsync(node.AmqpUrl, "--broker.queue", "crash", "--events.dedup-window", "200000");
-        await exporter.WaitUntilAsync(async () => (await exporter.GetAsync("readyz")).IsSuccessStatusCode, Events.Patience, "/readyz");
+        await exporter.WaitUntilReadyAsync(Events.Patience);
         // The exporter has just declared its exchange, queue and binding. A broker that has run a while has them on disk;
         // this one is told to write its definitions' log now. Suspected cause of the one failure seen (a quarter of the
         // jobs missing, the node killed 0.7 s after the binding): a binding lost with the SIGKILL, so that the publisher,

@@ -16,7 +16,7 @@ public class ExporterCrashTests
 
         // Declare the queue, then pre-fill it with one event per message so that messages and events are the same count.
         var first = await ExporterProcess.StartAsync(broker, lane.ExporterArgs);
-        await first.WaitUntilAsync(async () => (await first.GetAsync("readyz")).IsSuccessStatusCode, Events.Patience, "/readyz");
+        await first.WaitUntilReadyAsync(Events.Patience);
         await first.DisposeAsync();
         var f = new EventFactory("masstransit", "consumer-1");
         await using (var raw = await lane.RawPublisherAsync(broker))

@@ -19,7 +19,7 @@ public class HostileTrafficTests
     {
         var lane = EventLane.New();
         await using var exporter = await ExporterProcess.StartAsync(Broker, lane.ExporterArgs);
-        await exporter.WaitUntilAsync(async () => (await exporter.GetAsync("readyz")).IsSuccessStatusCode, Events.Patience, "/readyz");
+        await exporter.WaitUntilReadyAsync(Events.Patience);
         var rssBefore = ProcessMemory.Rss(exporter.ProcessId);
 
         const int junk = 100_000;
@@ -80,7 +80,7 @@ public class HostileTrafficTests
     {
         var lane = EventLane.New();
         await using var exporter = await ExporterProcess.StartAsync(Broker, lane.ExporterArgs);
-        await exporter.WaitUntilAsync(async () => (await exporter.GetAsync("readyz")).IsSuccessStatusCode, Events.Patience, "/readyz");
+        await exporter.WaitUntilReadyAsync(Events.Patience);
         // Enough series (a page of about 15 MB) that the page does not fit in the socket buffers, so a reader
         // that stops reading holds its response open for good.
         const int Warmup = 4000;

@@ -15,7 +15,7 @@ public class OwnQueueLimitTests
         string[] args = [.. lane.ExporterArgs, "--broker.queue-max-length", "100"];
         await using (var first = await ExporterProcess.StartAsync(node.AmqpUrl, args))
         {
-            await first.WaitUntilAsync(async () => (await first.GetAsync("readyz")).IsSuccessStatusCode, Events.Patience, "/readyz");
+            await first.WaitUntilReadyAsync(Events.Patience);
         }
         // While the exporter is away, 300 events for a queue that keeps 100: RabbitMQ drops the oldest 200, silently.
         var f = new EventFactory("hangfire", "overflow-1");
@@ -43,7 +43,7 @@ public class OwnQueueLimitTests
         var lane = EventLane.New();
         await using (var first = await ExporterProcess.StartAsync(node.AmqpUrl, lane.ExporterArgs))
         {
-            await first.WaitUntilAsync(async () => (await first.GetAsync("readyz")).IsSuccessStatusCode, Events.Patience, "/readyz");
+            await first.WaitUntilReadyAsync(Events.Patience);
         }
 
         await using var changed = await ExporterProcess.StartAsync(node.AmqpUrl, [.. lane.ExporterArgs, "--broker.queue-max-length", "100", "--log.level", "debug"]);
@@ -60,7 +60,7 @@ public class OwnQueueLimitTests
 
         // The operator deletes the queue, as the line says: the next attempt declares it with the new length.
         await node.CtlOrThrowAsync("delete_queue", lane.Queue);
-        await changed.WaitUntilAsync(async () => (await changed.GetAsync("readyz")).IsSuccessStatusCode, Events.Patience, "ready after the queue was deleted");
+        await changed.WaitUntilReadyAsync(Events.Patience, "ready after the queue was deleted");
         var queues = await node.CtlOrThrowAsync("list_queues", "name", "arguments", "--quiet", "--no-table-headers");
         Assert.That(queues.Split('\n').Single(l => l.StartsWith(lane.Queue + "\t", StringComparison.Ordinal)), Does.Contain("{\"x-max-length\",100}"));
     }

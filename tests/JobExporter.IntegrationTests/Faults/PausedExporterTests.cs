@@ -37,8 +37,8 @@ public class PausedExporterTests
                 await raw.PublishManyAsync(Enumerable.Range(0, EventsPerRound).Select(_ => EventJson.Serialize(f.Job(EventType.JobSent, "Paused.Job", "default"))));
                 published += EventsPerRound;
                 // The broker drops a connection silent for two to three heartbeats (15 s, the exporter's): it then lists no consumer.
-                await WaitForAsync(async () => (await node.QueueStateAsync(lane.Queue))?.Consumers == 0, TimeSpan.FromSeconds(120),
-                    "the broker to drop the frozen exporter's connection");
+                await Waiting.UntilAsync(async () => (await node.QueueStateAsync(lane.Queue))?.Consumers == 0,
+                    "the broker to drop the frozen exporter's connection", TimeSpan.FromSeconds(120));
             }
             finally
             {
@@ -75,14 +75,4 @@ public class PausedExporterTests
             && (await exporter.ScrapeAsync()).Value("jobs_exporter_broker_connected") == 1
             && (await node.QueueStateAsync(queue))?.Consumers == 1,
             timeout, "/readyz ready, connected 1 and a consumer on the broker");
-
-    private static async Task WaitForAsync(Func<Task<bool>> condition, TimeSpan timeout, string what)
-    {
-        var clock = Stopwatch.StartNew();
-        while (!await condition())
-        {
-            if (clock.Elapsed > timeout) throw new TimeoutException($"Timed out after {timeout} waiting for {what}.");
-            await Task.Delay(50);
-        }
-    }
 }

@@ -13,7 +13,7 @@ public class ReservedLabelValueTests
     {
         var lane = EventLane.New();
         await using var exporter = await ExporterProcess.StartAsync(Broker, lane.ExporterArgs);
-        await exporter.WaitUntilAsync(async () => (await exporter.GetAsync("readyz")).IsSuccessStatusCode, Events.Patience, "/readyz");
+        await exporter.WaitUntilReadyAsync(Events.Patience);
         await using (var publisher = lane.Publisher(Broker))
         {
             publisher.TryPublish(new EventFactory("hangfire", "unknown").Job(EventType.JobSucceeded, "__other__", "unknown") with { Runtime = 0.1 });

@@ -17,7 +17,7 @@ public class SeriesCapTests
         const int Names = 40, Hosts = 40, Cap = 500;
         var lane = EventLane.New();
         await using var exporter = await ExporterProcess.StartAsync(Broker, [.. lane.ExporterArgs, "--metrics.max-series", $"{Cap}"]);
-        await exporter.WaitUntilAsync(async () => (await exporter.GetAsync("readyz")).IsSuccessStatusCode, Events.Patience, "/readyz");
+        await exporter.WaitUntilReadyAsync(Events.Patience);
         await using (var publisher = lane.Publisher(Broker))
         {
             for (var h = 0; h < Hosts; h++)

@@ -15,7 +15,7 @@ public class SlowScrapersTests
     {
         var lane = EventLane.New();
         await using var exporter = await ExporterProcess.StartAsync(Broker, lane.ExporterArgs);
-        await exporter.WaitUntilAsync(async () => (await exporter.GetAsync("readyz")).IsSuccessStatusCode, Events.Patience, "/readyz");
+        await exporter.WaitUntilReadyAsync(Events.Patience);
         const int Jobs = 4000;
         var f = new EventFactory("hangfire", "web-1");
         await using (var publisher = lane.Publisher(Broker))

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text.Json;
 using JobExporter.Contracts;
+using JobExporter.Testing;
 using JobExporter.Transport;
 
 namespace JobExporter.Tests.Transport;
@@ -60,15 +61,35 @@ public class EventTransportSeamTests
         });
     }
 
-    private static async Task WaitUntil(Func<bool> condition, Func<string> state)
+    [Test]
+    public async Task A_connection_that_opens_but_never_confirms_backs_off_and_is_logged_a_few_times_only()
     {
-        var watch = Stopwatch.StartNew();
-        while (!condition())
+        var transport = new ScriptedTransport { Confirms = false };
+        var log = new CapturingLogger<EventPublisher>();
+        var options = Options();
+        options.MaxReconnectDelay = TimeSpan.FromSeconds(10);
+        options.ConfirmTimeout = TimeSpan.FromMilliseconds(20);
+        await using var publisher = new EventPublisher(options, log, transport);
+        publisher.TryPublish(new EventFactory("hangfire", "worker-1").Job(EventType.JobSent, "Report.Run", "default"));
+
+        await WaitUntil(() => publisher.PublishFailures >= 6, () => $"failures {publisher.PublishFailures}, opens {transport.Opens}");
+        var opens = transport.OpenedAt.ToArray();
+        var warnings = log.Lines.Count(l => l.Message.Contains("cannot reach"));
+        Assert.Multiple(() =>
         {
-            Assert.That(watch.Elapsed, Is.LessThan(TimeSpan.FromSeconds(10)), () => $"not in time: {state()}");
-            await Task.Delay(5);
-        }
+            Assert.That(warnings, Is.EqualTo(3), "a successful open is no recovery: the first three failures in a row are logged");
+            // Waits of 10, 20, 40, 80 ms..., each at least half its step: the fifth is 80 ms at least (not ReconnectDelay
+            // again, as when every open reset the backoff).
+            Assert.That(Stopwatch.GetElapsedTime(opens[4], opens[5]), Is.GreaterThanOrEqualTo(TimeSpan.FromMilliseconds(80)));
+        });
+
+        transport.Confirms = true;
+        await WaitUntil(() => publisher.Published == 1, () => $"published {publisher.Published}, opens {transport.Opens}");
+        Assert.That(log.Lines.Count(l => l.Message.Contains("reconnected")), Is.EqualTo(1), "the first confirmed publish says the broker is back");
     }
+
+    private static Task WaitUntil(Func<bool> condition, Func<string> state) =>
+        Waiting.UntilAsync(condition, "the publisher", TimeSpan.FromSeconds(10), state, TimeSpan.FromMilliseconds(5));
 
     /// <summary>A transport that refuses its first opens and publishes, then confirms everything.</summary>
     private sealed class ScriptedTransport : IEventTransport
@@ -76,23 +97,35 @@ public class EventTransportSeamTests
         private int _opens;
         private int _closes;
         private int _publishes;
+        private bool _confirms = true;
 
         public int FailedOpens { get; init; }
         public int FailedPublishes { get; init; }
+        // False: publishes are never confirmed (each waits until the publisher's confirm timeout cancels it).
+        public bool Confirms
+        {
+            get => Volatile.Read(ref _confirms);
+            set => Volatile.Write(ref _confirms, value);
+        }
+        public ConcurrentQueue<long> OpenedAt { get; } = new();
         public int Opens => Volatile.Read(ref _opens);
         public int Closes => Volatile.Read(ref _closes);
         public ConcurrentQueue<(string Key, int Events)> Sent { get; } = new();
         public string Destination => "scripted://events";
 
-        public Task<IEventConnection> OpenAsync(CancellationToken cancellationToken) =>
-            Interlocked.Increment(ref _opens) <= FailedOpens
+        public Task<IEventConnection> OpenAsync(CancellationToken cancellationToken)
+        {
+            OpenedAt.Enqueue(Stopwatch.GetTimestamp());
+            return Interlocked.Increment(ref _opens) <= FailedOpens
                 ? Task.FromException<IEventConnection>(new IOException("connection refused"))
                 : Task.FromResult<IEventConnection>(new Connection(this));
+        }
 
         private sealed class Connection(ScriptedTransport owner) : IEventConnection
         {
             public ValueTask PublishAsync(string routingKey, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
             {
+                if (!owner.Confirms) return new ValueTask(Task.Delay(Timeout.Infinite, cancellationToken));
                 if (Interlocked.Increment(ref owner._publishes) <= owner.FailedPublishes)
                 {
                     return new ValueTask(Task.FromException(new IOException("not confirmed")));

@@ -4,29 +4,37 @@ using JobExporter.Testing;
 namespace JobExporter.Deploy.Tests;
 
 /// <summary>
-/// README's "Quick start" and "Deploying" work as written: each C# and JSON snippet is, line for line, code that the demo
-/// workers compile and run; each YAML or jsonnet snippet is part of a file under deploy/ that the other tests check; each shell
-/// command names make targets, files, flags, variables and images that exist.
+/// README's "The two commands" and the pages it sends a newcomer to work as written (docs/quick-start.md, the mixin
+/// configuration in docs/alerts-and-dashboards.md, docs/deploying.md): each C# and JSON snippet is, line for line, code
+/// that the demo workers compile and run; each YAML or jsonnet snippet is part of a file under deploy/ that the other
+/// tests check; each shell command names make targets, files, flags, variables and images that exist.
 /// </summary>
 public sealed partial class ReadmeTests
 {
-    private static readonly string Readme = File.ReadAllText(Path.Combine(RepositoryPaths.Root, "README.md"));
+    private static readonly string Readme = DocPages.Readme;
+
+    private static readonly string[] CheckedPages = ["quick-start", "alerts-and-dashboards", "deploying"];
 
     public static IEnumerable<TestCaseData> Snippets() =>
-        new[] { "Quick start", "Deploying" }.SelectMany(section => Fence().Matches(Section(section))
-            .Select((m, i) => new TestCaseData(m.Groups[1].Value, m.Groups[2].Value).SetArgDisplayNames($"{section} #{i + 1} {m.Groups[1].Value}")));
+        new[] { ("README.md \"The two commands\"", Section(Readme, "The two commands")) }
+            .Concat(CheckedPages.Select(page => ($"docs/{page}.md", DocPages.Read(page))))
+            .SelectMany(source => Fence().Matches(source.Item2)
+                .Select((m, i) => new TestCaseData(m.Groups[1].Value, m.Groups[2].Value).SetArgDisplayNames($"{source.Item1} #{i + 1} {m.Groups[1].Value}")));
 
     [Test]
-    public void Quick_start_follows_the_two_commands_and_has_its_four_steps()
+    public void The_readme_gives_the_two_commands_and_the_quick_start_its_four_steps()
     {
         var sections = Heading().Matches(Readme).Select(m => m.Groups[1].Value).ToList();
-        Assert.That(sections.IndexOf("Quick start"), Is.EqualTo(sections.IndexOf("The two commands") + 1));
-        Assert.That(sections, Does.Contain("Deploying"));
-        Assert.That(Subheading().Matches(Section("Quick start")).Select(m => m.Groups[1].Value), Is.EqualTo(new[]
+        Assert.That(sections, Is.EqualTo(new[] { "The two commands", "Where to go next" }));
+        Assert.That(Section(Readme, "Where to go next"), Does.Contain("](docs/quick-start.md)"));
+        var quickStart = DocPages.Read("quick-start");
+        Assert.That(quickStart, Does.StartWith("# Quick start\n"));
+        Assert.That(Heading().Matches(quickStart).Select(m => m.Groups[1].Value), Is.EqualTo(new[]
         {
             "Add it to your Hangfire workers", "Add it to your MassTransit bus", "Deploy as a sidecar", "Load the alerts and dashboards",
         }));
-        Assert.That(Snippets().Select(s => s.Arguments[0]), Is.SupersetOf(new[] { "csharp", "json", "yaml", "sh" }));
+        Assert.That(DocPages.Read("deploying"), Does.StartWith("# Deploying\n"));
+        Assert.That(Snippets().Select(s => s.Arguments[0]), Is.SupersetOf(new[] { "csharp", "json", "yaml", "sh", "jsonnet" }));
     }
 
     [TestCaseSource(nameof(Snippets))]
@@ -91,12 +99,12 @@ public sealed partial class ReadmeTests
 
     private static List<string> Lines(string text) => text.Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0).ToList();
 
-    private static string Section(string title)
+    private static string Section(string page, string title)
     {
-        var start = Readme.IndexOf($"\n## {title}\n", StringComparison.Ordinal);
-        Assert.That(start, Is.GreaterThanOrEqualTo(0), $"README has a section \"## {title}\"");
-        var end = Readme.IndexOf("\n## ", start + 4, StringComparison.Ordinal);
-        return end < 0 ? Readme[start..] : Readme[start..end];
+        var start = page.IndexOf($"\n## {title}\n", StringComparison.Ordinal);
+        Assert.That(start, Is.GreaterThanOrEqualTo(0), $"a section \"## {title}\"");
+        var end = page.IndexOf("\n## ", start + 4, StringComparison.Ordinal);
+        return end < 0 ? page[start..] : page[start..end];
     }
 
     [GeneratedRegex(@"^```(\w+)\n(.*?)^```", RegexOptions.Multiline | RegexOptions.Singleline)]
@@ -104,9 +112,6 @@ public sealed partial class ReadmeTests
 
     [GeneratedRegex(@"^## (.+)$", RegexOptions.Multiline)]
     private static partial Regex Heading();
-
-    [GeneratedRegex(@"^### (.+)$", RegexOptions.Multiline)]
-    private static partial Regex Subheading();
 
     [GeneratedRegex(@"\bmake ([a-z]+)")]
     private static partial Regex MakeTarget();

@@ -5,7 +5,7 @@ using NUnit.Framework;
 namespace JobExporter.Mixin.Tests;
 
 /// <summary>
-/// One fleet, deployed in every shape README documents, read through the committed dashboards' own queries (with
+/// One fleet, deployed in every shape docs/ documents, read through the committed dashboards' own queries (with
 /// the default config): the panels show the fleet's numbers whatever the shape. Three Hangfire workers run
 /// Invoice.Send, each at its own speed; each exporter writes the series it would, with the `stream` it consumes.
 /// </summary>

@@ -5,7 +5,7 @@ using NUnit.Framework;
 namespace JobExporter.Mixin.Tests;
 
 /// <summary>
-/// The README's high-availability setup, for real: one RabbitMQ node, two exporter processes, each with its
+/// The high-availability setup of docs/high-availability.md, for real: one RabbitMQ node, two exporter processes, each with its
 /// own queue bound to the same exchange (so each receives every event), and Debian's Prometheus scraping
 /// both with the rendered rules. The recording rules and the overview count each run once, not twice.
 /// </summary>

@@ -9,7 +9,7 @@ using RabbitMQ.Client;
 namespace JobExporter.Mixin.Tests;
 
 /// <summary>
-/// The README's sidecar deployment next to a central HA pair, for real: one RabbitMQ node; three sidecar exporter
+/// The sidecar deployment of docs/deploying.md next to a central HA pair, for real: one RabbitMQ node; three sidecar exporter
 /// processes, each bound to its own worker's events (<c>*.*.&lt;hostname&gt;</c>) on its own queue; two central exporters
 /// bound to every event (<c>#</c>) on two queues; three workers publishing through the emitters' own publisher; and
 /// Debian's Prometheus scraping all five as job="jobexporter" with the committed rule files. Each event is held by three

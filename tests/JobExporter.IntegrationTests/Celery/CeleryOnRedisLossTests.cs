@@ -68,13 +68,13 @@ public class CeleryOnRedisLossTests
 
         // Frozen (SIGSTOP), Redis keeps its sockets open and answers nothing: only the unanswered PING tells.
         redis.Pause();
-        string notReady;
+        var notReady = "";
         MetricsSnapshot lost;
         try
         {
-            await exporter.WaitUntilAsync(async () => (await Readyz(exporter)).Contains("unresponsive", StringComparison.Ordinal), Patience,
+            // Kept from the answer that said so: the next failed attempt (10 s later) replaces the reason by its own.
+            await exporter.WaitUntilAsync(async () => (notReady = await Readyz(exporter)).Contains("unresponsive", StringComparison.Ordinal), Patience,
                 "/readyz to report the unanswered PING", () => exporter.Output);
-            notReady = await Readyz(exporter);
             lost = await exporter.ScrapeAsync();
         }
         finally

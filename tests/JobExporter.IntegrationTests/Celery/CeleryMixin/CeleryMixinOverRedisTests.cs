@@ -5,9 +5,6 @@ namespace JobExporter.IntegrationTests.Celery.CeleryMixin;
 /// <summary>celery-mixin over JobExporter, the worker and the exporter on a Redis of this fixture's own, no RabbitMQ at all.</summary>
 public sealed class CeleryMixinOverRedisTests : CeleryMixinDropInTests
 {
-    private const string NotPolled = "celery_queue_length: the exporter polls queue lengths on RabbitMQ only; on Redis a task queue is a list " +
-        "(LLEN of the queue's key and its priority keys) that it does not read";
-
     private RedisServer? _redis;
 
     private RedisServer Redis => _redis ?? throw new InvalidOperationException("Redis is not started");
@@ -20,16 +17,6 @@ public sealed class CeleryMixinOverRedisTests : CeleryMixinDropInTests
     {
         if (_redis is not null) await _redis.DisposeAsync();
     }
-
-    protected override bool PollsQueueLengths => false;
-
-    protected override IReadOnlyDictionary<string, string> WithoutDataOnThisBroker { get; } = new Dictionary<string, string>
-    {
-        ["alert CeleryHighQueueLength"] = NotPolled,
-        ["panel celery-tasks-overview.json / Queues"] = NotPolled,
-        ["panel celery-tasks-overview.json / Queue Length by Queue"] = NotPolled,
-        ["panel celery-tasks-overview.json / Queue Length"] = NotPolled,
-    };
 
     protected override CeleryWorker StartWorker() => CeleryWorker.StartOnRedis(Redis.Url());
 

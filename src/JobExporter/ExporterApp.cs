@@ -42,7 +42,7 @@ internal static class ExporterApp
             if (options.ProcessMetrics) metrics.AddProcessMetrics();
             return metrics;
         });
-        services.AddSingleton(sp => new QueueRegistry(options.RabbitMqQueues, options.MaxLabelValues, celeryOnRabbitMq: options.Celery.Redis is null));
+        services.AddSingleton(sp => new QueueRegistry(options.RabbitMqQueues, options.MaxLabelValues));
         services.AddSingleton(sp => EventApplier.Create(options, sp.GetRequiredService<ExporterMetrics>(),
             sp.GetRequiredService<QueueRegistry>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<WorkerTracker>>(),
             sp.GetRequiredService<ILogger<EventApplier>>()));
@@ -70,6 +70,7 @@ internal static class ExporterApp
                 services.AddSingleton(sp => new CeleryRedisMetrics(sp.GetRequiredService<ExporterMetrics>()));
                 services.AddSingleton<CeleryRedisSubscriber>();
                 services.AddHostedService(sp => sp.GetRequiredService<CeleryRedisSubscriber>());
+                services.AddHostedService<RedisQueueCollector>();
             }
         }
         if (options.Celery.ExporterNames)

@@ -13,7 +13,14 @@ public sealed partial class RunDemoScriptTests
 
     [Test]
     [CancelAfter(240_000)]
-    public async Task Make_run_starts_the_whole_loop_and_SIGTERM_stops_every_process_it_started()
+    public Task Make_run_starts_the_whole_loop_and_SIGTERM_stops_every_process_it_started() => RunAndStopAsync(celeryOnRedis: false);
+
+    /// <summary>DEMO_CELERY_BROKER=redis: the Celery worker on the script's own redis-server, its events read there.</summary>
+    [Test]
+    [CancelAfter(240_000)]
+    public Task Make_run_with_celery_on_redis_counts_its_tasks_from_redis_and_SIGTERM_stops_redis_too() => RunAndStopAsync(celeryOnRedis: true);
+
+    private static async Task RunAndStopAsync(bool celeryOnRedis)
     {
         int exporterPort = FreePort.Next(), prometheusPort = FreePort.Next(), alertmanagerPort = FreePort.Next();
         var info = new ProcessStartInfo("bash") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
@@ -24,6 +31,7 @@ public sealed partial class RunDemoScriptTests
         info.Environment["PROMETHEUS_PORT"] = prometheusPort.ToString();
         info.Environment["ALERTMANAGER_PORT"] = alertmanagerPort.ToString();
         info.Environment["JOBS_PER_SECOND"] = "10";
+        if (celeryOnRedis) info.Environment["DEMO_CELERY_BROKER"] = "redis";
         using var script = Process.Start(info)!;
         var output = new StringBuilder();
         script.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (output) output.AppendLine(e.Data); };
@@ -43,6 +51,7 @@ public sealed partial class RunDemoScriptTests
             Assert.That(text, Does.Contain($"http://127.0.0.1:{prometheusPort}/"));
             Assert.That(text, Does.Contain($"http://127.0.0.1:{alertmanagerPort}/"));
             Assert.That(text, Does.Match(@"kill -9 \d+"));
+            Assert.That(text, celeryOnRedis ? Does.Match(@"broker redis://127\.0\.0\.1:\d+/0\)") : Does.Match(@"broker amqp://"));
 
             await WaitAsync(async () =>
             {
@@ -50,6 +59,10 @@ public sealed partial class RunDemoScriptTests
                 return metrics.Sum("jobs_succeeded_total", ("system", "hangfire")) > 0 && metrics.Sum("jobs_succeeded_total", ("system", "masstransit")) > 0
                     && metrics.Sum("jobs_succeeded_total", ("system", "celery")) > 0;
             }, TimeSpan.FromSeconds(90), "jobs of the three demo workers (Hangfire, MassTransit, Celery) on /metrics", Output);
+            // The Redis source has its own series; the RabbitMQ one has none of them.
+            var sources = MetricsSnapshot.Parse(await GetStringAsync($"http://127.0.0.1:{exporterPort}/metrics"));
+            Assert.That(sources.Has("jobs_exporter_celery_redis_dropped_total"), Is.EqualTo(celeryOnRedis));
+            Assert.That(sources.Value("jobs_exporter_celery_broker_connected"), Is.EqualTo(1));
             await WaitAsync(async () =>
             {
                 using var targets = JsonDocument.Parse(await GetStringAsync($"http://127.0.0.1:{prometheusPort}/api/v1/targets"));
@@ -67,7 +80,9 @@ public sealed partial class RunDemoScriptTests
                 Assert.That(active, Has.Some.Contains($"127.0.0.1:{alertmanagerPort}"));
             }
             started = Descendants(script.Id);
-            Assert.That(started, Has.Count.GreaterThanOrEqualTo(8), "RabbitMQ, the exporter, three workers, the Celery client, Prometheus, Alertmanager");
+            Assert.That(started, Has.Count.GreaterThanOrEqualTo(celeryOnRedis ? 9 : 8),
+                "RabbitMQ, the exporter, three workers, the Celery client, Prometheus, Alertmanager (and redis-server)");
+            if (celeryOnRedis) Assert.That(started.Select(Command), Has.Some.StartsWith("/usr/bin/redis-server"), "the script's own redis-server");
         }
         finally
         {
@@ -139,6 +154,19 @@ public sealed partial class RunDemoScriptTests
             }
         }
         return found;
+    }
+
+    /// <summary>A process's command line, its arguments joined by spaces; empty once it is gone.</summary>
+    private static string Command(int pid)
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/{pid}/cmdline").Replace('\0', ' ').Trim();
+        }
+        catch (IOException)
+        {
+            return "";
+        }
     }
 
     private static bool Alive(int pid)

@@ -74,6 +74,12 @@ public sealed class RedisServer : IAsyncDisposable
     /// <summary>Starts a stopped server again on the same port, empty: with <see cref="StopAsync"/>, what its clients see as a restart.</summary>
     public Task StartAgainAsync() => StartProcessAsync();
 
+    /// <summary>Freezes redis-server (SIGSTOP): its sockets stay open and it answers nothing until <see cref="Resume"/>.</summary>
+    public void Pause() => (_process ?? throw new InvalidOperationException("redis-server is not running")).Pause();
+
+    /// <summary>Lets a paused redis-server run again (SIGCONT).</summary>
+    public void Resume() => _process?.Resume();
+
     /// <summary>PUBLISH, as kombu's <c>_put_fanout</c> does; returns how many subscribers got it.</summary>
     public async Task<long> PublishAsync(string channel, string data)
     {

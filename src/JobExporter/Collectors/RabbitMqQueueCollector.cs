@@ -10,7 +10,8 @@ namespace JobExporter.Collectors;
 
 /// <summary>
 /// RabbitMQ queue lengths and consumer counts, by a passive declare per queue, for the queues named by
-/// --rabbitmq.queues and those learnt from events. A queue that does not exist reads 0.
+/// --rabbitmq.queues and those learnt from events (Celery's only when Celery is on RabbitMQ; on Redis,
+/// <see cref="RedisQueueCollector"/> polls them). A queue that does not exist reads 0.
 /// </summary>
 internal sealed class RabbitMqQueueCollector(
     ExporterOptions options,
@@ -26,7 +27,10 @@ internal sealed class RabbitMqQueueCollector(
     protected override string Name => "rabbitmq";
     protected override TimeSpan Interval => options.RabbitMqPollInterval;
     protected override TimeSpan Timeout => options.CollectorTimeout;
-    protected override bool HasWork => queues.Snapshot().Count > 0;
+    protected override bool HasWork => RabbitMqQueues().Any();
+
+    private IEnumerable<QueueName> RabbitMqQueues() =>
+        queues.Snapshot().Where(q => q.System != QueueRegistry.Celery || options.Celery.Redis is null);
 
     protected override async Task PollAsync(PollSnapshot values, CancellationToken token)
     {
@@ -35,7 +39,7 @@ internal sealed class RabbitMqQueueCollector(
             await ResetAsync();
             _connection = await BrokerConnections.OpenAsync(options, "poller", token);
         }
-        foreach (var queue in queues.Snapshot())
+        foreach (var queue in RabbitMqQueues())
         {
             if (_channel is not { IsOpen: true })
             {

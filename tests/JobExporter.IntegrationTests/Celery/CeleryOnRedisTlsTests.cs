@@ -1,5 +1,3 @@
-using System.Text;
-using System.Text.Json.Nodes;
 using JobExporter.Testing;
 
 namespace JobExporter.IntegrationTests.Celery;
@@ -9,23 +7,7 @@ public class CeleryOnRedisTlsTests
 {
     private const string Password = "s3cret-redis";
 
-    /// <summary>A worker-heartbeat in kombu's envelope, as kombu's Redis transport publishes it.</summary>
-    private static string Heartbeat(string hostname) => new JsonObject
-    {
-        ["body"] = Convert.ToBase64String(Encoding.UTF8.GetBytes(
-            $$"""{"hostname": "{{hostname}}", "utcoffset": 0, "pid": 1, "clock": 1, "freq": 2.0, "active": 0, "processed": 0, "timestamp": {{DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0}}, "type": "worker-heartbeat"}""")),
-        ["content-encoding"] = "utf-8",
-        ["content-type"] = "application/json",
-        ["headers"] = new JsonObject { ["hostname"] = hostname },
-        ["properties"] = new JsonObject
-        {
-            ["delivery_mode"] = 1,
-            ["delivery_info"] = new JsonObject { ["exchange"] = "celeryev", ["routing_key"] = "worker.heartbeat" },
-            ["priority"] = 0,
-            ["body_encoding"] = "base64",
-            ["delivery_tag"] = Guid.NewGuid().ToString(),
-        },
-    }.ToJsonString();
+    private static string Heartbeat(string hostname) => KombuRedisMessages.Heartbeat(hostname);
 
     private static async Task<ExporterProcess> StartExporter(RedisServer redis, TestPki pki, string passwordFile, string? caFile = null)
     {

@@ -7,8 +7,8 @@ namespace JobExporter.IntegrationTests.Celery.CeleryMixin;
 /// <summary>
 /// JobExporter with <c>--celery.exporter-names</c> as a drop-in for celery-exporter: a real Celery worker (-E) runs real
 /// tasks, a real Prometheus scrapes the exporter, and every celery-mixin alert expression, dashboard target and dashboard
-/// variable query returns data. The broker is a subclass's: <see cref="CeleryMixinOverRabbitMqTests"/>; another broker
-/// (Redis) is one more subclass that starts its worker and exporter.
+/// variable query returns data. The broker is a subclass's: <see cref="CeleryMixinOverRabbitMqTests"/>,
+/// <see cref="CeleryMixinOverRedisTests"/>.
 /// <para>
 /// Nothing is mocked and no threshold is lowered: the worker fails tasks (CeleryTaskHighFailRate), is stopped
 /// (CeleryWorkerDown), and 101 tasks then wait in its queue (CeleryHighQueueLength, above 100). Each expression is run as a

@@ -62,7 +62,7 @@ internal sealed class CeleryRedisBenchmark(TextWriter log)
         var oneAMessage = await StreamAsync(redis, "redis-single", single, rounds);
         var multi = await StreamAsync(redis, "redis-multi24", lists, rounds);
         var stallRuns = new List<RedisStall>();
-        var cycled = KombuFeed.From(CeleryWorkload.Messages(1), 100_000);
+        var cycled = KombuFeed.Endless(CeleryWorkload.Messages(1));
         foreach (var seconds in stalls)
         {
             var stall = await StallAsync(redis, cycled, stallRate, seconds);

@@ -16,51 +16,72 @@ internal sealed class KombuFeed
 {
     public const string Exchange = "celeryev";
 
-    private KombuFeed(IReadOnlyList<byte[]> commands, IReadOnlyList<int> events)
+    private readonly Func<int, byte[]> _command;
+    private readonly Func<int, int> _events;
+
+    private KombuFeed(Func<int, byte[]> command, Func<int, int> events, int messages, long totalEvents)
     {
-        Commands = commands;
-        EventsOf = events;
-        Events = events.Sum(e => (long)e);
+        _command = command;
+        _events = events;
+        Messages = messages;
+        Events = totalEvents;
     }
 
-    /// <summary>A PUBLISH command a message.</summary>
-    public IReadOnlyList<byte[]> Commands { get; }
-
-    /// <summary>Celery events in each message (1, or the length of a task.multi list).</summary>
-    public IReadOnlyList<int> EventsOf { get; }
-
+    /// <summary>Events in the feed (once through it).</summary>
     public long Events { get; }
 
-    public int Messages => Commands.Count;
+    public int Messages { get; }
 
-    /// <summary>The first <paramref name="messages"/> messages of the bodies (all when larger), enveloped.</summary>
+    /// <summary>The first <paramref name="messages"/> messages of the bodies (all when larger), enveloped ahead of time.</summary>
     public static KombuFeed From(IReadOnlyList<byte[]> bodies, int messages = int.MaxValue)
     {
         var commands = new List<byte[]>();
         var events = new List<int>();
         for (var i = 0; i < Math.Min(messages, bodies.Count); i++)
         {
-            var body = bodies[i];
-            var routingKey = RoutingKey(body);
-            var envelope = new JsonObject
-            {
-                ["body"] = Convert.ToBase64String(body),
-                ["content-encoding"] = "utf-8",
-                ["content-type"] = "application/json",
-                ["headers"] = new JsonObject { ["hostname"] = "celery@worker-00.prod.internal" },
-                ["properties"] = new JsonObject
-                {
-                    ["delivery_mode"] = 1,
-                    ["delivery_info"] = new JsonObject { ["exchange"] = Exchange, ["routing_key"] = routingKey },
-                    ["priority"] = 0,
-                    ["body_encoding"] = "base64",
-                    ["delivery_tag"] = new Guid((uint)i, 0x7a45, 0x4945, 0xb3, 0x2d, 0x2f, 0xc8, 0xe3, 0x24, 0x33, 0x0c).ToString(),
-                },
-            }.ToJsonString();
-            commands.Add(JobExporter.Redis.RespWriter.Command("PUBLISH", $"/0.{Exchange}/{routingKey}", envelope));
-            events.Add(BareConsumer.CeleryEvents(body) is var n and > 0 ? (int)n : throw new InvalidOperationException("a message without events"));
+            commands.Add(Command(bodies[i], i));
+            events.Add(EventsIn(bodies[i]));
         }
-        return new KombuFeed(commands, events);
+        return new KombuFeed(i => commands[i], i => events[i], commands.Count, events.Sum(e => (long)e));
+    }
+
+    /// <summary>
+    /// The bodies over and over, each pass with other task ids (the exporter would take a task's events seen again for
+    /// what they are: the same task), enveloped as they are published: for the paced publishing of the stalls, where a
+    /// stream longer than the workload is needed and would not fit in memory ready-made.
+    /// </summary>
+    public static KombuFeed Endless(IReadOnlyList<byte[]> bodies) =>
+        new(i =>
+            {
+                var body = bodies[i % bodies.Count];
+                var pass = i / bodies.Count;
+                if (pass > 0) body = Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(body).Replace("-cd61-", $"-{0xcd61 + pass:x4}-", StringComparison.Ordinal));
+                return Command(body, i);
+            },
+            i => EventsIn(bodies[i % bodies.Count]), int.MaxValue, long.MaxValue);
+
+    private static int EventsIn(byte[] body) =>
+        BareConsumer.CeleryEvents(body) is var n and > 0 ? (int)n : throw new InvalidOperationException("a message without events");
+
+    private static byte[] Command(byte[] body, int i)
+    {
+        var routingKey = RoutingKey(body);
+        var envelope = new JsonObject
+        {
+            ["body"] = Convert.ToBase64String(body),
+            ["content-encoding"] = "utf-8",
+            ["content-type"] = "application/json",
+            ["headers"] = new JsonObject { ["hostname"] = "celery@worker-00.prod.internal" },
+            ["properties"] = new JsonObject
+            {
+                ["delivery_mode"] = 1,
+                ["delivery_info"] = new JsonObject { ["exchange"] = Exchange, ["routing_key"] = routingKey },
+                ["priority"] = 0,
+                ["body_encoding"] = "base64",
+                ["delivery_tag"] = new Guid((uint)i, 0x7a45, 0x4945, 0xb3, 0x2d, 0x2f, 0xc8, 0xe3, 0x24, 0x33, 0x0c).ToString(),
+            },
+        }.ToJsonString();
+        return JobExporter.Redis.RespWriter.Command("PUBLISH", $"/0.{Exchange}/{routingKey}", envelope);
     }
 
     // Celery's event dispatcher publishes with the type as routing key, '-' made '.'; the worker's buffered lists as task.multi.
@@ -75,7 +96,7 @@ internal sealed class KombuFeed
     /// <summary>
     /// Publishes messages on one connection, pipelined: as fast as Redis takes them (<paramref name="eventsPerSecond"/> null),
     /// or paced to that many events a second, for <paramref name="duration"/> (cycling through the messages) or once through
-    /// them. Returns the events published. A reader drains Redis's replies meanwhile, keeping at most a window of commands unanswered.
+    /// them (an endless feed needs a duration). Returns the events published. A reader drains Redis's replies meanwhile, keeping at most a window of commands unanswered.
     /// </summary>
     public async Task<long> PublishAsync(int port, double? eventsPerSecond = null, TimeSpan? duration = null, CancellationToken cancel = default)
     {
@@ -103,7 +124,7 @@ internal sealed class KombuFeed
         var index = 0;
         while (true)
         {
-            if (duration is { } d ? clock.Elapsed >= d : index >= Commands.Count) break;
+            if (duration is { } d ? clock.Elapsed >= d : index >= Messages) break;
             // Paced: what is due by now; flat out: a chunk's worth.
             var due = eventsPerSecond is { } rate ? (long)(clock.Elapsed.TotalSeconds * rate) : long.MaxValue;
             if (events >= due)
@@ -114,11 +135,10 @@ internal sealed class KombuFeed
             while (Volatile.Read(ref sent) - Interlocked.Read(ref answered) > Window) await Task.Delay(1, cancel);
             chunk.SetLength(0);
             var inChunk = 0;
-            while (chunk.Length < 64 * 1024 && events < due && (duration is not null || index < Commands.Count))
+            while (chunk.Length < 64 * 1024 && events < due && (duration is not null || index < Messages))
             {
-                var i = index % Commands.Count;
-                chunk.Write(Commands[i]);
-                events += EventsOf[i];
+                chunk.Write(_command(index));
+                events += _events(index);
                 index++;
                 inChunk++;
             }

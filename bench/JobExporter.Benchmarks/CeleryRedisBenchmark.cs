@@ -30,7 +30,7 @@ internal sealed record RedisStream(string Label, long Events, int Messages, IRea
 }
 
 /// <summary>One stall: the exporter stopped (SIGSTOP) for <paramref name="Seconds"/> while events were published at a fixed rate.</summary>
-internal sealed record RedisStall(double Seconds, long Published, long Counted, double Reconnects)
+internal sealed record RedisStall(double Seconds, long Published, long Counted, double Reconnects, double Dropped)
 {
     public long Lost => Published - Counted;
 }
@@ -67,7 +67,7 @@ internal sealed class CeleryRedisBenchmark(TextWriter log)
         {
             var stall = await StallAsync(redis, cycled, stallRate, seconds);
             stallRuns.Add(stall);
-            log.WriteLine($"  stall {seconds:F0} s at {stallRate:N0} events/s: published {stall.Published:N0}, counted {stall.Counted:N0}, lost {stall.Lost:N0}, reconnects {stall.Reconnects:F0}");
+            log.WriteLine($"  stall {seconds:F0} s at {stallRate:N0} events/s: published {stall.Published:N0}, counted {stall.Counted:N0}, lost {stall.Lost:N0}, reconnects {stall.Reconnects:F0}, dropped {stall.Dropped:F0}");
             if (stall.Lost > 0) break;
         }
         return new CeleryRedisResult(oneAMessage, multi, stallRate, stallRuns, version);
@@ -197,7 +197,9 @@ internal sealed class CeleryRedisBenchmark(TextWriter log)
             await Task.Delay(100);
         }
         const string reconnects = "jobs_exporter_celery_redis_reconnects_total";
-        return new RedisStall(seconds, published, counted - before.EventsApplied, page.Sum(reconnects) - before.Sum(reconnects));
+        const string dropped = "jobs_exporter_celery_redis_dropped_total";
+        return new RedisStall(seconds, published, counted - before.EventsApplied, page.Sum(reconnects) - before.Sum(reconnects),
+            page.Sum(dropped) - before.Sum(dropped));
     }
 
     private const int SIGCONT = 18;
@@ -246,9 +248,9 @@ internal sealed class CeleryRedisBenchmark(TextWriter log)
         md.AppendLine($"**Stall**: a fresh exporter, events one a message at {N(r.StallRate)} events/s for 1 s, then the exporter stopped (SIGSTOP) for S");
         md.AppendLine("seconds while the publishing goes on, resumed (SIGCONT), and 3 s more; lost = published - counted. S grows until events are lost.");
         md.AppendLine();
-        md.AppendLine("| stall S | published | counted | lost | reconnects |");
-        md.AppendLine("|---:|---:|---:|---:|---:|");
-        foreach (var s in r.Stalls) md.AppendLine($"| {N(s.Seconds)} s | {N(s.Published)} | {N(s.Counted)} | {N(s.Lost)} | {N(s.Reconnects)} |");
+        md.AppendLine("| stall S | published | counted | lost | reconnects (cut off by Redis) | messages dropped by the exporter's buffer |");
+        md.AppendLine("|---:|---:|---:|---:|---:|---:|");
+        foreach (var s in r.Stalls) md.AppendLine($"| {N(s.Seconds)} s | {N(s.Published)} | {N(s.Counted)} | {N(s.Lost)} | {N(s.Reconnects)} | {N(s.Dropped)} |");
         md.AppendLine();
         var safe = r.Stalls.Where(s => s.Lost == 0).Select(s => s.Seconds).DefaultIfEmpty(0).Max();
         var lossy = r.Stalls.FirstOrDefault(s => s.Lost > 0);

@@ -78,7 +78,7 @@ internal static class BareConsumer
         return 0;
     }
 
-    private static string CountLine(long events, long reachedAt) => string.Create(CultureInfo.InvariantCulture, $"count {events} at {reachedAt}");
+    internal static string CountLine(long events, long reachedAt) => string.Create(CultureInfo.InvariantCulture, $"count {events} at {reachedAt}");
 
     /// <summary>Reads a "count N at T" line into the consumer's progress.</summary>
     public static bool TryParseCountLine(string line, out Progress progress)
@@ -113,7 +113,7 @@ internal static class BareConsumer
         }
     }
 
-    private static long CeleryEvents(ReadOnlySpan<byte> body)
+    internal static long CeleryEvents(ReadOnlySpan<byte> body)
     {
         var reader = new Utf8JsonReader(body);
         long events = 0;

@@ -106,7 +106,11 @@ internal sealed class BareConsumerProcess : IConsumerProcess
     public int Pid => _process.Id;
 
     /// <param name="payload">How the bare consumer reads each message: <see cref="BareConsumer.Payload"/>.</param>
-    public static BareConsumerProcess Start(Uri broker, string queue, BareConsumer.Payload payload, int prefetch = 1000)
+    public static BareConsumerProcess Start(Uri broker, string queue, BareConsumer.Payload payload, int prefetch = 1000) =>
+        StartMode("bare-consumer", broker.ToString(), queue, prefetch.ToString(System.Globalization.CultureInfo.InvariantCulture), payload.ToString());
+
+    /// <summary>Runs this program in one of its baseline modes (its first argument), with that mode's arguments.</summary>
+    public static BareConsumerProcess StartMode(string mode, params string[] args)
     {
         var info = new ProcessStartInfo("dotnet")
         {
@@ -115,11 +119,8 @@ internal sealed class BareConsumerProcess : IConsumerProcess
             RedirectStandardError = true,
         };
         info.ArgumentList.Add(typeof(BareConsumer).Assembly.Location);
-        info.ArgumentList.Add("bare-consumer");
-        info.ArgumentList.Add(broker.ToString());
-        info.ArgumentList.Add(queue);
-        info.ArgumentList.Add(prefetch.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        info.ArgumentList.Add(payload.ToString());
+        info.ArgumentList.Add(mode);
+        foreach (var arg in args) info.ArgumentList.Add(arg);
         // The exporter's own GC settings (src/JobExporter/JobExporter.csproj): workstation, not concurrent.
         info.Environment["DOTNET_gcServer"] = "0";
         info.Environment["DOTNET_gcConcurrent"] = "0";

@@ -4,6 +4,7 @@ using JobExporter.Testing;
 
 // `make bench` runs this through scripts/bench.sh; see docs/benchmarks.md for what each part measures.
 if (args.Length > 0 && args[0] == "bare-consumer") return await BareConsumer.RunAsync(args[1..]);
+if (args.Length > 0 && args[0] == "bare-redis-subscriber") return await BareRedisSubscriber.RunAsync(args[1..]);
 
 var settings = BenchSettings.Parse(args);
 var log = Console.Out;
@@ -70,6 +71,12 @@ await using (var node = await RabbitMqNode.StartAsync())
             settings.HangfirePostgresRounds);
     });
 }
+if (settings.Runs("celery-redis")) await Section("celery-redis", async () =>
+{
+    log.WriteLine($"Celery over Redis: one a message and task.multi x 24, {settings.Rounds} rounds; stalls at {settings.RedisStallRate:N0} events/s");
+    report.CeleryRedis = await new CeleryRedisBenchmark(log).RunAsync(settings.Rounds, settings.RedisSingleMessages, settings.RedisListMessages,
+        settings.RedisStallRate, settings.RedisStalls);
+});
 if (settings.Runs("hooks"))
 {
     log.WriteLine("Hangfire hooks per job (BenchmarkDotNet)");
@@ -137,6 +144,13 @@ internal sealed record BenchSettings(bool Quick, string Output, IReadOnlySet<str
     public int HangfirePostgresRounds => 3;
     public int MassTransitMessages => Quick ? 20_000 : 60_000;
 
+    /// <summary>Messages of the Celery-over-Redis streams: the whole workload, or its first 40,000 (12,000 task.multi) quick.</summary>
+    public int RedisSingleMessages => Quick ? 40_000 : int.MaxValue;
+    public int RedisListMessages => Quick ? 12_000 : int.MaxValue;
+    /// <summary>The stalls tried (seconds) at the rate, until one loses events.</summary>
+    public double RedisStallRate => 20_000;
+    public IReadOnlyList<double> RedisStalls => [1, 2, 5, 10, 20];
+
     public bool Runs(string part) => Only is null || Only.Contains(part);
 
     public static BenchSettings Parse(string[] args)
@@ -151,7 +165,7 @@ internal sealed record BenchSettings(bool Quick, string Output, IReadOnlySet<str
                 case "--quick": quick = true; break;
                 case "--out": output = args[++i]; break;
                 case "--only": only = [.. args[++i].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)]; break;
-                default: throw new ArgumentException($"unknown argument {args[i]}; use --quick, --out PATH, --only ingest,sidecar,scrape,cardinality,celery,shards,emitter,hooks,apply");
+                default: throw new ArgumentException($"unknown argument {args[i]}; use --quick, --out PATH, --only ingest,sidecar,scrape,cardinality,celery,celery-redis,shards,emitter,hooks,apply");
             }
         }
         return new BenchSettings(quick, output, only, Environment.GetEnvironmentVariable("BENCH_COMMAND") ?? "JobExporter.Benchmarks " + string.Join(' ', args));

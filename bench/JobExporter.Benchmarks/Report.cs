@@ -41,6 +41,7 @@ internal sealed class Report(BenchSettings settings, MachineInfo machine)
     public CardinalityResult? CardinalityBaseline { get; set; }
     public EmitterResult? Emitters { get; set; }
     public CeleryIngestResult? Celery { get; set; }
+    public CeleryRedisResult? CeleryRedis { get; set; }
     public ShardsResult? Shards { get; set; }
     public ApplyResult? Apply { get; set; }
     public ApplyResult? HangfireHooks { get; set; }
@@ -78,6 +79,7 @@ internal sealed class Report(BenchSettings settings, MachineInfo machine)
         RenderScrape(md);
         RenderCardinality(md);
         CeleryIngestBenchmark.Render(md, Celery);
+        CeleryRedisBenchmark.Render(md, CeleryRedis);
         ShardsBenchmark.Render(md, Shards);
         RenderEmitters(md);
         return md.ToString();

@@ -10,12 +10,7 @@ internal static class IngestClient
 {
     public const string Path = "api/v1/events";
 
-    /// <summary>An exporter taking batches over HTTP only: its --broker.url is not given, so it connects to no RabbitMQ.</summary>
-    public static Task<ExporterProcess> StartExporterAsync(params string[] args)
-    {
-        var port = FreePort.Next();
-        return ExporterProcess.StartWithArgsAsync(port, ["--web.listen-address", $"127.0.0.1:{port}", "--web.enable-ingest", .. args]);
-    }
+    public static Task<ExporterProcess> StartExporterAsync(params string[] args) => IngestExporter.StartAsync(args);
 
     public static Task<HttpResponseMessage> PostAsync(HttpClient http, Uri baseUrl, byte[] body)
     {

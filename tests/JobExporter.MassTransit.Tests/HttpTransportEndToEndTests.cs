@@ -51,8 +51,10 @@ public sealed class HttpTransportEndToEndTests
             var m = await exporter.WaitForMetricsAsync(mm =>
                     mm.Value("jobs_succeeded_total", [.. host, ("name", nameof(PlaceOrderConsumer))]) == 20
                     && mm.Value("jobs_failed_total", [.. host, ("name", nameof(ShipParcelConsumer))]) == 1
-                    && mm.Value("jobs_worker_up", host) == 1,
-                Deadline, "every outcome counted");
+                    && mm.Value("jobs_worker_up", host) == 1
+                    // The drop count comes with the first heartbeat, after the worker's online event.
+                    && mm.Has("jobs_emitter_dropped_events", host),
+                Deadline, "every outcome counted and a heartbeat");
 
             Assert.Multiple(() =>
             {

@@ -33,8 +33,10 @@ public sealed class HttpTransportEndToEndTests
                 && mm.Value("jobs_succeeded_total", ("name", "TestJobs.Then")) == 1
                 && mm.Value("jobs_succeeded_total", ("name", "TestJobs.Flaky")) == 1
                 && mm.Value("jobs_succeeded_total", ("name", "TestJobs.Later")) == 1
-                && mm.Value("jobs_worker_up", ("system", "hangfire"), ("hostname", host)) == 1,
-                Deadline, "the workload's outcomes");
+                && mm.Value("jobs_worker_up", ("system", "hangfire"), ("hostname", host)) == 1
+                // The drop count comes with the first heartbeat, after the worker's online event.
+                && mm.Has("jobs_emitter_dropped_events", ("system", "hangfire"), ("hostname", host)),
+                Deadline, "the workload's outcomes and a heartbeat");
             (string, string)[] S(string name, string queue) => [("system", "hangfire"), ("name", name), ("queue", queue)];
             (string, string)[] H(string name, string queue) => [.. S(name, queue), ("hostname", host)];
             Assert.Multiple(() =>

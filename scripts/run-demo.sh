@@ -8,7 +8,10 @@
 # Environment: PORT (exporter, default 9821), PROMETHEUS_PORT (9090), ALERTMANAGER_PORT (9093): each is used when
 # free, else a free port is taken; JOBS_PER_SECOND (3 per worker); SKIP_BUILD=1 uses the built binaries as they are (by default, projects whose
 # sources are newer than their build output are built first); DEMO_CELERY_BROKER=redis runs the Celery worker on a private
-# redis-server instead of RabbitMQ, and the exporter reads its events there (--celery.broker-url; the emitters stay on RabbitMQ).
+# redis-server instead of RabbitMQ, and the exporter reads its events there (--celery.broker-url; the emitters stay on RabbitMQ);
+# DEMO_TRANSPORT=http has the Hangfire and MassTransit emitters post their events straight to the exporter
+# (JobExporter:ExporterUrl, the exporter's --web.enable-ingest; see docs/http-transport.md) instead of through RabbitMQ,
+# which still carries the MassTransit bus and Celery.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 source "$root/scripts/lib.sh"
@@ -85,17 +88,25 @@ if [ "${DEMO_CELERY_BROKER:-rabbitmq}" = redis ]; then
   celery_flags=(--celery.broker-url "$celery_broker")
 fi
 
-dotnet "$exporter_dll" --broker.url "$broker" --web.listen-address "127.0.0.1:$exporter_port" \
+# The emitters' transport: RabbitMQ, or HTTP straight to the exporter (BrokerUrl emptied: appsettings.json sets it).
+emitter_flags=(--JobExporter:BrokerUrl="$broker")
+ingest_flags=()
+if [ "${DEMO_TRANSPORT:-rabbitmq}" = http ]; then
+  emitter_flags=(--JobExporter:BrokerUrl= --JobExporter:ExporterUrl="http://127.0.0.1:$exporter_port/")
+  ingest_flags=(--web.enable-ingest)
+fi
+
+dotnet "$exporter_dll" --broker.url "$broker" "${ingest_flags[@]}" --web.listen-address "127.0.0.1:$exporter_port" \
   --systems hangfire,masstransit,celery --celery.enabled "${celery_flags[@]}" --rabbitmq.poll-interval 5s > "$work/exporter.log" 2>&1 &
 exporter_pid=$!
 pids+=("$exporter_pid")
 
 # Each worker heartbeats every 5 s, so the exporter marks it down 15 s after it dies.
-dotnet "$demo_dll" hangfire --JobExporter:BrokerUrl="$broker" --JobExporter:Hostname=demo-hangfire-1 \
+dotnet "$demo_dll" hangfire "${emitter_flags[@]}" --JobExporter:Hostname=demo-hangfire-1 \
   --JobExporter:HeartbeatInterval=00:00:05 --Demo:JobsPerSecond="$rate" > "$work/hangfire-worker.log" 2>&1 &
 hangfire_pid=$!
 pids+=("$hangfire_pid")
-dotnet "$demo_dll" masstransit --RabbitMq:Url="$broker" --JobExporter:BrokerUrl="$broker" --JobExporter:Hostname=demo-masstransit-1 \
+dotnet "$demo_dll" masstransit --RabbitMq:Url="$broker" "${emitter_flags[@]}" --JobExporter:Hostname=demo-masstransit-1 \
   --JobExporter:HeartbeatInterval=00:00:05 --Demo:JobsPerSecond="$rate" > "$work/masstransit-worker.log" 2>&1 &
 masstransit_pid=$!
 pids+=("$masstransit_pid")

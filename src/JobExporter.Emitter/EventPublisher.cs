@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Threading.Channels;
 using JobExporter.Transport;
+using JobExporter.Transport.Http;
 using JobExporter.Transport.RabbitMq;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -63,7 +64,9 @@ public sealed class EventPublisher : IEventPublisher
     {
         options.Validate();
         _options = options;
-        _transport = transport ?? new RabbitMqEventTransport(Connector(options), options.Exchange);
+        _transport = transport ?? (options.AllExporterUrls.Count > 0
+            ? new HttpEventTransport(options.AllExporterUrls, options.Password, Tls(options))
+            : new RabbitMqEventTransport(Connector(options), options.Exchange));
         _logger = logger ?? NullLogger.Instance;
         _buffer = Channel.CreateBounded<PendingEvent>(
             new BoundedChannelOptions(options.BufferCapacity)
@@ -188,7 +191,9 @@ public sealed class EventPublisher : IEventPublisher
 
     // The connector of the options: every node, the password, and the TLS files, read now so that a bad one fails at
     // start with a message naming the setting, not at every connection attempt.
-    internal static BrokerConnector Connector(EventPublisherOptions options)
+    internal static BrokerConnector Connector(EventPublisherOptions options) => new(options.AllBrokerUrls, options.Password, Tls(options));
+
+    private static BrokerTls Tls(EventPublisherOptions options)
     {
         X509Certificate2Collection? roots = null;
         X509Certificate2? client = null;
@@ -205,7 +210,7 @@ public sealed class EventPublisher : IEventPublisher
         {
             throw new ArgumentException($"JobExporter: cannot load the TLS files (CaFile, CertFile, KeyFile): {ex.Message.Split('\n')[0]}", ex);
         }
-        return new BrokerConnector(options.AllBrokerUrls, options.Password, new BrokerTls(roots, client));
+        return new BrokerTls(roots, client);
     }
 
     // Sends until the buffer is completed and empty (returns true) or the channel fails (throws).

@@ -13,8 +13,25 @@ public class EventPublisherOptions
     /// <summary>The configuration section every emitter reads: <c>JobExporter</c>.</summary>
     public const string SectionName = "JobExporter";
 
-    /// <summary>The broker, as an amqp:// or amqps:// URL. Required.</summary>
+    /// <summary>The broker, as an amqp:// or amqps:// URL. Required, unless <see cref="ExporterUrl"/> is set instead.</summary>
     public Uri? BrokerUrl { get; set; }
+
+    /// <summary>
+    /// The exporter to send events to over HTTP, with no broker (its <c>--web.enable-ingest</c> endpoint), as an http:// or
+    /// https:// URL; basic-auth credentials may be in it (<c>https://user:password@host:9821/</c>), and <see cref="Password"/>
+    /// replaces its password. Set this or <see cref="BrokerUrl"/>, not both. Default null.
+    /// </summary>
+    public Uri? ExporterUrl { get; set; }
+
+    /// <summary>
+    /// More exporters, besides <see cref="ExporterUrl"/> or instead of it (an HA pair, a redeploy): every batch goes to each
+    /// one, and is kept and sent again until every one has taken it (each drops what it already counted by the events'
+    /// ids, so each counts every event once). Default empty.
+    /// </summary>
+    public IList<Uri> ExporterUrls { get; set; } = new List<Uri>();
+
+    /// <summary><see cref="ExporterUrl"/>, then <see cref="ExporterUrls"/>: empty when events go to a broker.</summary>
+    public IReadOnlyList<Uri> AllExporterUrls => ExporterUrl is null ? [.. ExporterUrls] : [ExporterUrl, .. ExporterUrls];
 
     /// <summary>
     /// The other nodes of <see cref="BrokerUrl"/>'s RabbitMQ cluster, each an amqp:// or amqps:// URL with the same scheme,
@@ -32,7 +49,7 @@ public class EventPublisherOptions
     /// </summary>
     public string? Password { get; set; }
 
-    /// <summary>PEM file of the CA(s) that signed the broker's certificate (amqps:// only). Default null: the system's trusted CAs.</summary>
+    /// <summary>PEM file of the CA(s) that signed the broker's (or the exporter's) certificate (amqps:// or https:// only). Default null: the system's trusted CAs.</summary>
     public string? CaFile { get; set; }
 
     /// <summary>
@@ -104,7 +121,11 @@ public class EventPublisherOptions
     {
         const string S = SectionName;
         var problems = new List<string>();
-        if (BrokerUrl is null)
+        if (AllExporterUrls.Count > 0)
+        {
+            ExporterProblems(problems);
+        }
+        else if (BrokerUrl is null)
         {
             problems.Add($"{S}:BrokerUrl is required (amqp://user:password@host:5672/vhost).");
         }
@@ -143,6 +164,28 @@ public class EventPublisherOptions
         if (MaxReconnectDelay < ReconnectDelay) problems.Add($"{S}:MaxReconnectDelay must be at least ReconnectDelay, not {MaxReconnectDelay}.");
         if (ConfirmTimeout <= TimeSpan.Zero) problems.Add($"{S}:ConfirmTimeout must be positive, not {ConfirmTimeout}.");
         return problems;
+    }
+
+    private void ExporterProblems(List<string> problems)
+    {
+        const string S = SectionName;
+        if (BrokerUrl is not null || FailoverBrokerUrls.Count > 0)
+        {
+            problems.Add($"{S}:BrokerUrl (events through RabbitMQ) and ExporterUrl (events over HTTP to the exporter) cannot both be set: choose one transport.");
+            return;
+        }
+        foreach (var url in AllExporterUrls)
+        {
+            if (!url.IsAbsoluteUri || url.Scheme is not ("http" or "https"))
+            {
+                problems.Add($"{S}:ExporterUrl and ExporterUrls must be absolute http:// or https:// URLs{(url.IsAbsoluteUri ? $", not {url.Scheme}://" : "")}.");
+                return;
+            }
+        }
+        if ((CaFile is not null || CertFile is not null || KeyFile is not null) && AllExporterUrls.Any(url => url.Scheme != "https"))
+        {
+            problems.Add($"{S}:CaFile, CertFile and KeyFile need https:// exporter URLs.");
+        }
     }
 
     /// <summary>Throws one <see cref="ArgumentException"/> listing every problem, when there is any.</summary>

@@ -51,6 +51,11 @@ internal static class ExporterApp
             services.AddSingleton<EventConsumer>();
             services.AddHostedService(sp => sp.GetRequiredService<EventConsumer>());
         }
+        if (options.Ingest)
+        {
+            services.AddSingleton(sp => new IngestEndpoint(sp.GetRequiredService<EventApplier>(), options.ParserLimits,
+                sp.GetRequiredService<ILogger<IngestEndpoint>>()));
+        }
         services.AddHostedService<RabbitMqQueueCollector>();
         if (options.HangfirePostgres is not null)
         {
@@ -90,7 +95,8 @@ internal static class ExporterApp
         // Likewise: it must listen to the applier before the first event.
         if (options.Celery.ExporterNames) app.Services.GetRequiredService<CeleryExporterRuntime>();
         if (options.Web.Users is { } users) app.UseBasicAuth(users);
-        Endpoints.Map(app, options, app.Services.GetRequiredService<ExporterMetrics>(), ReadinessChecks(app.Services));
+        Endpoints.Map(app, options, app.Services.GetRequiredService<ExporterMetrics>(), ReadinessChecks(app.Services),
+            app.Services.GetService<IngestEndpoint>());
         return app;
     }
 

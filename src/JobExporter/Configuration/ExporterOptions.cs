@@ -49,6 +49,9 @@ internal sealed record ExporterOptions
     /// <summary>TLS and basic auth from --web.config.file. Default <see cref="WebConfig.None"/>: plain HTTP, open.</summary>
     public WebConfig Web { get; init; } = WebConfig.None;
 
+    /// <summary>Whether POST /api/v1/events takes event batches over HTTP (--web.enable-ingest). Default false.</summary>
+    public bool Ingest { get; init; }
+
     /// <summary>Null means: 3 x the worker's announced interval, else <see cref="DefaultWorkerTimeout"/>.</summary>
     public TimeSpan? WorkerTimeout { get; init; }
     public required TimeSpan WorkerPurgeAfter { get; init; }
@@ -80,7 +83,7 @@ internal sealed record ExporterOptions
 
     /// <summary>
     /// Whether the emitters' events are consumed from RabbitMQ (--broker.url). Default true; false only when Celery runs on
-    /// Redis and --broker.url is not given, so that an exporter for Celery on Redis alone neither connects to nor waits for RabbitMQ.
+    /// Redis or the ingest endpoint is on, and --broker.url is not given, so that an exporter for Celery on Redis alone neither connects to nor waits for RabbitMQ.
     /// </summary>
     public bool RabbitMqEvents { get; init; } = true;
 

@@ -36,6 +36,10 @@ internal static class Flags
     public static readonly Flag WebConfigFile = new("web.config.file", null,
         "Web configuration file (Prometheus exporter-toolkit format) that turns on TLS and/or basic auth for every path.");
 
+    public static readonly Flag WebEnableIngest = new("web.enable-ingest", "false",
+        "Serve POST /api/v1/events: emitters with ExporterUrl send their event batches there over HTTP, with no broker (see docs/http-transport.md). Off by default; --web.config.file's TLS and basic auth guard it as every path. Without --broker.url the exporter then connects to no RabbitMQ.",
+        IsSwitch: true);
+
     public static readonly Flag WorkerTimeout = new("worker.timeout", null,
         "A worker not heard from for this long is down. Default: 3 x the interval it announces, else 60s.");
     public static readonly Flag WorkerPurgeAfter = new("worker.purge-after", "10m", "Series of a worker down this long are removed.");
@@ -108,7 +112,7 @@ internal static class Flags
     public static IReadOnlyList<Flag> All { get; } =
     [
         BrokerUrl, BrokerPasswordFile, BrokerPassword, BrokerCaFile, BrokerCertFile, BrokerKeyFile, BrokerExchange, BrokerQueue, BrokerBindingKey, BrokerQueueMaxLength, BrokerQueueExpires, BrokerQueueType, BrokerPrefetch,
-        WebListenAddress, WebTelemetryPath, WebDisableExporterMetrics, WebConfigFile, WorkerTimeout, WorkerPurgeAfter,
+        WebListenAddress, WebTelemetryPath, WebDisableExporterMetrics, WebConfigFile, WebEnableIngest, WorkerTimeout, WorkerPurgeAfter,
         MetricsPrefix, MetricsStaticLabel, MetricsRuntimeBuckets, MetricsWaitBuckets, MetricsMaxValues, MetricsMaxSeries, MetricsMaxLabelLength,
         MetricsHistogramHostname, MetricsJobHostname, EventsDedupWindow, EventsMaxMessageBytes,
         Systems, RabbitMqQueues, RabbitMqPollInterval, CollectorTimeout,

@@ -41,6 +41,7 @@ internal static partial class OptionsReader
             TelemetryPath = Path(values),
             ProcessMetrics = !Bool(values, Flags.WebDisableExporterMetrics),
             Web = values.Get(Flags.WebConfigFile) is { Length: > 0 } webConfig ? WebConfigReader.Read(webConfig) : WebConfig.None,
+            Ingest = Bool(values, Flags.WebEnableIngest),
             WorkerTimeout = values.Get(Flags.WorkerTimeout) is null ? null : Duration(values, Flags.WorkerTimeout),
             WorkerPurgeAfter = purgeAfter,
             MetricsPrefix = prefix,
@@ -71,8 +72,9 @@ internal static partial class OptionsReader
                 ExporterRuntimeBuckets = Buckets(values, Flags.CeleryExporterRuntimeBuckets),
                 Redis = celeryRedis,
             },
-            // Celery on Redis alone needs no RabbitMQ: the events consumer runs when --broker.url is given or Celery is not on Redis.
-            RabbitMqEvents = celeryRedis is null || values.IsSet(Flags.BrokerUrl),
+            // Celery on Redis or HTTP ingest alone needs no RabbitMQ: the events consumer runs when --broker.url is given or
+            // neither of those is on.
+            RabbitMqEvents = values.IsSet(Flags.BrokerUrl) || celeryRedis is null && !Bool(values, Flags.WebEnableIngest),
             LogLevel = OneOf(values, Flags.LogLevel, "debug", "info", "warn", "error"),
             LogFormat = OneOf(values, Flags.LogFormat, "text", "json"),
         };

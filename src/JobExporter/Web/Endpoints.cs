@@ -10,8 +10,11 @@ namespace JobExporter.Web;
 internal static class Endpoints
 {
     /// <param name="ready">What /readyz waits for: each event source that is on (RabbitMQ, Celery on RabbitMQ or on Redis).</param>
-    public static void Map(WebApplication app, ExporterOptions options, ExporterMetrics metrics, IReadOnlyList<ReadinessCheck> ready)
+    /// <param name="ingest">POST /api/v1/events when --web.enable-ingest is on, else null (and the path is 404 like any other).</param>
+    public static void Map(WebApplication app, ExporterOptions options, ExporterMetrics metrics, IReadOnlyList<ReadinessCheck> ready,
+        IngestEndpoint? ingest = null)
     {
+        if (ingest is not null) app.MapPost(IngestEndpoint.Path, ingest.ServeAsync);
         var page = new MetricsPage(metrics);
         // Plain request delegates, not handlers with parameters: nothing is compiled at start-up for them.
         app.MapGet(options.TelemetryPath, page.ServeAsync);

@@ -1,0 +1,190 @@
+using System.Buffers;
+using JobExporter.Aggregation;
+using JobExporter.Contracts;
+using JobExporter.Events;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Logging;
+
+namespace JobExporter.Web;
+
+/// <summary>
+/// <c>POST /api/v1/events</c> (--web.enable-ingest): one event batch per request, the same body an emitter publishes to
+/// RabbitMQ, read by the same <see cref="EventParser"/> into the same <see cref="EventApplier"/> (so the same
+/// de-duplication by event id and the same invalid counters). It answers 200 only after the batch is applied, so a sender
+/// that gets no answer sends it again, and the resend counts once. The routing key is not sent: the exporter never reads
+/// it (every event carries its system, type and hostname), it only steers RabbitMQ's bindings.
+/// <para>
+/// What one sender can cost is bounded: the body is at most --events.max-message-bytes (413 past it), read within
+/// <see cref="BodyTimeout"/> (408 after it), and at most <see cref="MaxConcurrent"/> bodies are read and applied at once;
+/// a request that finds no free slot within <see cref="SlotWait"/> gets 503 with <c>Retry-After</c> before its body is read.
+/// So the memory held is at most <see cref="MaxConcurrent"/> bodies.
+/// </para>
+/// </summary>
+internal sealed class IngestEndpoint(EventApplier applier, EventParserLimits limits, ILogger<IngestEndpoint> logger)
+{
+    public const string Path = "/api/v1/events";
+
+    /// <summary>Bodies read and applied at once: applying takes the applier's one lock anyway, so more would only hold memory.</summary>
+    public const int MaxConcurrent = 4;
+
+    /// <summary>How long a request may wait for a free slot before it is told to come back.</summary>
+    public static readonly TimeSpan SlotWait = TimeSpan.FromSeconds(2);
+
+    /// <summary>Longest reading one body may take: a sender that trickles bytes gives its slot back after this.</summary>
+    public static readonly TimeSpan BodyTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>The <c>Retry-After</c> of a 503, in seconds.</summary>
+    public const int RetryAfterSeconds = 1;
+
+    private readonly SemaphoreSlim _slots = new(MaxConcurrent, MaxConcurrent);
+    private readonly EventParser _parser = new(limits);
+
+    public async Task ServeAsync(HttpContext context)
+    {
+        var request = context.Request;
+        if (request.ContentLength > limits.MaxMessageBytes)
+        {
+            applier.OnInvalid(InvalidReasons.TooLarge);
+            await Text(context, StatusCodes.Status413PayloadTooLarge, $"body larger than {limits.MaxMessageBytes} bytes (--events.max-message-bytes)\n");
+            return;
+        }
+        if (!await _slots.WaitAsync(SlotWait, context.RequestAborted))
+        {
+            context.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            await Text(context, StatusCodes.Status503ServiceUnavailable, $"busy: {MaxConcurrent} batches are being read; retry later\n");
+            return;
+        }
+        try
+        {
+            await ReadAndApplyAsync(context);
+        }
+        finally
+        {
+            _slots.Release();
+        }
+    }
+
+    private async Task ReadAndApplyAsync(HttpContext context)
+    {
+        // Kestrel stops the body at the same bound, whatever Content-Length said (or a chunked body does not say).
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size) size.MaxRequestBodySize = limits.MaxMessageBytes + 1L;
+        var buffer = ArrayPool<byte>.Shared.Rent(limits.MaxMessageBytes + 1);
+        try
+        {
+            int length;
+            using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted))
+            {
+                timeout.CancelAfter(BodyTimeout);
+                try
+                {
+                    length = await ReadBodyAsync(context.Request.Body, buffer, timeout.Token);
+                }
+                catch (OperationCanceledException) when (!context.RequestAborted.IsCancellationRequested)
+                {
+                    await Text(context, StatusCodes.Status408RequestTimeout, $"body not received within {BodyTimeout.TotalSeconds:0}s\n");
+                    return;
+                }
+                catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+                {
+                    length = buffer.Length;
+                }
+                catch (BadHttpRequestException ex)
+                {
+                    // Kestrel's own bounds (a body slower than its minimum data rate): said as it says it.
+                    await Text(context, ex.StatusCode, ex.Message + "\n");
+                    return;
+                }
+            }
+            if (length > limits.MaxMessageBytes)
+            {
+                applier.OnInvalid(InvalidReasons.TooLarge);
+                await Text(context, StatusCodes.Status413PayloadTooLarge, $"body larger than {limits.MaxMessageBytes} bytes (--events.max-message-bytes)\n");
+                return;
+            }
+            var outcome = new BatchOutcome(applier);
+            try
+            {
+                _parser.Parse(buffer.AsSpan(0, length), outcome);
+            }
+            catch (Exception ex)
+            {
+                // As on the broker path: a bug is logged and the batch skipped, never a crash.
+                logger.LogError(ex, "Applying a batch posted to {Path} failed; it is skipped", Path);
+                await Text(context, StatusCodes.Status500InternalServerError, "applying the batch failed; see the exporter's log\n");
+                return;
+            }
+            await Answer(context, outcome);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>Reads the body into <paramref name="buffer"/>; returns its length, or the buffer's when the body is longer.</summary>
+    private static async Task<int> ReadBodyAsync(Stream body, byte[] buffer, CancellationToken cancellationToken)
+    {
+        var length = 0;
+        while (length < buffer.Length)
+        {
+            var read = await body.ReadAsync(buffer.AsMemory(length), cancellationToken);
+            if (read == 0) break;
+            length += read;
+        }
+        return length;
+    }
+
+    /// <summary>
+    /// 200 when the batch was read: every good event in it is applied, and events rejected one by one are counted (sending
+    /// them again would not help). 400 when the body as a whole was rejected, or not one event in it was good.
+    /// </summary>
+    private static Task Answer(HttpContext context, BatchOutcome outcome)
+    {
+        if (outcome.MessageRejection is { } reason)
+        {
+            return Text(context, StatusCodes.Status400BadRequest,
+                $"rejected: {reason} (read {outcome.Events} events before it, rejected {outcome.Invalid})\n");
+        }
+        if (outcome.Events == 0 && outcome.Invalid > 0)
+        {
+            return Text(context, StatusCodes.Status400BadRequest, $"rejected: every event ({outcome.Invalid}), first as {outcome.FirstReason}\n");
+        }
+        return Text(context, StatusCodes.Status200OK, $"read {outcome.Events} events (duplicates of events already applied count once), rejected {outcome.Invalid}\n");
+    }
+
+    private static Task Text(HttpContext context, int status, string text)
+    {
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "text/plain; charset=utf-8";
+        return context.Response.WriteAsync(text);
+    }
+
+    /// <summary>Passes everything on to the applier, and keeps what the answer says of it.</summary>
+    private sealed class BatchOutcome(IEventSink applier) : IEventSink
+    {
+        public int Events { get; private set; }
+        public int Invalid { get; private set; }
+        public string? FirstReason { get; private set; }
+
+        /// <summary>The reason the body as a whole (not one event in it) was rejected, if it was.</summary>
+        public string? MessageRejection { get; private set; }
+
+        public void OnEvent(JobEvent e)
+        {
+            Events++;
+            applier.OnEvent(e);
+        }
+
+        public void OnInvalid(string reason)
+        {
+            Invalid++;
+            FirstReason ??= reason;
+            if (reason is InvalidReasons.InvalidUtf8 or InvalidReasons.NotJson or InvalidReasons.BatchTooLarge or InvalidReasons.TooLarge)
+            {
+                MessageRejection ??= reason;
+            }
+            applier.OnInvalid(reason);
+        }
+    }
+}

@@ -47,8 +47,9 @@ public class PausedExporterTests
             var frozen = paused.Elapsed;
 
             var resumed = Stopwatch.StartNew();
-            await exporter.WaitForMetricsAsync(m => Events.Applied(m) >= published, Truthful, $"round {round}: all {published} events counted after SIGCONT");
+            // The claim is readiness within seconds; draining the round's backlog afterwards takes what the machine gives it.
             await WaitUntilConsumingAsync(exporter, node, lane.Queue, Truthful);
+            await exporter.WaitForMetricsAsync(m => Events.Applied(m) >= published, Events.Patience, $"round {round}: all {published} events counted after SIGCONT");
             rounds.Add($"round {round}: frozen {frozen.TotalSeconds:F0} s; all counted and consuming again {resumed.Elapsed.TotalSeconds:F1} s after SIGCONT");
         }
 

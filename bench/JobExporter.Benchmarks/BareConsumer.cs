@@ -60,22 +60,28 @@ internal static class BareConsumer
             return acks.AppliedAsync(delivery.DeliveryTag, CancellationToken.None).AsTask();
         };
         await channel.BasicConsumeAsync(queue, autoAck: false, consumer);
+        await ReportCountsAsync(gate, () => CountLine(events, reachedAt), stop.Token);
+        return 0;
+    }
+
+    /// <summary>Prints the count line every 5 ms until stopped: the harness reads the last line it saw.</summary>
+    internal static async Task ReportCountsAsync(Lock gate, Func<string> countLine, CancellationToken stop)
+    {
         var output = Console.Out;
         while (!stop.IsCancellationRequested)
         {
             string line;
-            lock (gate) line = CountLine(events, reachedAt);
+            lock (gate) line = countLine();
             await output.WriteLineAsync(line);
             await output.FlushAsync();
             try
             {
-                await Task.Delay(5, stop.Token);
+                await Task.Delay(5, stop);
             }
             catch (OperationCanceledException)
             {
             }
         }
-        return 0;
     }
 
     internal static string CountLine(long events, long reachedAt) => string.Create(CultureInfo.InvariantCulture, $"count {events} at {reachedAt}");

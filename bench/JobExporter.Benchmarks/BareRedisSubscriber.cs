@@ -58,21 +58,7 @@ internal static class BareRedisSubscriber
             }
         }) { IsBackground = true, Name = "bare-redis-reader" };
         thread.Start();
-        var output = Console.Out;
-        while (!stop.IsCancellationRequested)
-        {
-            string line;
-            lock (gate) line = BareConsumer.CountLine(events, reachedAt);
-            await output.WriteLineAsync(line);
-            await output.FlushAsync();
-            try
-            {
-                await Task.Delay(5, stop.Token);
-            }
-            catch (OperationCanceledException)
-            {
-            }
-        }
+        await BareConsumer.ReportCountsAsync(gate, () => BareConsumer.CountLine(events, reachedAt), stop.Token);
         return 0;
     }
 }

@@ -3,7 +3,6 @@ using JobExporter.Contracts;
 using JobExporter.Emitter;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -28,19 +27,10 @@ public static class JobExporterServiceCollectionExtensions
     public static IServiceCollection AddJobExporterHangfire(this IServiceCollection services, IConfiguration? section,
         Action<JobExporterHangfireOptions>? configure = null)
     {
-        if (services is null) throw new ArgumentNullException(nameof(services));
-        var options = services.AddOptions<JobExporterHangfireOptions>();
-        if (section is not null) options.Configure(o => Bind(section, o));
-        else options.Configure<IServiceProvider>((o, provider) =>
-        {
-            if (provider.GetService<IConfiguration>() is { } configuration) Bind(configuration.GetSection(EventPublisherOptions.SectionName), o);
-        });
-        if (configure is not null) options.Configure(configure);
-
+        var first = EmitterOptionsSetup.AddOptions(services, section, JobExporterHangfireOptions.SubSection, configure,
+            o => o.Problems().Concat(o.Backlog.Problems()), s => s.Any(d => d.ServiceType == typeof(JobExporterEmitter)));
         // The rest once, however often the options are added to.
-        if (services.Any(d => d.ServiceType == typeof(JobExporterEmitter))) return services;
-        options.ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<JobExporterHangfireOptions>, OptionsValidator>());
+        if (!first) return services;
         services.AddSingleton(provider => new JobExporterEmitter(
             provider.GetRequiredService<IOptions<JobExporterHangfireOptions>>().Value,
             provider.GetService<ILoggerFactory>(),
@@ -51,18 +41,6 @@ public static class JobExporterServiceCollectionExtensions
     }
 
     /// <summary>The shared settings from the <c>JobExporter</c> section, then what the <c>Hangfire</c> sub-section says.</summary>
-    internal static void Bind(IConfiguration section, JobExporterHangfireOptions options)
-    {
-        section.Bind(options);
-        section.GetSection(JobExporterHangfireOptions.SubSection).Bind(options);
-    }
-
-    private sealed class OptionsValidator : IValidateOptions<JobExporterHangfireOptions>
-    {
-        public ValidateOptionsResult Validate(string? name, JobExporterHangfireOptions options)
-        {
-            var problems = options.Problems().Concat(options.Backlog.Problems()).ToList();
-            return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
-        }
-    }
+    internal static void Bind(IConfiguration section, JobExporterHangfireOptions options) =>
+        EmitterOptionsSetup.Bind(section, JobExporterHangfireOptions.SubSection, options);
 }

@@ -3,7 +3,6 @@ using JobExporter.Emitter;
 using MassTransit;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -24,19 +23,10 @@ public static class JobExporterServiceCollectionExtensions
     public static IServiceCollection AddJobExporterMassTransit(this IServiceCollection services, IConfiguration? section,
         Action<JobExporterMassTransitOptions>? configure = null)
     {
-        ArgumentNullException.ThrowIfNull(services);
-        var options = services.AddOptions<JobExporterMassTransitOptions>();
-        if (section is not null) options.Configure(o => Bind(section, o));
-        else options.Configure<IServiceProvider>((o, provider) =>
-        {
-            if (provider.GetService<IConfiguration>() is { } configuration) Bind(configuration.GetSection(EventPublisherOptions.SectionName), o);
-        });
-        if (configure is not null) options.Configure(configure);
-
+        var first = EmitterOptionsSetup.AddOptions(services, section, JobExporterMassTransitOptions.SubSection, configure,
+            o => o.Problems(), s => s.Any(d => d.ServiceType == typeof(JobEmitter)));
         // The rest once, however often the options are added to.
-        if (services.Any(d => d.ServiceType == typeof(JobEmitter))) return services;
-        options.ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<JobExporterMassTransitOptions>, OptionsValidator>());
+        if (!first) return services;
         services.AddSingleton(provider => new JobEmitter(
             provider.GetRequiredService<IOptions<JobExporterMassTransitOptions>>(),
             provider.GetService<ILoggerFactory>(),
@@ -49,22 +39,5 @@ public static class JobExporterServiceCollectionExtensions
         services.AddReceiveObserver<JobOutcomeObserver>();
         services.AddBusObserver<BusHeartbeatObserver>();
         return services;
-    }
-
-    /// <summary>The shared settings from the <c>JobExporter</c> section, then what the <c>MassTransit</c> sub-section says.</summary>
-    private static void Bind(IConfiguration section, JobExporterMassTransitOptions options)
-    {
-        section.Bind(options);
-        section.GetSection(JobExporterMassTransitOptions.SubSection).Bind(options);
-    }
-
-    /// <summary>Checks the settings at start by the emitters' one rule set, naming every bad setting at once.</summary>
-    private sealed class OptionsValidator : IValidateOptions<JobExporterMassTransitOptions>
-    {
-        public ValidateOptionsResult Validate(string? name, JobExporterMassTransitOptions options)
-        {
-            var problems = options.Problems();
-            return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
-        }
     }
 }

@@ -49,6 +49,7 @@ public sealed class EventPublisher : IEventPublisher
     private long _published;
     private long _failures;
     // Failed connections or rounds since the last confirmed publish: the first few are logged. Send loop only.
+    private static readonly LogSampling OutageLog = new(first: 3, every: 20);
     private int _failuresInARow;
     private volatile bool _connected;
     private int _disposed;
@@ -167,10 +168,12 @@ public sealed class EventPublisher : IEventPublisher
             catch (Exception ex)
             {
                 Interlocked.Increment(ref _failures);
-                // One line per failure, and only the first few in a row, so a long outage does not flood the log.
-                if (_failuresInARow++ < 3)
+                // The first few failures in a row one by one, then one in OutageLog.Every: a long outage neither floods
+                // the log nor goes silent.
+                if (OutageLog.ShouldLog(++_failuresInARow))
                 {
-                    _logger.LogWarning("Event publisher cannot reach {Broker}: {Error}", _transport.Destination, ex.Message);
+                    _logger.LogWarning("Event publisher cannot reach {Broker}: {Error} ({Count} failed attempts in a row)",
+                        _transport.Destination, ex.Message, _failuresInARow);
                 }
             }
             finally

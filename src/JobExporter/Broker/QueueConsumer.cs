@@ -39,6 +39,7 @@ internal abstract class QueueConsumer : BackgroundService
     private readonly RateLimitedLog _failures;
     private readonly Gauge _connected;
     private readonly ExporterMetrics _metrics;
+    private readonly Lock _applying = new();
     private volatile ConsumerSession? _session;
     private volatile string? _notReadyBecause;
     private string? _conflictLogged;
@@ -118,6 +119,7 @@ internal abstract class QueueConsumer : BackgroundService
         var binding = Binding;
         var connection = await BrokerConnections.OpenAsync(Options, Purpose, stoppingToken);
         var session = new ConsumerSession(connection, _ => SetConnected(false), stoppingToken);
+        var lost = false;
         try
         {
             var channel = await session.OpenChannelAsync(stoppingToken);
@@ -160,11 +162,15 @@ internal abstract class QueueConsumer : BackgroundService
             _metrics.BrokerRecoveries.WithLabels(binding.Queue, ConsumerLoss.Label(loss.Reason)).Inc();
             Logger.LogWarning("Lost the consumer of {Queue} at {Node}: {Reason} ({Detail}); reconnecting and declaring it again",
                 binding.Queue, connection.Endpoint.ToString(), ConsumerLoss.Label(loss.Reason), loss.Detail);
+            lost = true;
         }
         finally
         {
             _session = null;
-            await session.CloseAsync(CloseTimeout);
+            var closing = session.CloseAsync(CloseTimeout);
+            // Closing a connection the broker already dropped can take the whole close timeout, so after a loss the next
+            // connection does not wait for it. The lost session applies nothing more (see ApplyAsync): never two at once.
+            if (!lost) await closing;
         }
     }
 
@@ -184,7 +190,14 @@ internal abstract class QueueConsumer : BackgroundService
 
     private async Task ApplyAsync(BasicDeliverEventArgs delivery, BatchAcknowledger acks, CancellationToken token)
     {
-        var events = Apply(delivery);
+        int events;
+        lock (_applying)
+        {
+            // A lost session's client may still hand over deliveries it had buffered. They stay unacknowledged and come
+            // again on the next connection, so skipping them loses nothing and keeps one session applying at a time.
+            if (token.IsCancellationRequested) return;
+            events = Apply(delivery);
+        }
         try
         {
             await acks.AppliedAsync(delivery.DeliveryTag, token, events);

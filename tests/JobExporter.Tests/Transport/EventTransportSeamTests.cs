@@ -88,6 +88,25 @@ public class EventTransportSeamTests
         Assert.That(log.Lines.Count(l => l.Message.Contains("reconnected")), Is.EqualTo(1), "the first confirmed publish says the broker is back");
     }
 
+    [Test]
+    public async Task A_long_outage_is_logged_three_times_then_once_in_twenty_attempts_never_silent()
+    {
+        // 45 refused opens at 10-20 ms apart: attempts 1, 2, 3, 20 and 40 are logged, then the broker is back.
+        var transport = new ScriptedTransport { FailedOpens = 45 };
+        var log = new CapturingLogger<EventPublisher>();
+        await using var publisher = new EventPublisher(Options(), log, transport);
+        publisher.TryPublish(new EventFactory("hangfire", "worker-1").Job(EventType.JobSent, "Report.Run", "default"));
+
+        await WaitUntil(() => publisher.Published == 1, () => $"published {publisher.Published}, opens {transport.Opens}");
+        var warnings = log.Lines.Where(l => l.Message.Contains("cannot reach")).Select(l => l.Message).ToList();
+        Assert.Multiple(() =>
+        {
+            Assert.That(warnings, Has.Count.EqualTo(5), string.Join("\n", warnings));
+            Assert.That(warnings[^1], Does.Contain("(40 failed attempts in a row)"));
+            Assert.That(log.Lines.Count(l => l.Message.Contains("reconnected")), Is.EqualTo(1));
+        });
+    }
+
     private static Task WaitUntil(Func<bool> condition, Func<string> state) =>
         Waiting.UntilAsync(condition, "the publisher", TimeSpan.FromSeconds(10), state, TimeSpan.FromMilliseconds(5));
 

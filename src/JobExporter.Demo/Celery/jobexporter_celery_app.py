@@ -64,9 +64,10 @@ def send(ok, failing, flaky_count, rejected, revoked):
     for _ in range(rejected):
         refuse.apply_async()
     for _ in range(revoked):
-        # Revoked before it is sent, with the worker's reply awaited: the worker then drops it on arrival.
+        # Revoked before it is sent, with the worker's reply awaited: the worker then drops it on arrival. One worker
+        # answers (limit=1); without a limit the broadcast waits for more replies until the whole timeout.
         task_id = str(uuid.uuid4())
-        replies = app.control.revoke(task_id, reply=True, timeout=30)
+        replies = app.control.revoke(task_id, reply=True, timeout=30, limit=1)
         if not replies:
             sys.exit("no worker answered the revoke")
         add.apply_async((0, 0), task_id=task_id)

@@ -27,9 +27,9 @@
     else '{' + std.join(', ', [config.exporterSelector] + matchers) + '}',
 
   // Adds up what the exporters report, by `labels`, right in every deployment shape and with no setting
-  // to pick. Each exporter labels its series with the event `stream` it consumes (README, "Deployment
-  // shapes"): the exchange alone when it takes the whole exchange (a central exporter), the exchange and
-  // its binding keys when it takes a part (a sidecar bound to its pod's events, a shard).
+  // to pick. Each exporter labels its series with the event `stream` it consumes
+  // (docs/scaling.md, "Deployment shapes"): the exchange alone when it takes the whole exchange (a central exporter),
+  // the exchange and its binding keys when it takes a part (a sidecar bound to its pod's events, a shard).
   //   1. Copies of one stream (an HA pair, a redeploy's old and new pod) counted the same events: the
   //      largest value of each series over them (max without replicaLabels); one that missed some (it
   //      restarted, its queue was new) holds less. Over a `window` (counts and rates), copies that

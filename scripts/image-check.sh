@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `make image-check`: builds deploy/Dockerfile with podman and checks the running image as a user would.
-# The build: ../shared/image-check.sh when it is there (it builds local stand-ins of Microsoft's base images on a machine
-# that cannot pull them), otherwise `podman build` of the real base images. Then, each in its own container:
+# The build: ../shared/image-check.sh when it is there, next to the checkout or, from a git worktree, next to the main
+# checkout (it builds local stand-ins of Microsoft's base images on a machine that cannot pull them), otherwise
+# `podman build` of the real base images. Then, each in its own container:
 #   a non-root uid; /metrics with build_info{revision} of this commit; no HTTP_PORTS warning in the log; no stray files
 #   in /app; and the image's HEALTHCHECK passing by default, with another listen address (as an argument and as a
 #   variable), with TLS (a self-signed certificate), and with basic auth (with and without the check's credentials),
@@ -10,12 +11,21 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 image=${IMAGE_CHECK_IMAGE:-jobexporter:check}
-build=${IMAGE_CHECK_BUILD:-../shared/image-check.sh}
 revision=$(git rev-parse HEAD)
+# ../shared next to this checkout or, from a git worktree, next to the repository's main checkout.
+main_checkout=$(dirname "$(git rev-parse --path-format=absolute --git-common-dir)")
+build=${IMAGE_CHECK_BUILD:-}
+if [ -z "$build" ]; then
+  for candidate in ../shared/image-check.sh "$main_checkout/../shared/image-check.sh"; do
+    if [ -x "$candidate" ]; then build=$candidate; break; fi
+  done
+fi
 
-if [ -x "$build" ]; then
+if [ -n "$build" ] && [ -x "$build" ]; then
+  echo "== build: $build"
   "$build"
 else
+  echo "== build: podman build of deploy/Dockerfile"
   podman build --network=host --format docker -f deploy/Dockerfile --build-arg REVISION="$revision" -t "$image" .
 fi
 
@@ -35,8 +45,10 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 # Starts a container; the rest of the arguments go to podman run (options, then the image and the exporter's arguments).
 start() {
   local name=$prefix-$1; shift
+  # Without systemd, podman cannot start the HEALTHCHECK's timer and says so on each run; this script runs the check
+  # itself (podman healthcheck run), so that line is dropped and any other error is shown.
   podman run -d --name "$name" --network=host -v "$work:/check:ro" \
-    -e JOBEXPORTER_BROKER_URL=amqp://guest:guest@127.0.0.1:1/ "$@" >/dev/null
+    -e JOBEXPORTER_BROKER_URL=amqp://guest:guest@127.0.0.1:1/ "$@" >/dev/null 2> >(grep -v 'unable to get systemd connection' >&2)
   echo "$name"
 }
 
@@ -60,6 +72,8 @@ check_health() {
 }
 
 echo "== image $image: $(podman image inspect "$image" --format '{{.Size}}' | awk '{printf "%.1f MB", $1/1e6}'), revision $revision"
+# The base image is Microsoft's runtime-deps (or its stand-in); the exporter's own part is the layer that copies /app.
+echo "      the exporter's layer (COPY /app): $(podman history "$image" --format '{{.Size}}|{{.CreatedBy}}' | awk -F'|' '/COPY/{print $1; exit}')"
 healthcheck=$(podman image inspect "$image" --format '{{json .Config.Healthcheck}}' 2>/dev/null || echo null)
 if [[ $healthcheck == *healthcheck* ]]; then pass "the image keeps its HEALTHCHECK: $healthcheck"
 else fail "the image has no HEALTHCHECK (built in OCI format? podman and buildah need --format docker): $healthcheck"; fi

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `make run`: the whole loop on one machine, without Docker. A private RabbitMQ node, the exporter, a demo Hangfire
-# worker and a demo MassTransit worker (src/JobExporter.Demo, the emitters set up as the README shows), a Celery worker
+# worker and a demo MassTransit worker (src/JobExporter.Demo, the emitters set up as docs/quick-start.md shows), a Celery worker
 # started with -E and a Celery client sending it tasks (src/JobExporter.Demo/Celery, Debian's python3-celery), Prometheus
 # with the mixin's alert and recording rules scraping the exporter, and Alertmanager receiving its alerts. All on
 # loopback, all data in one temp folder. Ctrl-C or SIGTERM stops everything it started and removes the folder.

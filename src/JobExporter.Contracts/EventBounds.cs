@@ -3,7 +3,7 @@ namespace JobExporter.Contracts;
 /// <summary>
 /// The range of every number an event carries, checked once when a message is read (ours and Celery's): a value
 /// outside it rejects its event as <c>invalid_value</c>, so that everything downstream (timeouts, sums, gauges) can
-/// trust what it is given. The README's event format lists the same bounds.
+/// trust what it is given. docs/event-format.md lists the same bounds.
 /// </summary>
 internal static class EventBounds
 {

@@ -2,7 +2,7 @@ namespace JobExporter.Contracts;
 
 /// <summary>
 /// One job or worker event, as emitters publish it and the exporter applies it.
-/// Field names on the wire are snake_case; see the README's event table.
+/// Field names on the wire are snake_case; see the event table in docs/event-format.md.
 /// </summary>
 public sealed record JobEvent
 {

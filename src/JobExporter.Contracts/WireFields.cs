@@ -3,8 +3,8 @@ namespace JobExporter.Contracts;
 /// <summary>
 /// The name of every field of an event object on the wire, as UTF-8, defined here and nowhere else: the writers
 /// (<see cref="EventJson"/>, <see cref="EventUtf8Writer"/>) and the exporter's reader (<c>JobExporter.Events.EventParser</c>)
-/// all use these. The fields inside <see cref="Backlog"/> are in <see cref="BacklogFields"/>. The README's event table
-/// documents the same names; a new field is added here, to <see cref="JobEvent"/>, and to both sides.
+/// all use these. The fields inside <see cref="Backlog"/> are in <see cref="BacklogFields"/>. The event table of
+/// docs/event-format.md documents the same names; a new field is added here, to <see cref="JobEvent"/>, and to both sides.
 /// </summary>
 internal static class WireFields
 {

@@ -91,6 +91,16 @@ public sealed partial class ImageTests
     }
 
     [Test]
+    public async Task The_mode_the_images_healthcheck_runs_is_one_the_exporters_help_describes()
+    {
+        var dockerfile = File.ReadAllText(Path.Combine(RepositoryPaths.Root, "deploy", "Dockerfile"));
+        var mode = HealthcheckMode().Match(dockerfile);
+        Assert.That(mode.Success, "HEALTHCHECK ... CMD [\"/app/JobExporter\", \"<mode>\", ...] in deploy/Dockerfile");
+        var help = await ExporterHelp.GetAsync();
+        Assert.That(help.Text, Does.Contain($"jobexporter {mode.Groups[1].Value} "), "--help names the mode, so a user can look it up");
+    }
+
+    [Test]
     public void Compose_builds_and_mounts_files_that_exist()
     {
         var compose = DeployFiles.Documents(DeployFiles.Compose).Single();
@@ -149,4 +159,7 @@ public sealed partial class ImageTests
 
     [GeneratedRegex(@"dotnet publish (\S+\.csproj)")]
     private static partial Regex Publish();
+
+    [GeneratedRegex(@"^HEALTHCHECK .*?CMD \[""/app/JobExporter"", ""([a-z]+)""", RegexOptions.Multiline | RegexOptions.Singleline)]
+    private static partial Regex HealthcheckMode();
 }

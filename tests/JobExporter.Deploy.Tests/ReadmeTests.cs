@@ -5,7 +5,8 @@ namespace JobExporter.Deploy.Tests;
 
 /// <summary>
 /// README's "The two commands" and the pages it sends a newcomer to work as written (docs/quick-start.md, the mixin
-/// configuration in docs/alerts-and-dashboards.md, docs/deploying.md): each C# and JSON snippet is, line for line, code
+/// configuration in docs/alerts-and-dashboards.md, docs/deploying.md, and docs/package-readme.md, the packages' page on
+/// nuget.org): each C# and JSON snippet is, line for line, code
 /// that the demo workers compile and run; each YAML or jsonnet snippet is part of a file under deploy/ that the other
 /// tests check; each shell command names make targets, files, flags, variables and images that exist.
 /// </summary>
@@ -13,7 +14,7 @@ public sealed partial class ReadmeTests
 {
     private static readonly string Readme = DocPages.Readme;
 
-    private static readonly string[] CheckedPages = ["quick-start", "alerts-and-dashboards", "deploying"];
+    private static readonly string[] CheckedPages = ["quick-start", "alerts-and-dashboards", "deploying", "package-readme"];
 
     public static IEnumerable<TestCaseData> Snippets() =>
         new[] { ("README.md \"The two commands\"", Section(Readme, "The two commands")) }

@@ -17,6 +17,15 @@ public class CommandLineTests
     }
 
     [Test]
+    public async Task Help_after_the_healthcheck_mode_prints_the_help_and_probes_nothing()
+    {
+        var result = await Run("healthcheck", "--help");
+        Assert.That(result.ExitCode, Is.EqualTo(0), result.Output);
+        Assert.That(result.Output, Does.Contain("jobexporter healthcheck [--ready] [flags]").And.Contain("--web.listen-address"));
+        Assert.That(result.Output, Does.Not.Contain("/healthz:"), "no probe ran");
+    }
+
+    [Test]
     public async Task A_bad_flag_prints_one_line_and_exits_two()
     {
         var result = await Run("--worker.timeout", "forever");

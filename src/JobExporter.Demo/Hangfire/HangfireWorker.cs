@@ -7,7 +7,7 @@ namespace JobExporter.Demo.Hangfire;
 
 /// <summary>
 /// The demo Hangfire worker: a real Hangfire server on in-memory storage, with the JobExporter emitter set up exactly
-/// as README's "Add it to your Hangfire workers" shows (a test keeps the README's snippet equal to this code), and a
+/// as docs/quick-start.md, "Add it to your Hangfire workers", shows (a test keeps its snippet equal to this code), and a
 /// producer that enqueues a steady mix of jobs.
 /// </summary>
 internal static class HangfireWorker

@@ -6,7 +6,7 @@ namespace JobExporter.Demo.MassTransit;
 
 /// <summary>
 /// The demo MassTransit worker: a real bus over RabbitMQ with two consumers and retries, the JobExporter emitter set up
-/// exactly as README's "Add it to your MassTransit bus" shows (a test keeps the README's snippet equal to this code),
+/// exactly as docs/quick-start.md, "Add it to your MassTransit bus", shows (a test keeps its snippet equal to this code),
 /// and a producer that sends it a steady stream of messages. Orders that cannot be placed end in <c>orders_error</c>.
 /// </summary>
 internal static class MassTransitWorker

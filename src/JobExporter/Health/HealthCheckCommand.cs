@@ -7,7 +7,7 @@ namespace JobExporter.Health;
 /// with <c>--ready</c>, connected (<c>/readyz</c>), where and how it serves: the same flags and JOBEXPORTER_* environment
 /// as the exporter, its listen address, and the TLS and basic auth of its --web.config.file. Without flags of its own,
 /// in a container, it takes the flags of the exporter that runs as process 1. Exit 0 healthy, 1 not (the exit codes of
-/// a Docker HEALTHCHECK); one line on standard output says what it found.
+/// a Docker HEALTHCHECK); one line on standard output says what it found. <c>--help</c> prints the exporter's help.
 /// </summary>
 internal static class HealthCheckCommand
 {
@@ -15,6 +15,11 @@ internal static class HealthCheckCommand
 
     public static async Task<int> RunAsync(IReadOnlyList<string> args, IReadOnlyDictionary<string, string?> environment)
     {
+        if (args.Contains("--help"))
+        {
+            Console.Out.Write(HelpText.Render());
+            return 0;
+        }
         var ready = args.Contains("--ready");
         var flags = args.Where(a => a != "--ready").ToList();
         if (flags.Count == 0) flags.AddRange(ContainerArguments.OfProcessOne());

@@ -103,6 +103,14 @@ public class FlagTests
         }
     }
 
+    [Test]
+    public void Help_tells_of_the_healthcheck_mode_the_image_runs_and_its_credentials()
+    {
+        var help = HelpText.Render();
+        Assert.That(help, Does.Contain("jobexporter healthcheck [--ready] [flags]"));
+        Assert.That(help, Does.Contain("JOBEXPORTER_HEALTHCHECK_USER").And.Contain("JOBEXPORTER_HEALTHCHECK_PASSWORD").And.Contain("JOBEXPORTER_HEALTHCHECK_PASSWORD_FILE"));
+    }
+
     [TestCase("30s", 30)]
     [TestCase("10m", 600)]
     [TestCase("1h30m", 5400)]

@@ -28,6 +28,21 @@ await using (var node = await RabbitMqNode.StartAsync())
         events = [];
         GC.Collect();
     });
+    if (settings.Runs("http-ingest")) await Section("http-ingest", async () =>
+    {
+        log.WriteLine($"Ingest over HTTP against RabbitMQ: {settings.IngestEvents:N0} events 100 a message, {settings.UnbatchedEvents:N0} one a message, {settings.Rounds} rounds");
+        var events = new Workload().Mix(settings.IngestEvents);
+        report.HttpIngest.Add(await new HttpIngestBenchmark(broker, log).RunAsync("batched", Workload.Messages(events, 100), events.Count, 100, settings.Rounds));
+        events = new Workload(seed: 8).Mix(settings.UnbatchedEvents);
+        report.HttpIngest.Add(await new HttpIngestBenchmark(broker, log).RunAsync("unbatched", Workload.Messages(events, 1), events.Count, 1, settings.Rounds));
+        events = [];
+        GC.Collect();
+    });
+    if (settings.Runs("http-emitter")) await Section("http-emitter", async () =>
+    {
+        log.WriteLine($"Hangfire emitter over HTTP to the exporter: {settings.HangfireJobs:N0} jobs, {settings.HttpEmitterRounds} rounds");
+        report.HttpEmitter = await new HttpEmitterBenchmark(node.AmqpUrl, log).RunAsync(settings.HangfireJobs, settings.HttpEmitterRounds);
+    });
     if (settings.Runs("sidecar")) await Section("sidecar", async () =>
     {
         var events = new Workload(names: 50, hosts: 10, queues: 5, seed: 9).Sidecar(settings.SidecarJobs, heartbeatEvery: 200);
@@ -143,6 +158,8 @@ internal sealed record BenchSettings(bool Quick, string Output, IReadOnlySet<str
     public int HangfirePostgresJobs => Quick ? 500 : 2_000;
     public int HangfirePostgresRounds => 3;
     public int MassTransitMessages => Quick ? 20_000 : 60_000;
+    /// <summary>Rounds of the Hangfire-over-HTTP part: a multiple of its 3 variants, so that each runs in every place equally often.</summary>
+    public int HttpEmitterRounds => Quick ? 3 : 6;
 
     /// <summary>Messages of the Celery-over-Redis streams: the whole workload, or its first 40,000 (12,000 task.multi) quick.</summary>
     public int RedisSingleMessages => Quick ? 40_000 : int.MaxValue;
@@ -165,7 +182,7 @@ internal sealed record BenchSettings(bool Quick, string Output, IReadOnlySet<str
                 case "--quick": quick = true; break;
                 case "--out": output = args[++i]; break;
                 case "--only": only = [.. args[++i].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)]; break;
-                default: throw new ArgumentException($"unknown argument {args[i]}; use --quick, --out PATH, --only ingest,sidecar,scrape,cardinality,celery,celery-redis,shards,emitter,hooks,apply");
+                default: throw new ArgumentException($"unknown argument {args[i]}; use --quick, --out PATH, --only ingest,http-ingest,sidecar,scrape,cardinality,celery,celery-redis,shards,emitter,http-emitter,hooks,apply");
             }
         }
         return new BenchSettings(quick, output, only, Environment.GetEnvironmentVariable("BENCH_COMMAND") ?? "JobExporter.Benchmarks " + string.Join(' ', args));

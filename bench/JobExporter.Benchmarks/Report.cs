@@ -43,6 +43,8 @@ internal sealed class Report(BenchSettings settings, MachineInfo machine)
     public CeleryIngestResult? Celery { get; set; }
     public CeleryRedisResult? CeleryRedis { get; set; }
     public ShardsResult? Shards { get; set; }
+    public List<HttpIngestResult> HttpIngest { get; } = [];
+    public HttpEmitterResult? HttpEmitter { get; set; }
     public ApplyResult? Apply { get; set; }
     public ApplyResult? HangfireHooks { get; set; }
     public double TotalMinutes { get; set; }
@@ -82,6 +84,8 @@ internal sealed class Report(BenchSettings settings, MachineInfo machine)
         CeleryRedisBenchmark.Render(md, CeleryRedis);
         ShardsBenchmark.Render(md, Shards);
         RenderEmitters(md);
+        HttpIngestBenchmark.Render(md, HttpIngest);
+        HttpEmitterBenchmark.Render(md, HttpEmitter);
         return md.ToString();
     }
 

@@ -17,6 +17,11 @@ internal sealed class EmitterMeter : IDisposable
     public const string BacklogFailures = "jobexporter.emitter.backlog.failures";
     public const string BufferDepth = "jobexporter.emitter.buffer.depth";
     public const string BrokerConnected = "jobexporter.emitter.broker.connected";
+    public const string DestinationPending = "jobexporter.emitter.destination.pending";
+    public const string DestinationConnected = "jobexporter.emitter.destination.connected";
+
+    /// <summary>The tag naming the exporter (its URL without credentials) on the per-destination instruments.</summary>
+    public const string DestinationTag = "destination";
 
     private readonly Meter _meter;
 
@@ -35,7 +40,14 @@ internal sealed class EmitterMeter : IDisposable
             "Reads of the job storage's backlog that failed or timed out (the jobs were not affected).");
         _meter.CreateObservableUpDownCounter(BufferDepth, () => publisher.Buffered, "{event}", "Events waiting in the buffer now.");
         _meter.CreateObservableGauge(BrokerConnected, () => publisher.IsConnected ? 1 : 0, null,
-            "1 while the emitter has a channel open to the broker, else 0.");
+            "1 while the emitter has a channel open to the broker (with ExporterUrl(s): while every exporter acknowledged its last post), else 0.");
+        // With ExporterUrl(s), one measurement per exporter: a slow or absent one shows apart from the others.
+        _meter.CreateObservableUpDownCounter(DestinationPending,
+            () => publisher.Destinations.Select(d => new Measurement<long>(d.Pending, new KeyValuePair<string, object?>(DestinationTag, d.Name))), "{event}",
+            "Events an exporter of ExporterUrl(s) has not acknowledged: in the buffer, in flight to it, or failed by it and waiting to be sent again.");
+        _meter.CreateObservableGauge(DestinationConnected,
+            () => publisher.Destinations.Select(d => new Measurement<int>(d.Connected ? 1 : 0, new KeyValuePair<string, object?>(DestinationTag, d.Name))), null,
+            "1 while an exporter of ExporterUrl(s) acknowledged the last thing posted to it, else 0.");
     }
 
     public void Dispose() => _meter.Dispose();

@@ -28,9 +28,11 @@ internal sealed class EventBatches(EventPublisherOptions options)
                 for (var start = 0; start < group.Count;)
                 {
                     var body = new PooledBufferWriter(Math.Min(options.MaxBatchSize, group.Count - start) * 256);
+                    int events;
                     try
                     {
-                        start += MessageBodies.Write(body, group, start, options.MaxBatchSize);
+                        events = MessageBodies.Write(body, group, start, options.MaxBatchSize);
+                        start += events;
                     }
                     catch
                     {
@@ -40,7 +42,7 @@ internal sealed class EventBatches(EventPublisherOptions options)
                     Task send;
                     try
                     {
-                        send = connection.PublishAsync(RoutingKey(key), body.WrittenMemory, round.Token).AsTask();
+                        send = connection.PublishAsync(RoutingKey(key), body.WrittenMemory, events, round.Token).AsTask();
                     }
                     catch (Exception ex)
                     {

@@ -98,8 +98,39 @@ public sealed class EventPublisher : IEventPublisher
     /// <summary>Events waiting in the buffer now.</summary>
     public int Buffered => _buffer.Reader.Count;
 
-    /// <summary>True while a channel to the broker is open.</summary>
-    public bool IsConnected => _connected;
+    /// <summary>
+    /// True while a channel to the broker is open; with ExporterUrl(s), while the connection is open and every exporter
+    /// acknowledged the last thing posted to it (the opening probe or a batch), so an exporter that is away reads false.
+    /// </summary>
+    public bool IsConnected => _connected && EveryExporterReachable();
+
+    /// <summary>Each exporter of ExporterUrl(s), with what it has not acknowledged; empty with a broker.</summary>
+    internal IReadOnlyList<DestinationState> Destinations
+    {
+        get
+        {
+            var exporters = _transport.Exporters;
+            if (exporters.Count == 0) return [];
+            var buffered = Buffered;
+            var states = new DestinationState[exporters.Count];
+            for (var i = 0; i < states.Length; i++)
+            {
+                states[i] = new DestinationState(exporters[i].Name, buffered + exporters[i].Unacknowledged, exporters[i].IsReachable);
+            }
+            return states;
+        }
+    }
+
+    IReadOnlyList<DestinationState> IEventPublisher.Destinations => Destinations;
+
+    private bool EveryExporterReachable()
+    {
+        foreach (var exporter in _transport.Exporters)
+        {
+            if (!exporter.IsReachable) return false;
+        }
+        return true;
+    }
 
     /// <summary>
     /// Queues an event for sending. Never blocks, never throws. An event with a number JSON cannot hold (NaN or infinite

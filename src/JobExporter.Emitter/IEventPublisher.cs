@@ -27,6 +27,9 @@ internal interface IEventPublisher : IAsyncDisposable
     /// <summary>Events waiting in the buffer now.</summary>
     int Buffered { get; }
 
-    /// <summary>True while a channel to the broker is open.</summary>
+    /// <summary>True while a channel to the broker is open; with ExporterUrl(s), while every exporter acknowledged its last post.</summary>
     bool IsConnected { get; }
+
+    /// <summary>Each exporter of ExporterUrl(s), with what it has not acknowledged; empty with a broker.</summary>
+    IReadOnlyList<DestinationState> Destinations { get; }
 }

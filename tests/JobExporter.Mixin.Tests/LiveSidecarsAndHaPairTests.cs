@@ -165,7 +165,7 @@ public sealed class LiveSidecarsAndHaPairTests
     /// rule was evaluated after that: from then on each query answers with final values, and is asserted once, not
     /// retried until it happens to match (a double count passes through the right value on its way up).
     /// </summary>
-    private static async Task WaitUntilFinalAsync(PrometheusServer prometheus, int targets)
+    internal static async Task WaitUntilFinalAsync(PrometheusServer prometheus, int targets)
     {
         var final = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0;
         var after = final.ToString("F3", CultureInfo.InvariantCulture);
@@ -174,7 +174,7 @@ public sealed class LiveSidecarsAndHaPairTests
         await WaitForRulesAsync(prometheus, DateTimeOffset.UtcNow);
     }
 
-    private static Task WaitForRulesAsync(PrometheusServer prometheus, DateTimeOffset after) => prometheus.WaitUntilAsync(async () =>
+    internal static Task WaitForRulesAsync(PrometheusServer prometheus, DateTimeOffset after) => prometheus.WaitUntilAsync(async () =>
         (await prometheus.RulesAsync()).GetProperty("groups").EnumerateArray().All(g => EvaluatedAt(g) > after), Patience,
         $"every rule group evaluated after {after:HH:mm:ss.fff}");
 
@@ -182,30 +182,30 @@ public sealed class LiveSidecarsAndHaPairTests
     private static DateTimeOffset EvaluatedAt(JsonElement group) => DateTimeOffset.Parse(
         Regex.Replace(group.GetProperty("lastEvaluation").GetString()!, @"(\.\d{7})\d+", "$1"), CultureInfo.InvariantCulture);
 
-    private static async Task<double[]> SamplesAsync(PrometheusServer prometheus, string expr) =>
+    internal static async Task<double[]> SamplesAsync(PrometheusServer prometheus, string expr) =>
         (await prometheus.QueryVectorAsync(expr)).Select(s => double.Parse(s.GetProperty("value")[1].GetString()!, CultureInfo.InvariantCulture)).ToArray();
 
     private static async Task<double> ValueAsync(PrometheusServer prometheus, string expr) => (await SamplesAsync(prometheus, expr)).Single();
 
     // The committed dashboards, as a user imports them.
-    private static JsonDocument Dashboard(string file) => JsonDocument.Parse(File.ReadAllText(Mixin.File(Path.Combine("dashboards_out", file))));
+    internal static JsonDocument Dashboard(string file) => JsonDocument.Parse(File.ReadAllText(Mixin.File(Path.Combine("dashboards_out", file))));
 
-    private static string PanelExpr(JsonDocument dashboard, string title, string type) =>
+    internal static string PanelExpr(JsonDocument dashboard, string title, string type) =>
         Variables(Mixin.Exprs(Mixin.Panels(dashboard).Single(p => p.GetProperty("title").GetString() == title && p.GetProperty("type").GetString() == type)).Single());
 
-    private static string TargetExpr(JsonDocument dashboard, string title, string legend) =>
+    internal static string TargetExpr(JsonDocument dashboard, string title, string legend) =>
         Variables(Mixin.Panels(dashboard).Single(p => p.GetProperty("title").GetString() == title).GetProperty("targets").EnumerateArray()
             .Single(t => t.GetProperty("legendFormat").GetString() == legend).GetProperty("expr").GetString()!);
 
     // Every system, queue and job: the dashboard's "All".
-    private static string Variables(string expr) => expr.Replace("$system", ".*").Replace("$queue", ".*").Replace("$name", ".*");
+    internal static string Variables(string expr) => expr.Replace("$system", ".*").Replace("$queue", ".*").Replace("$name", ".*");
 
     // The recording rule of workers alive per system that the worker alerts read, whatever its aggregation suffix.
-    private static string WorkersAliveRule() =>
+    internal static string WorkersAliveRule() =>
         Regex.Match(File.ReadAllText(Mixin.File("prometheus_rules.yaml")), @"record: (system:jobs_workers_alive:\w+)").Groups[1].Value;
 
-    /// <summary>The five exporter processes, stopped together however the test ends.</summary>
-    private sealed class Exporters(List<Task<ExporterProcess>> starting) : IAsyncDisposable
+    /// <summary>The exporter processes, stopped together however the test ends.</summary>
+    internal sealed class Exporters(List<Task<ExporterProcess>> starting) : IAsyncDisposable
     {
         public IReadOnlyList<ExporterProcess> All { get; private set; } = [];
 

@@ -18,6 +18,11 @@ public sealed class RecordingPublisher : IEventPublisher
     public long PublishFailures { get; set; }
     public int Buffered { get; set; }
     public bool IsConnected { get; set; }
+
+    /// <summary>The per-exporter figures the test sets.</summary>
+    internal List<DestinationState> Destinations { get; } = [];
+
+    IReadOnlyList<DestinationState> IEventPublisher.Destinations => Destinations;
     public bool Disposed { get; private set; }
 
     /// <summary>A copy of what was published so far, in order.</summary>

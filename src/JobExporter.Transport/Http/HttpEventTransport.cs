@@ -4,8 +4,10 @@ namespace JobExporter.Transport.Http;
 
 /// <summary>
 /// Events straight to one or more exporters over HTTP (their <c>--web.enable-ingest</c> endpoint), with no broker. A
-/// connection is the shared <see cref="HttpClient"/>: opening one sends nothing (an exporter that is away shows at the
-/// first batch, which then fails and is sent again after the publisher's backoff).
+/// connection is the shared <see cref="HttpClient"/>; opening one posts an empty batch to every exporter, so that each
+/// one's <see cref="ExporterDestination.IsReachable"/> is known before any event is sent (an exporter that is away, has
+/// ingest off or refuses the credentials reads false), and fails when not one of them acknowledges it, as a broker that
+/// is away would.
 /// <para>
 /// Several exporters (an HA pair, a redeploy): each batch is posted to every one, and it is acknowledged only when every
 /// one has taken it. While one is away, the batch fails and the publisher keeps it and sends it again, to every
@@ -17,7 +19,8 @@ namespace JobExporter.Transport.Http;
 internal sealed class HttpEventTransport : IEventTransport
 {
     private readonly HttpClient _client;
-    private readonly IReadOnlyList<ExporterEndpoint> _exporters;
+    private static readonly byte[] EmptyBatch = "[]"u8.ToArray();
+    private readonly IReadOnlyList<ExporterDestination> _exporters;
 
     /// <param name="exporters">Each exporter's URL (http:// or https://), with basic-auth credentials in it or not.</param>
     /// <param name="password">Replaces the password of every URL's user, when set.</param>
@@ -33,15 +36,32 @@ internal sealed class HttpEventTransport : IEventTransport
 
     internal HttpEventTransport(IReadOnlyList<ExporterEndpoint> exporters, HttpClient client)
     {
-        _exporters = exporters;
+        _exporters = exporters.Select(e => new ExporterDestination(e)).ToList();
         _client = client;
         Destination = string.Join(", ", exporters.Select(e => e.Redacted));
     }
 
     public string Destination { get; }
 
-    public Task<IEventConnection> OpenAsync(CancellationToken cancellationToken) =>
-        Task.FromResult<IEventConnection>(new HttpEventConnection(_client, _exporters));
+    public IReadOnlyList<ExporterDestination> Exporters => _exporters;
+
+    public async Task<IEventConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        var probes = new Task[_exporters.Count];
+        for (var i = 0; i < probes.Length; i++) probes[i] = HttpEventConnection.PostAsync(_client, _exporters[i], EmptyBatch, 0, cancellationToken);
+        try
+        {
+            await Task.WhenAll(probes).ConfigureAwait(false);
+        }
+        catch (Exception) when (probes.Any(p => p.Status == TaskStatus.RanToCompletion))
+        {
+            // One exporter away does not hold the others back: batches still go to every one (and fail while one is away,
+            // so that they are kept), and the ones that took them show nothing pending, the absent one all of them.
+        }
+        // The publisher sends what failed before first, on this connection.
+        foreach (var exporter in _exporters) exporter.SendingFailedAgain();
+        return new HttpEventConnection(_client, _exporters);
+    }
 
     private static HttpClientHandler Handler(BrokerTls tls)
     {

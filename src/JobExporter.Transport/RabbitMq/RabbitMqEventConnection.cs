@@ -14,7 +14,7 @@ internal sealed class RabbitMqEventConnection(IConnection connection, IChannel c
         ContentType = "application/json",
     };
 
-    public ValueTask PublishAsync(string routingKey, ReadOnlyMemory<byte> body, CancellationToken cancellationToken) =>
+    public ValueTask PublishAsync(string routingKey, ReadOnlyMemory<byte> body, int events, CancellationToken cancellationToken) =>
         channel.BasicPublishAsync(exchange, routingKey, mandatory: false, MessageProperties, body, cancellationToken);
 
     public async ValueTask DisposeAsync()

@@ -10,6 +10,8 @@ internal sealed class RabbitMqEventTransport(BrokerConnector connector, string e
 {
     public string Destination => connector.Redacted;
 
+    public IReadOnlyList<Http.ExporterDestination> Exporters => [];
+
     public async Task<IEventConnection> OpenAsync(CancellationToken cancellationToken)
     {
         var connection = await connector.OpenAsync(purpose, cancellationToken).ConfigureAwait(false);

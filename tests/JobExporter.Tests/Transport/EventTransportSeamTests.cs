@@ -131,6 +131,7 @@ public class EventTransportSeamTests
         public int Closes => Volatile.Read(ref _closes);
         public ConcurrentQueue<(string Key, int Events)> Sent { get; } = new();
         public string Destination => "scripted://events";
+        public IReadOnlyList<JobExporter.Transport.Http.ExporterDestination> Exporters => [];
 
         public Task<IEventConnection> OpenAsync(CancellationToken cancellationToken)
         {
@@ -142,7 +143,7 @@ public class EventTransportSeamTests
 
         private sealed class Connection(ScriptedTransport owner) : IEventConnection
         {
-            public ValueTask PublishAsync(string routingKey, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
+            public ValueTask PublishAsync(string routingKey, ReadOnlyMemory<byte> body, int events, CancellationToken cancellationToken)
             {
                 if (!owner.Confirms) return new ValueTask(Task.Delay(Timeout.Infinite, cancellationToken));
                 if (Interlocked.Increment(ref owner._publishes) <= owner.FailedPublishes)

@@ -266,7 +266,8 @@ internal sealed class CeleryRedisBenchmark(TextWriter log)
             {
                 var exporter = consumer == "exporter";
                 var ratio = exporter ? $"**{N(s.MedianRatio, "F2")}**" : "1 (baseline)";
-                var rate = exporter ? $"**{N(s.MedianRate(consumer) / TheirRate, "F1")}**" : "";
+                // A paced stream's rate is the pace: only its CPU and losses compare.
+                var rate = exporter && s.PacedRate is null ? $"**{N(s.MedianRate(consumer) / TheirRate, "F1")}**" : "";
                 var cpu = exporter ? $"**{N(TheirCpuMicroseconds / s.MedianCpu(consumer), "F1")}**" : "";
                 md.AppendLine($"| {name} ({N(s.Events)} events, {N(s.Messages)} messages) | {(exporter ? "exporter" : "bare subscriber")} | {N(s.MedianRate(consumer))} | {ratio} | " +
                     $"{N(s.MedianCpu(consumer), "F1")} | {N(s.MedianPeakRss(consumer) / 1048576.0, "F0")} MiB | {rate} | {cpu} | {N(s.TotalLost(consumer))} | " +

@@ -223,6 +223,10 @@ internal sealed class CeleryRedisSubscriber : BackgroundService
         }
     }
 
+    /// <summary>
+    /// Takes the event out of kombu's envelope here, on the reader thread, and buffers only the event's JSON: the applier
+    /// then does what it does for RabbitMQ and no more, while the envelope's JSON and base64 are read in parallel with it.
+    /// </summary>
     private void Enqueue(Push message)
     {
         if (message.TooLarge)
@@ -230,31 +234,27 @@ internal sealed class CeleryRedisSubscriber : BackgroundService
             _messages.Reject(InvalidReasons.TooLarge);
             return;
         }
-        if (message.NotBulk)
+        if (message.NotBulk || !KombuEnvelope.TryRead(message.Data, out var envelope, out _))
         {
             _messages.Reject(CeleryInvalidReasons.BadEnvelope);
             return;
         }
-        if (!_buffer.TryAdd(message.Data)) _metrics.Dropped.Inc();
+        try
+        {
+            if (!CeleryEventDecoder.IsJson(envelope.ContentType)) _messages.Reject(CeleryInvalidReasons.UnsupportedContentType);
+            else if (!_buffer.TryAdd(envelope.Body)) _metrics.Dropped.Inc();
+        }
+        finally
+        {
+            envelope.Return();
+        }
     }
 
     /// <summary>Applies the buffered messages in order until the buffer is completed (stopping) and drained.</summary>
     private Task ApplyAllAsync() => _buffer.ReadAllAsync(Apply);
 
-    private void Apply(ReadOnlySpan<byte> data)
-    {
-        if (!KombuEnvelope.TryRead(data, out var message, out var reason))
-        {
-            _messages.Reject(reason!);
-            return;
-        }
-        try
-        {
-            _messages.Apply(message.Body, message.ContentType);
-        }
-        finally
-        {
-            message.Return();
-        }
-    }
+    // Only JSON bodies are buffered (see Enqueue).
+    private void Apply(ReadOnlySpan<byte> body) => _messages.Apply(body, CeleryFeedContentType);
+
+    private const string CeleryFeedContentType = "application/json";
 }

@@ -8,7 +8,7 @@ namespace JobExporter.Benchmarks;
 
 /// <summary>
 /// The Celery-over-Redis baseline: a bare pattern subscriber of the channels the exporter subscribes to (PSUBSCRIBE on a
-/// plain socket), which reads each pmessage with the exporter's RESP reader, unwraps kombu's envelope (base64-decoding the
+/// plain socket), which reads each pmessage with the exporter's RESP reader (its allocation-free ReadPush), unwraps kombu's envelope (base64-decoding the
 /// body) and counts the events in it by reading every JSON token, on the thread that reads the socket. Like
 /// <see cref="BareConsumer"/> it prints "count N at T" every 5 ms.
 /// Run as its own process: <c>JobExporter.Benchmarks bare-redis-subscriber PORT PATTERN...</c>; SIGTERM stops it.
@@ -36,8 +36,9 @@ internal static class BareRedisSubscriber
             {
                 while (true)
                 {
-                    if (reader.Read() is not { Kind: RespKind.Array, Items: [var kind, _, _, { Bytes: { } data }] } || kind.AsText() != "pmessage") continue;
-                    if (!KombuEnvelope.TryRead(data, out var message, out var reason)) throw new InvalidDataException($"not kombu's envelope: {reason}");
+                    var push = reader.ReadPush();
+                    if (push.Kind != PushKind.Message || push.TooLarge || push.NotBulk) continue;
+                    if (!KombuEnvelope.TryRead(push.Data, out var message, out var reason)) throw new InvalidDataException($"not kombu's envelope: {reason}");
                     var n = BareConsumer.CeleryEvents(message.Body);
                     message.Return();
                     lock (gate)

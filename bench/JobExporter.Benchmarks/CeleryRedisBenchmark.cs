@@ -9,20 +9,23 @@ namespace JobExporter.Benchmarks;
 
 /// <summary>One consumer's share of a stream published flat out while it was subscribed.</summary>
 /// <param name="Seconds">From the first event counted to the last (sampled: scrapes for the exporter, its own lines for the bare subscriber).</param>
-internal sealed record RedisRun(string Consumer, int Round, long Published, long Counted, long Timed, double Seconds, double CpuSeconds, long PeakRssBytes)
+/// <param name="Dropped">Messages the exporter dropped to its full buffer (its exporter_celery_redis_dropped_total); 0 for the bare subscriber, which has none.</param>
+internal sealed record RedisRun(string Consumer, int Round, long Published, long Counted, long Timed, double Seconds, double CpuSeconds, long PeakRssBytes, long Dropped)
 {
     public double EventsPerSecond => Timed / Seconds;
     public double CpuMicrosecondsPerEvent => Counted == 0 ? double.NaN : CpuSeconds / Counted * 1e6;
     public long Lost => Published - Counted;
 }
 
-internal sealed record RedisStream(string Label, long Events, int Messages, IReadOnlyList<RedisRun> Runs, string LoadBefore, string LoadAfter)
+/// <param name="PacedRate">Events a second the stream was published at; null: flat out.</param>
+internal sealed record RedisStream(string Label, long Events, int Messages, IReadOnlyList<RedisRun> Runs, string LoadBefore, string LoadAfter, double? PacedRate = null)
 {
     public IReadOnlyList<RedisRun> Of(string consumer) => Runs.Where(r => r.Consumer == consumer).ToList();
     public double MedianRate(string consumer) => Stats.Median(Of(consumer).Select(r => r.EventsPerSecond));
     public double MedianCpu(string consumer) => Stats.Median(Of(consumer).Select(r => r.CpuMicrosecondsPerEvent));
     public double MedianPeakRss(string consumer) => Stats.Median(Of(consumer).Select(r => (double)r.PeakRssBytes));
     public long TotalLost(string consumer) => Of(consumer).Sum(r => r.Lost);
+    public long TotalDropped(string consumer) => Of(consumer).Sum(r => r.Dropped);
 
     /// <summary>Exporter rate over bare-subscriber rate, per round (measured back to back), then the median.</summary>
     public double MedianRatio => Stats.Median(Runs.GroupBy(r => r.Round).Select(g =>
@@ -35,7 +38,7 @@ internal sealed record RedisStall(double Seconds, long Published, long Counted, 
     public long Lost => Published - Counted;
 }
 
-internal sealed record CeleryRedisResult(RedisStream OneAMessage, RedisStream Lists, double StallRate, IReadOnlyList<RedisStall> Stalls, string RedisVersion);
+internal sealed record CeleryRedisResult(RedisStream OneAMessage, RedisStream Lists, RedisStream Paced, double StallRate, IReadOnlyList<RedisStall> Stalls, string RedisVersion);
 
 /// <summary>
 /// Celery's events over Redis pub/sub (kombu's channels and envelope, <see cref="KombuFeed"/>), read by the real exporter
@@ -52,7 +55,7 @@ internal sealed class CeleryRedisBenchmark(TextWriter log)
     public const double TheirRate = 11_000;
     public const double TheirCpuMicroseconds = 86;
 
-    public async Task<CeleryRedisResult> RunAsync(int rounds, int singleMessages, int listMessages, double stallRate, IReadOnlyList<double> stalls)
+    public async Task<CeleryRedisResult> RunAsync(int rounds, int singleMessages, int listMessages, double pacedRate, double stallRate, IReadOnlyList<double> stalls)
     {
         await using var redis = await RedisServer.StartAsync();
         var version = await RedisVersionAsync(redis);
@@ -65,6 +68,8 @@ internal sealed class CeleryRedisBenchmark(TextWriter log)
         var oneAMessage = await StreamAsync(redis, "redis-single", single, rounds);
         var multi = await StreamAsync(redis, "redis-multi24", lists, rounds);
         await ConfigSetAsync(redis, "client-output-buffer-limit", DefaultPubSubLimit);
+        // Paced at a rate both keep up with, under Redis's default limit as deployed: nothing may be lost.
+        var paced = await StreamAsync(redis, "redis-single-paced", single, rounds, pacedRate);
         var stallRuns = new List<RedisStall>();
         var cycled = KombuFeed.Endless(CeleryWorkload.Messages(1));
         foreach (var seconds in stalls)
@@ -74,7 +79,7 @@ internal sealed class CeleryRedisBenchmark(TextWriter log)
             log.WriteLine($"  stall {seconds:F0} s at {stallRate:N0} events/s: published {stall.Published:N0}, counted {stall.Counted:N0}, lost {stall.Lost:N0}, reconnects {stall.Reconnects:F0}, dropped {stall.Dropped:F0}");
             if (stall.Lost > 0) break;
         }
-        return new CeleryRedisResult(oneAMessage, multi, stallRate, stallRuns, version);
+        return new CeleryRedisResult(oneAMessage, multi, paced, stallRate, stallRuns, version);
     }
 
     /// <summary>Redis 7's default for pub/sub clients: cut off at 32 MB unread, or past 8 MB for 60 s.</summary>
@@ -105,9 +110,9 @@ internal sealed class CeleryRedisBenchmark(TextWriter log)
         return line?["redis_version:".Length..] ?? "unknown";
     }
 
-    private async Task<RedisStream> StreamAsync(RedisServer redis, string label, KombuFeed feed, int rounds)
+    private async Task<RedisStream> StreamAsync(RedisServer redis, string label, KombuFeed feed, int rounds, double? pacedRate = null)
     {
-        log.WriteLine($"{label}: {feed.Events:N0} events in {feed.Messages:N0} messages, {rounds} rounds");
+        log.WriteLine($"{label}: {feed.Events:N0} events in {feed.Messages:N0} messages, {rounds} rounds" + (pacedRate is { } r ? $", paced at {r:N0} events/s" : ""));
         var loadBefore = ProcStats.LoadAverage();
         var runs = new List<RedisRun>();
         for (var round = 0; round < rounds; round++)
@@ -116,13 +121,13 @@ internal sealed class CeleryRedisBenchmark(TextWriter log)
             foreach (var exporterFirst in round % 2 == 0 ? new[] { true, false } : [false, true])
             {
                 await using IConsumerProcess consumer = exporterFirst ? await StartExporterAsync(redis) : StartBare(redis);
-                var run = await MeasureAsync(redis, consumer, feed, round);
+                var run = await MeasureAsync(redis, consumer, feed, round, pacedRate);
                 runs.Add(run);
                 log.WriteLine($"  {label} round {round + 1} {run.Consumer}: {run.EventsPerSecond:N0} events/s, {run.CpuMicrosecondsPerEvent:F1} µs CPU an event, " +
-                    $"peak RSS {run.PeakRssBytes / 1048576.0:F0} MiB, lost {run.Lost:N0}");
+                    $"peak RSS {run.PeakRssBytes / 1048576.0:F0} MiB, lost {run.Lost:N0}, dropped by its buffer {run.Dropped:N0}");
             }
         }
-        return new RedisStream(label, feed.Events, feed.Messages, runs, loadBefore, ProcStats.LoadAverage());
+        return new RedisStream(label, feed.Events, feed.Messages, runs, loadBefore, ProcStats.LoadAverage(), pacedRate);
     }
 
     private static async Task<ExporterConsumer> StartExporterAsync(RedisServer redis)
@@ -148,12 +153,12 @@ internal sealed class CeleryRedisBenchmark(TextWriter log)
         }
     }
 
-    private static async Task<RedisRun> MeasureAsync(RedisServer redis, IConsumerProcess consumer, KombuFeed feed, int round)
+    private static async Task<RedisRun> MeasureAsync(RedisServer redis, IConsumerProcess consumer, KombuFeed feed, int round, double? pacedRate)
     {
         await WaitSubscribedAsync(redis);
         var before = await consumer.ProgressAsync();
         var cpuBefore = ProcStats.CpuSeconds(consumer.Pid);
-        var publishing = feed.PublishAsync(redis.PlainPort);
+        var publishing = feed.PublishAsync(redis.PlainPort, pacedRate);
         Progress? first = null;
         var last = before;
         var quiet = Stopwatch.StartNew();
@@ -176,7 +181,9 @@ internal sealed class CeleryRedisBenchmark(TextWriter log)
         var counted = last.Count - before.Count;
         var timed = first is { } f ? last.Count - f.Count : 0;
         var seconds = first is { } g ? last.Seconds - g.Seconds : double.NaN;
-        return new RedisRun(consumer.Name, round, published, counted, timed, seconds, cpu, ProcStats.PeakRssBytes(consumer.Pid));
+        // The exporter is fresh each round: its drop counter is the round's.
+        var dropped = consumer is ExporterConsumer exporter ? (long)(await Scraper.GetAsync(exporter.Process.MetricsUrl)).Sum(DroppedMetric) : 0;
+        return new RedisRun(consumer.Name, round, published, counted, timed, seconds, cpu, ProcStats.PeakRssBytes(consumer.Pid), dropped);
     }
 
     /// <summary>A fresh exporter; events at <paramref name="rate"/> for 1 s, then SIGSTOP for <paramref name="seconds"/>, SIGCONT, 3 s more.</summary>
@@ -210,10 +217,11 @@ internal sealed class CeleryRedisBenchmark(TextWriter log)
             await Task.Delay(100);
         }
         const string reconnects = "jobs_exporter_celery_redis_reconnects_total";
-        const string dropped = "jobs_exporter_celery_redis_dropped_total";
         return new RedisStall(seconds, published, counted - before.EventsApplied, page.Sum(reconnects) - before.Sum(reconnects),
-            page.Sum(dropped) - before.Sum(dropped));
+            page.Sum(DroppedMetric) - before.Sum(DroppedMetric));
     }
+
+    private const string DroppedMetric = "jobs_exporter_celery_redis_dropped_total";
 
     private const int SIGCONT = 18;
     private const int SIGSTOP = 19;
@@ -245,19 +253,25 @@ internal sealed class CeleryRedisBenchmark(TextWriter log)
         md.AppendLine("same patterns in its own process (same GC settings), which reads each message with the exporter's RESP reader, unwraps");
         md.AppendLine("kombu's envelope and counts the events by reading every JSON token. Rounds alternate who goes first. celery-exporter 0.12.2");
         md.AppendLine($"on Redis was measured elsewhere (../shared/celery/README.md): {N(TheirRate)} events/s at {N(TheirCpuMicroseconds)} µs CPU per event, peak RSS 64 MiB.");
+        md.AppendLine($"The paced row publishes the one-event-a-message stream at {N(r.Paced.PacedRate ?? 0)} events/s, a rate the bare subscriber keeps up with, under");
+        md.AppendLine("Redis's default limit: what a deployment at that rate sees, where nothing may be lost. Dropped: messages the exporter dropped to its");
+        md.AppendLine("full buffer, from its own `jobs_exporter_celery_redis_dropped_total`.");
         md.AppendLine();
-        md.AppendLine("| stream | consumer | events/s (median) | ratio exporter / bare | µs CPU per event | peak RSS | x celery-exporter's rate | x less CPU an event than celery-exporter | events lost (all rounds) |");
-        md.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---:|");
-        foreach (var (s, name) in new[] { (r.OneAMessage, "one event a message"), (r.Lists, "task.multi x 24") })
+        md.AppendLine("| stream | consumer | events/s (median) | ratio exporter / bare | µs CPU per event | peak RSS | x celery-exporter's rate | x less CPU an event than celery-exporter | events lost (all rounds) | messages dropped by its buffer (all rounds) |");
+        md.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+        foreach (var (s, name) in new[] { (r.OneAMessage, "one event a message, flat out"), (r.Lists, "task.multi x 24, flat out"),
+                     (r.Paced, $"one event a message, paced at {N(r.Paced.PacedRate ?? 0)} events/s") })
         {
             foreach (var consumer in new[] { "exporter", "bare consumer" })
             {
                 var exporter = consumer == "exporter";
                 var ratio = exporter ? $"**{N(s.MedianRatio, "F2")}**" : "1 (baseline)";
-                var rate = exporter ? $"**{N(s.MedianRate(consumer) / TheirRate, "F1")}**" : "";
+                // A paced stream's rate is the pace: only its CPU and losses compare.
+                var rate = exporter && s.PacedRate is null ? $"**{N(s.MedianRate(consumer) / TheirRate, "F1")}**" : "";
                 var cpu = exporter ? $"**{N(TheirCpuMicroseconds / s.MedianCpu(consumer), "F1")}**" : "";
                 md.AppendLine($"| {name} ({N(s.Events)} events, {N(s.Messages)} messages) | {(exporter ? "exporter" : "bare subscriber")} | {N(s.MedianRate(consumer))} | {ratio} | " +
-                    $"{N(s.MedianCpu(consumer), "F1")} | {N(s.MedianPeakRss(consumer) / 1048576.0, "F0")} MiB | {rate} | {cpu} | {N(s.TotalLost(consumer))} |");
+                    $"{N(s.MedianCpu(consumer), "F1")} | {N(s.MedianPeakRss(consumer) / 1048576.0, "F0")} MiB | {rate} | {cpu} | {N(s.TotalLost(consumer))} | " +
+                    $"{(exporter ? N(s.TotalDropped(consumer)) : "")} |");
             }
         }
         md.AppendLine();
@@ -275,18 +289,19 @@ internal sealed class CeleryRedisBenchmark(TextWriter log)
         md.AppendLine();
         md.AppendLine("Rounds:");
         md.AppendLine();
-        md.AppendLine("| stream | round | consumer | published | counted | timed | seconds | events/s | µs CPU per event | peak RSS |");
-        md.AppendLine("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|");
-        foreach (var s in new[] { r.OneAMessage, r.Lists })
+        md.AppendLine("| stream | round | consumer | published | counted | timed | seconds | events/s | µs CPU per event | peak RSS | dropped by its buffer |");
+        md.AppendLine("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+        foreach (var s in new[] { r.OneAMessage, r.Lists, r.Paced })
         {
             foreach (var run in s.Runs)
             {
                 md.AppendLine($"| {s.Label} | {run.Round + 1} | {run.Consumer} | {N(run.Published)} | {N(run.Counted)} | {N(run.Timed)} | {N(run.Seconds, "F2")} | " +
-                    $"{N(run.EventsPerSecond)} | {N(run.CpuMicrosecondsPerEvent, "F1")} | {N(run.PeakRssBytes / 1048576.0, "F0")} MiB |");
+                    $"{N(run.EventsPerSecond)} | {N(run.CpuMicrosecondsPerEvent, "F1")} | {N(run.PeakRssBytes / 1048576.0, "F0")} MiB | {(run.Consumer == "exporter" ? N(run.Dropped) : "")} |");
             }
         }
         md.AppendLine();
-        md.AppendLine($"Load average: one event a message `{r.OneAMessage.LoadBefore}` -> `{r.OneAMessage.LoadAfter}`; task.multi x 24 `{r.Lists.LoadBefore}` -> `{r.Lists.LoadAfter}`.");
+        md.AppendLine($"Load average: one event a message `{r.OneAMessage.LoadBefore}` -> `{r.OneAMessage.LoadAfter}`; task.multi x 24 `{r.Lists.LoadBefore}` -> `{r.Lists.LoadAfter}`; " +
+            $"paced `{r.Paced.LoadBefore}` -> `{r.Paced.LoadAfter}`.");
         md.AppendLine();
     }
 }

@@ -29,7 +29,7 @@ internal sealed class CeleryRedisMetrics
             "Celery event messages read from Redis and dropped because --celery.redis-buffer-bytes of messages were waiting to be applied.", []);
         Dropped.Inc(0);
         Buffered = metrics.Factory.CreateGauge(p + "exporter_celery_redis_buffered_bytes",
-            "Bytes of Celery event messages read from Redis and waiting to be applied.", []);
+            "Bytes of Celery events (the JSON out of kombu's envelope) read from Redis and waiting to be applied.", []);
         metrics.EventsInvalid.WithLabels(CeleryInvalidReasons.BadEnvelope).Inc(0);
     }
 

@@ -1,5 +1,4 @@
 using System.Text;
-using System.Threading.Channels;
 using JobExporter.Broker;
 using JobExporter.Configuration;
 using JobExporter.Contracts;
@@ -40,9 +39,8 @@ internal sealed class CeleryRedisSubscriber : BackgroundService
     private readonly ILogger _logger;
     private readonly ReconnectBackoff _backoff = new(TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(30), Random.Shared);
     private readonly RateLimitedLog _failures;
-    private readonly Channel<byte[]> _queue = Channel.CreateUnbounded<byte[]>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+    private readonly CeleryRedisBuffer _buffer;
     private readonly int _maxMessageBytes;
-    private long _buffered;
     private long _lastPong;
     private volatile bool _connected;
     private volatile string? _notReadyBecause;
@@ -56,6 +54,7 @@ internal sealed class CeleryRedisSubscriber : BackgroundService
         _time = time;
         _logger = logger;
         _failures = new RateLimitedLog(logger, time, TimeSpan.FromSeconds(30));
+        _buffer = new CeleryRedisBuffer(_redis.BufferBytes);
         Patterns = PatternsFor(_redis.Url.Database, options.Celery.Exchange);
         // base64 makes a body a third longer; the rest of the envelope is a few hundred bytes.
         _maxMessageBytes = (int)Math.Min(int.MaxValue - 1024, options.ParserLimits.MaxMessageBytes * 4L / 3 + 64 * 1024);
@@ -63,7 +62,7 @@ internal sealed class CeleryRedisSubscriber : BackgroundService
         exporterMetrics.Registry.AddBeforeCollectCallback(() =>
         {
             connected.Set(IsConnected ? 1 : 0);
-            _metrics.Buffered.Set(Interlocked.Read(ref _buffered));
+            _metrics.Buffered.Set(_buffer.BufferedBytes);
         });
     }
 
@@ -122,7 +121,7 @@ internal sealed class CeleryRedisSubscriber : BackgroundService
                     break;
                 }
             }
-            _queue.Writer.TryComplete();
+            _buffer.Complete();
             await applying;
         }
         _messages.ApplyAllHeld();
@@ -187,21 +186,24 @@ internal sealed class CeleryRedisSubscriber : BackgroundService
     /// <summary>The reader thread: every reply as soon as it arrives; messages into the bounded buffer, pongs noted.</summary>
     private void ReadAll(RedisSubscription subscription, TaskCompletionSource<(string, string)> lost)
     {
+        var reader = subscription.Reader;
+        // What was read is handed over before each wait on the socket: in batches while Redis sends, at once when it pauses.
+        reader.BeforeStreamRead = _buffer.HandOver;
         try
         {
             while (true)
             {
-                var reply = subscription.Reader.Read();
-                switch (reply)
+                var push = reader.ReadPush();
+                switch (push.Kind)
                 {
-                    case { Kind: RespKind.Array, Items: [var kind, _, _, var data] } when kind.AsText() == "pmessage":
-                        Enqueue(data);
+                    case PushKind.Message:
+                        Enqueue(push);
                         break;
-                    case { Kind: RespKind.Array, Items: [var kind, ..] } when kind.AsText() == "pong":
+                    case PushKind.Pong:
                         Interlocked.Exchange(ref _lastPong, _time.GetTimestamp());
                         break;
-                    case { Kind: RespKind.Error }:
-                        lost.TrySetResult((CeleryRedisMetrics.ProtocolError, $"Redis sent an error: {reply.Text}"));
+                    case PushKind.Error:
+                        lost.TrySetResult((CeleryRedisMetrics.ProtocolError, $"Redis sent an error: {push.Text}"));
                         return;
                 }
             }
@@ -214,48 +216,45 @@ internal sealed class CeleryRedisSubscriber : BackgroundService
         {
             lost.TrySetResult((CeleryRedisMetrics.ConnectionLost, ex.Message));
         }
+        finally
+        {
+            // The messages read before the loss are applied too.
+            _buffer.HandOver();
+        }
     }
 
-    private void Enqueue(RespValue data)
+    /// <summary>
+    /// Takes the event out of kombu's envelope here, on the reader thread, and buffers only the event's JSON: the applier
+    /// then does what it does for RabbitMQ and no more, while the envelope's JSON and base64 are read in parallel with it.
+    /// </summary>
+    private void Enqueue(Push message)
     {
-        if (data.Kind == RespKind.TooLarge)
+        if (message.TooLarge)
         {
             _messages.Reject(InvalidReasons.TooLarge);
             return;
         }
-        if (data.Bytes is not { } bytes)
+        if (message.NotBulk || !KombuEnvelope.TryRead(message.Data, out var envelope, out _))
         {
             _messages.Reject(CeleryInvalidReasons.BadEnvelope);
             return;
         }
-        if (Interlocked.Add(ref _buffered, bytes.Length) > _redis.BufferBytes)
+        try
         {
-            Interlocked.Add(ref _buffered, -bytes.Length);
-            _metrics.Dropped.Inc();
-            return;
+            if (!CeleryEventDecoder.IsJson(envelope.ContentType)) _messages.Reject(CeleryInvalidReasons.UnsupportedContentType);
+            else if (!_buffer.TryAdd(envelope.Body)) _metrics.Dropped.Inc();
         }
-        _queue.Writer.TryWrite(bytes);
+        finally
+        {
+            envelope.Return();
+        }
     }
 
     /// <summary>Applies the buffered messages in order until the buffer is completed (stopping) and drained.</summary>
-    private async Task ApplyAllAsync()
-    {
-        await foreach (var data in _queue.Reader.ReadAllAsync())
-        {
-            Interlocked.Add(ref _buffered, -data.Length);
-            if (!KombuEnvelope.TryRead(data, out var message, out var reason))
-            {
-                _messages.Reject(reason!);
-                continue;
-            }
-            try
-            {
-                _messages.Apply(message.Body, message.ContentType);
-            }
-            finally
-            {
-                message.Return();
-            }
-        }
-    }
+    private Task ApplyAllAsync() => _buffer.ReadAllAsync(Apply);
+
+    // Only JSON bodies are buffered (see Enqueue).
+    private void Apply(ReadOnlySpan<byte> body) => _messages.Apply(body, CeleryFeedContentType);
+
+    private const string CeleryFeedContentType = "application/json";
 }

@@ -37,8 +37,11 @@ internal static class KombuEnvelope
     {
         message = default;
         reason = CeleryInvalidReasons.BadEnvelope;
+        // The body as written (a slice of data) when it has no JSON escapes, else unescaped into a rented buffer.
+        ReadOnlySpan<byte> written = default;
         byte[]? body = null;
         var bodyLength = 0;
+        var seenBody = false;
         string? contentType = null;
         string? encoding = null;
         try
@@ -50,15 +53,20 @@ internal static class KombuEnvelope
                 if (reader.ValueTextEquals("body"u8))
                 {
                     reader.Read();
-                    if (reader.TokenType != JsonTokenType.String || body is not null) return Fail(body);
-                    var length = reader.HasValueSequence ? (int)reader.ValueSequence.Length : reader.ValueSpan.Length;
-                    body = ArrayPool<byte>.Shared.Rent(Math.Max(length, 1));
+                    if (reader.TokenType != JsonTokenType.String || seenBody) return Fail(body);
+                    seenBody = true;
+                    if (!reader.ValueIsEscaped)
+                    {
+                        written = reader.ValueSpan;
+                        continue;
+                    }
+                    body = ArrayPool<byte>.Shared.Rent(Math.Max(reader.ValueSpan.Length, 1));
                     bodyLength = reader.CopyString(body);
                 }
                 else if (reader.ValueTextEquals("content-type"u8))
                 {
                     reader.Read();
-                    if (reader.TokenType == JsonTokenType.String) contentType = reader.GetString();
+                    if (reader.TokenType == JsonTokenType.String) contentType = reader.ValueTextEquals(Json) ? JsonContentType : reader.GetString();
                     else if (reader.TokenType != JsonTokenType.Null) return Fail(body);
                 }
                 else if (reader.ValueTextEquals("properties"u8))
@@ -73,15 +81,27 @@ internal static class KombuEnvelope
                     reader.Skip();
                 }
             }
-            if (reader.TokenType != JsonTokenType.EndObject || body is null) return Fail(body);
+            if (reader.TokenType != JsonTokenType.EndObject || !seenBody) return Fail(body);
             if (encoding is "base64")
             {
+                if (body is null)
+                {
+                    // Decoded straight out of the envelope: one pass over the body.
+                    body = ArrayPool<byte>.Shared.Rent(Math.Max(Base64.GetMaxDecodedFromUtf8Length(written.Length), 1));
+                    if (Base64.DecodeFromUtf8(written, body, out _, out bodyLength) != OperationStatus.Done) return Fail(body);
+                }
                 // In place: base64 is never shorter than what it encodes.
-                if (Base64.DecodeFromUtf8InPlace(body.AsSpan(0, bodyLength), out bodyLength) != OperationStatus.Done) return Fail(body);
+                else if (Base64.DecodeFromUtf8InPlace(body.AsSpan(0, bodyLength), out bodyLength) != OperationStatus.Done) return Fail(body);
             }
             else if (encoding is not null)
             {
                 return Fail(body);
+            }
+            else if (body is null)
+            {
+                body = ArrayPool<byte>.Shared.Rent(Math.Max(written.Length, 1));
+                written.CopyTo(body);
+                bodyLength = written.Length;
             }
             message = new Message(body, bodyLength, contentType);
             reason = null;
@@ -92,6 +112,10 @@ internal static class KombuEnvelope
             return Fail(body);
         }
     }
+
+    // Celery's JSON serializer's content type, kept as one string rather than one a message.
+    private static ReadOnlySpan<byte> Json => "application/json"u8;
+    private const string JsonContentType = "application/json";
 
     /// <summary>Reads <c>properties</c>, keeping <c>body_encoding</c> (a string, or null for none).</summary>
     private static bool ReadBodyEncoding(ref Utf8JsonReader reader, out string? encoding)
@@ -106,7 +130,7 @@ internal static class KombuEnvelope
                 reader.Skip();
                 continue;
             }
-            if (reader.TokenType == JsonTokenType.String) encoding = reader.GetString();
+            if (reader.TokenType == JsonTokenType.String) encoding = reader.ValueTextEquals("base64"u8) ? "base64" : reader.GetString();
             else if (reader.TokenType != JsonTokenType.Null) return false;
         }
         return reader.TokenType == JsonTokenType.EndObject;

@@ -87,6 +87,72 @@ public class RespReaderTests
         Assert.That(reader.Read().Text, Is.EqualTo("OK"));
     }
 
+    [TestCase(1)]
+    [TestCase(7)]
+    [TestCase(4096)]
+    public void Pushes_read_as_a_subscriber_reads_them_however_the_bytes_are_split(int chunk)
+    {
+        // A payload past the limit and larger than the reader's first buffer is passed over however it is split.
+        var large = "{\"body\": \"" + new string('x', RespReader.MaxLineBytes * 3) + "\"}";
+        var reader = Reader("*3\r\n$10\r\npsubscribe\r\n$13\r\n/0.celeryev/*\r\n:1\r\n" + PMessage("{}") + PMessage(large) +
+            "*2\r\n$4\r\npong\r\n$0\r\n\r\n" + PMessage(new string('y', 5000)) + "+OK\r\n" + PMessage("é") + "-ERR oops\r\n", chunk, maxBulk: 4000);
+        var seen = new List<string>();
+        for (var i = 0; i < 8; i++)
+        {
+            var push = reader.ReadPush();
+            seen.Add(push.Kind switch
+            {
+                PushKind.Message when push.TooLarge => $"too large {push.Length}",
+                PushKind.Message => Encoding.UTF8.GetString(push.Data),
+                PushKind.Error => $"error {push.Text}",
+                var kind => kind.ToString(),
+            });
+        }
+        Assert.That(seen, Is.EqualTo(new[] { "Other", "{}", $"too large {large.Length}", "Pong", "too large 5000", "Other", "é", "error ERR oops" }));
+    }
+
+    [Test]
+    public void A_payload_within_the_limit_is_kept_whole_and_one_past_it_is_skipped()
+    {
+        var kept = new string('k', 100_000);
+        var reader = Reader(PMessage(kept) + PMessage(kept + "!") + "*2\r\n$4\r\npong\r\n$0\r\n\r\n", chunk: 1000, maxBulk: 100_000);
+        Assert.Multiple(() =>
+        {
+            Assert.That(Encoding.UTF8.GetString(reader.ReadPush().Data), Is.EqualTo(kept));
+            Assert.That(reader.ReadPush().TooLarge, Is.True);
+            Assert.That(reader.ReadPush().Kind, Is.EqualTo(PushKind.Pong));
+        });
+    }
+
+    [Test]
+    public void A_message_whose_payload_is_not_a_bulk_string_is_told_apart()
+    {
+        var reader = Reader("*4\r\n$8\r\npmessage\r\n$1\r\np\r\n$1\r\nc\r\n:5\r\n*4\r\n$8\r\npmessage\r\n$1\r\np\r\n$1\r\nc\r\n$-1\r\n");
+        Assert.That(reader.ReadPush().NotBulk, Is.True);
+        Assert.That(reader.ReadPush().NotBulk, Is.True);
+    }
+
+    [Test]
+    public void The_reader_says_before_each_read_from_the_stream()
+    {
+        var reader = Reader(PMessage("{}") + PMessage("{}"), chunk: 10);
+        var before = 0;
+        reader.BeforeStreamRead = () => before++;
+        reader.ReadPush();
+        reader.ReadPush();
+        Assert.That(before, Is.GreaterThanOrEqualTo((int)(reader.BytesRead / 10)));
+    }
+
+    [TestCase("*4\r\n$8\r\npmessage\r\n$1\r\np\r\n$1\r\nc\r\n$3\r\nabcd\r\n", "not followed by CRLF")]
+    [TestCase("*4\r\n$8\r\npmessage\r\n$1\r\np\r\n$x\r\n", "not a number")]
+    [TestCase("*-2\r\n", "array length out of bounds")]
+    [TestCase("?oops\r\n", "unknown RESP type byte 0x3f")]
+    public void Bad_input_in_a_push_is_a_clear_protocol_error(string text, string message)
+    {
+        var error = Assert.Throws<RespProtocolException>(() => Reader(text, chunk: 2).ReadPush());
+        Assert.That(error!.Message, Does.Contain(message));
+    }
+
     [TestCase("?oops\r\n", "unknown RESP type byte 0x3f")]
     [TestCase("$abc\r\n", "bulk string length that is not a number")]
     [TestCase("$-5\r\n", "negative bulk string length")]

@@ -135,8 +135,11 @@ async Task Section(string name, Func<Task> run)
 internal sealed record BenchSettings(bool Quick, string Output, IReadOnlySet<string>? Only, string Command)
 {
     public int Rounds => Quick ? 2 : 3;
-    /// <summary>The batched ingest shapes: events a message, and events (drains of 5 s or more at full size).</summary>
-    public IReadOnlyList<(int PerMessage, int Events)> BatchedShapes => Quick ? [(100, 200_000), (24, 100_000)] : [(100, 3_200_000), (24, 1_600_000)];
+    /// <summary>The batched ingest shapes: events a message, and events (drains of 5 s or more at full size);
+    /// BENCH_BATCHED_SHAPES=24:1600000 runs only the shapes given (events a message:events, comma-separated).</summary>
+    public IReadOnlyList<(int PerMessage, int Events)> BatchedShapes => Environment.GetEnvironmentVariable("BENCH_BATCHED_SHAPES") is { Length: > 0 } shapes
+        ? [.. shapes.Split(',').Select(s => s.Split(':')).Select(p => (int.Parse(p[0]), int.Parse(p[1])))]
+        : Quick ? [(100, 200_000), (24, 100_000)] : [(100, 3_200_000), (24, 1_600_000)];
     public int IngestEvents => BatchedShapes.Max(s => s.Events);
     public int UnbatchedEvents => Quick ? 20_000 : 100_000;
     /// <summary>Jobs of the sidecar workload (four events each); BENCH_SIDECAR_JOBS sets fewer for quick iteration.</summary>

@@ -68,7 +68,7 @@ internal sealed class Report(BenchSettings settings, MachineInfo machine)
         md.AppendLine($"- Command: `{settings.Command}` ({(settings.Quick ? "quick" : "full")} mode), {N(TotalMinutes, "F1")} minutes, commit {machine.Commit}");
         md.AppendLine($"- Machine: {machine.Cores} cores ({machine.Cpu}), {MiB(machine.MemoryBytes)} memory, {machine.Os}");
         md.AppendLine($"- Load average (1, 5, 15 min, runnable/total, last pid) at start: `{machine.LoadAtStart}`; at end: `{LoadAtEnd}`");
-        md.AppendLine($"- .NET SDK {machine.DotnetSdk}, runtime {machine.Runtime}; the exporter measured: {ExporterConsumer.BuildName}, with its own GC settings (workstation, not concurrent), and so does the bare consumer");
+        md.AppendLine($"- .NET SDK {machine.DotnetSdk}, runtime {machine.Runtime}; the exporter measured: {ExporterConsumer.BuildName}, with its own GC settings (workstation, not concurrent, gen0 budget at most 0x{ExporterGcSettings.Gen0MaxBudget()} bytes), and so does the bare consumer");
         md.AppendLine($"- RabbitMQ {RabbitMqVersion.Replace('\n', ' ')} (a private node on a loopback port, started and stopped by the benchmark)");
         md.AppendLine($"- Packages: {string.Join(", ", machine.Packages.Select(p => $"{p.Package} {p.Version}"))}");
         md.AppendLine();

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # make bench: builds the exporter and bench/JobExporter.Benchmarks in Release and runs every benchmark against a
 # private RabbitMQ node (started and stopped by the benchmark itself); writes docs/benchmarks.md.
-#   make bench            the full run (1,000,000 events; about 15 minutes on 2 shared cores)
+#   make bench            the full run (batched ingest of 3.2 M and 1.6 M events; longer than the 15 minutes it took with 1 M)
 #   make bench QUICK=1    fewer events and rounds, a few minutes; writes .tmp/bench/benchmarks-quick.md
 #   BENCH_ONLY=ingest,apply make bench    only some parts (ingest, http-ingest, sidecar, apply, scrape, cardinality, celery, celery-redis, shards, emitter, http-emitter, hooks)
 #   BENCH_ONLY=sidecar BENCH_SIDECAR_JOBS=10000 BENCH_SIDECAR_SHAPES=1 make bench QUICK=1    a quick look at one shape
+#   BENCH_ONLY=ingest BENCH_BATCHED_SHAPES=24:1600000 make bench QUICK=1    one batched shape at full size, quick rounds
 #   BENCH_EXPORTER=src/JobExporter/bin/Release/net10.0/JobExporter.dll make bench    the JIT build instead of NativeAOT
 # The exporter measured is the one the image ships: published with NativeAOT (clang and lld, from `make bench`'s deps).
 set -euo pipefail

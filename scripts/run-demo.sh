@@ -96,7 +96,9 @@ if [ "${DEMO_TRANSPORT:-rabbitmq}" = http ]; then
   ingest_flags=(--web.enable-ingest)
 fi
 
-dotnet "$exporter_dll" --broker.url "$broker" "${ingest_flags[@]}" --web.listen-address "127.0.0.1:$exporter_port" \
+# The JIT build reads the gen0 budget cap only from the environment; the value is the one the NativeAOT build compiles in.
+gen0_max_budget=$(sed -n 's:.*<Gen0MaxBudget>\(.*\)</Gen0MaxBudget>.*:\1:p' "$root/src/JobExporter/JobExporter.csproj")
+DOTNET_GCGen0MaxBudget="$gen0_max_budget" dotnet "$exporter_dll" --broker.url "$broker" "${ingest_flags[@]}" --web.listen-address "127.0.0.1:$exporter_port" \
   --systems hangfire,masstransit,celery --celery.enabled "${celery_flags[@]}" --rabbitmq.poll-interval 5s > "$work/exporter.log" 2>&1 &
 exporter_pid=$!
 pids+=("$exporter_pid")

@@ -43,6 +43,11 @@ internal sealed class ExporterConsumer(ExporterProcess process) : IConsumerProce
         string[] args = ["--broker.url", broker.ToString(), "--web.listen-address", $"127.0.0.1:{port}", .. flags];
         var env = ExtraEnvironment();
         foreach (var (key, value) in environment ?? new Dictionary<string, string>()) env.TryAdd(key, value);
+        // The JIT build reads the gen0 budget cap only from the environment (the NativeAOT build has it compiled in).
+        if (program is null || program.EndsWith(".dll", StringComparison.Ordinal))
+        {
+            foreach (var (key, value) in ExporterGcSettings.Environment()) env.TryAdd(key, value);
+        }
         var exporter = await ExporterProcess.StartWithArgsAsync(port, args, env, program);
         return new ExporterConsumer(exporter);
     }
@@ -76,7 +81,7 @@ internal sealed class ExporterConsumer(ExporterProcess process) : IConsumerProce
 }
 
 /// <summary>
-/// The <see cref="BareConsumer"/>, run as its own process with the exporter's GC settings (workstation, not concurrent); its
+/// The <see cref="BareConsumer"/>, run as its own process with the exporter's GC settings (workstation, not concurrent, the gen0 budget cap); its
 /// progress is the last "count N at T" line it printed, T being when its count reached N.
 /// </summary>
 internal sealed class BareConsumerProcess : IConsumerProcess
@@ -121,9 +126,10 @@ internal sealed class BareConsumerProcess : IConsumerProcess
         info.ArgumentList.Add(typeof(BareConsumer).Assembly.Location);
         info.ArgumentList.Add(mode);
         foreach (var arg in args) info.ArgumentList.Add(arg);
-        // The exporter's own GC settings (src/JobExporter/JobExporter.csproj): workstation, not concurrent.
+        // The exporter's own GC settings (src/JobExporter/JobExporter.csproj): workstation, not concurrent, the gen0 budget cap.
         info.Environment["DOTNET_gcServer"] = "0";
         info.Environment["DOTNET_gcConcurrent"] = "0";
+        foreach (var (key, value) in ExporterGcSettings.Environment()) info.Environment[key] = value;
         return new BareConsumerProcess(Process.Start(info)!);
     }
 

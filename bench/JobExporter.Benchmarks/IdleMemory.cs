@@ -8,11 +8,12 @@ internal static class IdleMemory
     /// <summary>How long the idle exporter is watched: long enough for start-up garbage to be collected.</summary>
     private static readonly TimeSpan Watch = TimeSpan.FromSeconds(20);
 
-    /// <summary>The build under measurement and, when that is the NativeAOT executable, the JIT build beside it.</summary>
-    public static async Task<List<IdleMemoryResult>> MeasureAsync(Broker broker, IReadOnlyDictionary<string, string> environment, TextWriter log)
+    /// <summary>The build under measurement and, when that is the NativeAOT executable and <paramref name="alsoJit"/>, the JIT build beside it.</summary>
+    public static async Task<List<IdleMemoryResult>> MeasureAsync(Broker broker, IReadOnlyDictionary<string, string> environment, TextWriter log,
+        bool alsoJit = true)
     {
         var results = new List<IdleMemoryResult> { await MeasureAsync(ExporterConsumer.Program, ExporterConsumer.BuildName, environment, broker, log) };
-        if (ExporterConsumer.Program is not null) results.Add(await MeasureAsync(null, "JIT (dotnet JobExporter.dll)", environment, broker, log));
+        if (alsoJit && ExporterConsumer.Program is not null) results.Add(await MeasureAsync(null, "JIT (dotnet JobExporter.dll)", environment, broker, log));
         return results;
     }
 

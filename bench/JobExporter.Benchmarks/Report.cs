@@ -32,10 +32,11 @@ internal sealed record MachineInfo(int Cores, long MemoryBytes, string Cpu, stri
 internal sealed class Report(BenchSettings settings, MachineInfo machine)
 {
     public string RabbitMqVersion { get; set; } = "unknown";
-    public IngestResult? IngestBatched { get; set; }
+    public List<IngestResult> IngestBatched { get; } = [];
     public IngestResult? IngestUnbatched { get; set; }
     public List<IngestResult> Sidecar { get; } = [];
     public List<IdleMemoryResult> SidecarIdle { get; set; } = [];
+    public List<IdleMemoryResult> IdleNoLimit { get; set; } = [];
     public List<ScrapeResult> Scrapes { get; } = [];
     public CardinalityResult? Cardinality { get; set; }
     public CardinalityResult? CardinalityBaseline { get; set; }
@@ -69,7 +70,7 @@ internal sealed class Report(BenchSettings settings, MachineInfo machine)
         md.AppendLine($"- Command: `{settings.Command}` ({(settings.Quick ? "quick" : "full")} mode), {N(TotalMinutes, "F1")} minutes, commit {machine.Commit}");
         md.AppendLine($"- Machine: {machine.Cores} cores ({machine.Cpu}), {MiB(machine.MemoryBytes)} memory, {machine.Os}");
         md.AppendLine($"- Load average (1, 5, 15 min, runnable/total, last pid) at start: `{machine.LoadAtStart}`; at end: `{LoadAtEnd}`");
-        md.AppendLine($"- .NET SDK {machine.DotnetSdk}, runtime {machine.Runtime}; the exporter measured: {ExporterConsumer.BuildName}, with its own GC settings (workstation, not concurrent), and so does the bare consumer");
+        md.AppendLine($"- .NET SDK {machine.DotnetSdk}, runtime {machine.Runtime}; the exporter measured: {ExporterConsumer.BuildName}, with its own GC settings (workstation, not concurrent, gen0 budget at most 0x{ExporterGcSettings.Gen0MaxBudget()} bytes), and so does the bare consumer");
         md.AppendLine($"- RabbitMQ {RabbitMqVersion.Replace('\n', ' ')} (a private node on a loopback port, started and stopped by the benchmark)");
         md.AppendLine($"- Packages: {string.Join(", ", machine.Packages.Select(p => $"{p.Package} {p.Version}"))}");
         md.AppendLine();
@@ -91,7 +92,7 @@ internal sealed class Report(BenchSettings settings, MachineInfo machine)
 
     private void RenderIngest(StringBuilder md)
     {
-        if (IngestBatched is null) return;
+        if (IngestBatched.Count == 0) return;
         md.AppendLine("## Ingest");
         md.AppendLine();
         md.AppendLine("The realistic mix (job-sent, -received, -started with a wait, -succeeded, 5% -failed over 5 exception types; 200 job");
@@ -105,7 +106,7 @@ internal sealed class Report(BenchSettings settings, MachineInfo machine)
         md.AppendLine();
         md.AppendLine("| stream | consumer | events/s (median) | ratio exporter / bare | CPU s per million events | peak RSS | rounds |");
         md.AppendLine("|---|---|---:|---:|---:|---:|---:|");
-        foreach (var r in new[] { IngestBatched, IngestUnbatched })
+        foreach (var r in IngestBatched.Append(IngestUnbatched))
         {
             if (r is null) continue;
             var stream = r.EventsPerMessage == 1 ? $"unbatched: {N(r.Events)} events, 1 a message" : $"batched: {N(r.Events)} events, {r.EventsPerMessage} a message ({N(r.Messages)} messages)";
@@ -118,8 +119,8 @@ internal sealed class Report(BenchSettings settings, MachineInfo machine)
         md.AppendLine();
         md.AppendLine("Every round (events/s; the ratio is taken per round, exporter over the bare consumer of the same round, then the median):");
         md.AppendLine();
-        RenderRounds(md, new[] { IngestBatched, IngestUnbatched }.OfType<IngestResult>().Select(r => (r.EventsPerMessage == 1 ? "unbatched" : "batched", r)));
-        md.AppendLine($"Load average: batched `{IngestBatched.LoadBefore}` -> `{IngestBatched.LoadAfter}`" +
+        RenderRounds(md, IngestBatched.Append(IngestUnbatched).OfType<IngestResult>().Select(r => (r.EventsPerMessage == 1 ? "unbatched" : $"batched x {r.EventsPerMessage}", r)));
+        md.AppendLine($"Load average: {string.Join("; ", IngestBatched.Select(b => $"batched x {b.EventsPerMessage} `{b.LoadBefore}` -> `{b.LoadAfter}`"))}" +
             (IngestUnbatched is null ? "" : $"; unbatched `{IngestUnbatched.LoadBefore}` -> `{IngestUnbatched.LoadAfter}`") + ".");
         md.AppendLine($"The unbatched stream is smaller ({N(IngestUnbatched?.Events ?? 0)} events) because one event a message costs the broker far more per event.");
         md.AppendLine();
@@ -156,17 +157,18 @@ internal sealed class Report(BenchSettings settings, MachineInfo machine)
         md.AppendLine("an identical queue, rounds interleaved). CPU µs per event is utime+stime over the timed span divided by the events timed.");
         md.AppendLine($"As in its pod: the sidecar manifest limits the container to {N(SidecarPod.MemoryLimitBytes() / 1048576.0)} MiB, so the runtime caps the heap at " +
             $"{N(SidecarPod.HeapHardLimitPercent)}% of it, {N(SidecarPod.HeapHardLimitBytes() / 1048576.0)} MiB; the exporter gets that cap as `DOTNET_GCHeapHardLimit` here " +
-            "(no container runs), the bare consumer has none.");
+            "(no container runs), the bare consumer has none. The run marked **no memory limit** gets no cap, as under `make run`, a systemd unit or a VM.");
         md.AppendLine($"The exporter build measured: **{ExporterConsumer.BuildName}**{(ExporterConsumer.ExtraEnvironment().Count > 0 ? $", with `{Environment.GetEnvironmentVariable("BENCH_EXPORTER_ENV")}`" : "")}.");
         md.AppendLine();
         md.AppendLine("Targets: ingest >= 0.9x the bare consumer in both shapes; <= 10 µs CPU per event with 24 events a message;");
-        md.AppendLine("peak RSS <= 64 MiB on this run and <= 40 MiB idle.");
+        md.AppendLine("peak RSS <= 64 MiB on this run, with or without the limit, and <= 40 MiB idle.");
         md.AppendLine();
         md.AppendLine("| shape | consumer | events/s (median) | ratio exporter / bare | CPU µs per event | peak RSS | rounds |");
         md.AppendLine("|---|---|---:|---:|---:|---:|---:|");
         foreach (var r in Sidecar)
         {
-            var shape = $"{r.EventsPerMessage} event{(r.EventsPerMessage == 1 ? "" : "s")} a message ({N(r.Messages)} messages)";
+            var shape = $"{r.EventsPerMessage} event{(r.EventsPerMessage == 1 ? "" : "s")} a message ({N(r.Messages)} messages)" +
+                (r.Label == SidecarPod.NoLimitLabel ? ", **no memory limit**" : "");
             foreach (var consumer in new[] { "exporter", "bare consumer" })
             {
                 md.AppendLine($"| {shape} | {consumer} | {N(r.MedianRate(consumer))} | {(consumer == "exporter" ? "**" + N(r.MedianRatio, "F2") + "**" : "1 (baseline)")} | " +
@@ -181,12 +183,20 @@ internal sealed class Report(BenchSettings settings, MachineInfo machine)
                 $"peak {MiB(idle.PeakRssBytes)} (load `{idle.Load}`).");
             md.AppendLine();
         }
+        foreach (var idle in IdleNoLimit)
+        {
+            md.AppendLine($"Idle without a memory limit, {idle.Build}: RSS **{MiB(idle.RssBytes)}**, peak {MiB(idle.PeakRssBytes)} after {idle.Scrapes} scrapes (load `{idle.Load}`).");
+            md.AppendLine();
+        }
         md.AppendLine("Every round:");
         md.AppendLine();
-        RenderRounds(md, Sidecar.Select(r => (r.EventsPerMessage == 1 ? "1 a message" : $"{r.EventsPerMessage} a message", r)));
-        md.AppendLine($"Load average: {string.Join("; ", Sidecar.Select(r => $"{r.EventsPerMessage} a message `{r.LoadBefore}` -> `{r.LoadAfter}`"))}.");
+        RenderRounds(md, Sidecar.Select(r => (SidecarShape(r), r)));
+        md.AppendLine($"Load average: {string.Join("; ", Sidecar.Select(r => $"{SidecarShape(r)} `{r.LoadBefore}` -> `{r.LoadAfter}`"))}.");
         md.AppendLine();
     }
+
+    private static string SidecarShape(IngestResult r) =>
+        (r.EventsPerMessage == 1 ? "1 a message" : $"{r.EventsPerMessage} a message") + (r.Label == SidecarPod.NoLimitLabel ? ", no limit" : "");
 
     /// <summary>Every round of ingest drains, one line each: what the medians and ratios above are taken over.</summary>
     internal static void RenderRounds(StringBuilder md, IEnumerable<(string Stream, IngestResult Result)> results)

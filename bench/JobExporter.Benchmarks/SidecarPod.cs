@@ -14,6 +14,9 @@ internal static partial class SidecarPod
 {
     public const double HeapHardLimitPercent = 75;
 
+    /// <summary>The label of the sidecar run that gets no heap limit (as outside a container).</summary>
+    public const string NoLimitLabel = "sidecar1-nolimit";
+
     public static string Manifest => Path.Combine(RepositoryPaths.Root, "deploy", "kubernetes", "sidecar", "deployment.yaml");
 
     /// <summary>The memory limit of the exporter container, in bytes.</summary>

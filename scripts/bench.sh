@@ -5,7 +5,8 @@
 #   make bench QUICK=1    fewer events and rounds, a few minutes; writes .tmp/bench/benchmarks-quick.md
 #   BENCH_ONLY=ingest,apply make bench    only some parts (ingest, sidecar, apply, scrape, cardinality, celery, celery-redis, shards, emitter, hooks)
 #   BENCH_ONLY=sidecar BENCH_SIDECAR_JOBS=10000 BENCH_SIDECAR_SHAPES=1 make bench QUICK=1    a quick look at one shape
-#   BENCH_ONLY=scrape BENCH_SCRAPE_SHAPES=1000x80 make bench    the scrape part at about 700,000 series (BENCH_GCDUMP=1 with the JIT build: live heap after a full collection)
+#   BENCH_ONLY=scrape BENCH_SCRAPE_SHAPES=1000x80 BENCH_SCRAPE_BACKLOG=2000000 make bench    the scrape part at about 700,000 series, with a backlog that lasts
+#     enough scrapes for a p99 (BENCH_GCDUMP=1 with the JIT build: live heap after a full collection too)
 #   BENCH_EXPORTER=src/JobExporter/bin/Release/net10.0/JobExporter.dll make bench    the JIT build instead of NativeAOT
 # The exporter measured is the one the image ships: published with NativeAOT (clang and lld, from `make bench`'s deps).
 set -euo pipefail

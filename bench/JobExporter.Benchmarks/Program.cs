@@ -130,7 +130,8 @@ internal sealed record BenchSettings(bool Quick, string Output, IReadOnlySet<str
     public int[] SidecarShapes => Environment.GetEnvironmentVariable("BENCH_SIDECAR_SHAPES") is { Length: > 0 } shapes
         ? [.. shapes.Split(',').Select(int.Parse)]
         : [1, 24];
-    public int ScrapeBacklog => Quick ? 200_000 : 500_000;
+    /// <summary>Events drained while scraping; BENCH_SCRAPE_BACKLOG=2000000 gives a page of 700,000 series enough scrapes for a p99.</summary>
+    public int ScrapeBacklog => int.TryParse(Environment.GetEnvironmentVariable("BENCH_SCRAPE_BACKLOG"), out var events) ? events : Quick ? 200_000 : 500_000;
     public int Scrapes => Quick ? 8 : 25;
     /// <summary>Job names x hosts of the scrape part; BENCH_SCRAPE_SHAPES=1000x80 (about 700,000 series) runs other shapes.</summary>
     public (int Names, int Hosts)[] ScrapeShapes => Environment.GetEnvironmentVariable("BENCH_SCRAPE_SHAPES") is { Length: > 0 } shapes

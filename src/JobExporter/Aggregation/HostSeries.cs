@@ -11,10 +11,10 @@ namespace JobExporter.Aggregation;
 /// </summary>
 internal sealed class HostSeries(SeriesBudget budget)
 {
-    private readonly Dictionary<WorkerKey, List<(Collector Family, string[] Labels, Action? OnRemoved)>> _series = [];
+    private readonly Dictionary<WorkerKey, List<(object Family, string[] Labels, Action? OnRemoved)>> _series = [];
 
     /// <param name="onRemoved">Called when the series is removed, for a cache that holds it.</param>
-    public void Add(WorkerKey worker, Collector family, string[] labels, Action? onRemoved = null)
+    public void Add(WorkerKey worker, object family, string[] labels, Action? onRemoved = null)
     {
         if (!_series.TryGetValue(worker, out var list))
         {
@@ -34,8 +34,9 @@ internal sealed class HostSeries(SeriesBudget budget)
                 case Counter counter: counter.RemoveLabelled(labels); break;
                 case Gauge gauge: gauge.RemoveLabelled(labels); break;
                 case Histogram histogram: histogram.RemoveLabelled(labels); break;
+                case CompactCounter compact: compact.RemoveLabelled(labels); break;
             }
-            budget.Release(family);
+            budget.Release(family switch { Collector c => c.Name, CompactCounter c => c.Name, _ => throw new ArgumentException($"not a metric family: {family}") });
             onRemoved?.Invoke();
         }
         return list.Count;

@@ -1,3 +1,4 @@
+using JobExporter.Metrics;
 using Prometheus;
 
 namespace JobExporter.Aggregation;
@@ -9,15 +10,15 @@ namespace JobExporter.Aggregation;
 /// </summary>
 internal sealed class JobSeries
 {
-    public required Counter.Child Received { get; init; }
-    public required Counter.Child Started { get; init; }
-    public required Counter.Child Succeeded { get; init; }
-    public required Counter.Child Rejected { get; init; }
-    public required Counter.Child Revoked { get; init; }
+    public required CompactCounter.Child Received { get; init; }
+    public required CompactCounter.Child Started { get; init; }
+    public required CompactCounter.Child Succeeded { get; init; }
+    public required CompactCounter.Child Rejected { get; init; }
+    public required CompactCounter.Child Revoked { get; init; }
     // Histograms are created on their first observation: a histogram at zero is many series for nothing.
     public Histogram.Child? RuntimeSucceeded { get; set; }
     public Histogram.Child? RuntimeFailed { get; set; }
     public Histogram.Child? Wait { get; set; }
-    public Dictionary<string, Counter.Child> FailedByException { get; } = new(StringComparer.Ordinal);
-    public Dictionary<string, Counter.Child> RetriedByException { get; } = new(StringComparer.Ordinal);
+    public Dictionary<string, CompactCounter.Child> FailedByException { get; } = new(StringComparer.Ordinal);
+    public Dictionary<string, CompactCounter.Child> RetriedByException { get; } = new(StringComparer.Ordinal);
 }

@@ -221,11 +221,11 @@ internal sealed class EventApplier : IEventSink
                 Succeeded?.Invoke(system, name, queue, seriesHost, e.Runtime ?? 0);
                 break;
             case EventType.JobFailed:
-                ByException(series.FailedByException, _metrics.Failed, system, name, queue, seriesHost, e.Exception).Inc();
+                ByException(ref series.Failed, _metrics.Failed, system, name, queue, seriesHost, e.Exception).Inc();
                 series.RuntimeFailed = ObserveRuntime(series.RuntimeFailed, "failed");
                 break;
             case EventType.JobRetried:
-                ByException(series.RetriedByException, _metrics.Retried, system, name, queue, seriesHost, e.Exception).Inc();
+                ByException(ref series.Retried, _metrics.Retried, system, name, queue, seriesHost, e.Exception).Inc();
                 break;
             case EventType.JobRejected:
                 series.Rejected.Inc();
@@ -257,14 +257,14 @@ internal sealed class EventApplier : IEventSink
         var labels = CounterLabels(system, name, queue, hostname);
         series = new JobSeries
         {
-            Received = Tracked(_metrics.Received, system, hostname, labels),
-            Started = Tracked(_metrics.Started, system, hostname, labels),
-            Succeeded = Tracked(_metrics.Succeeded, system, hostname, labels),
-            Rejected = Tracked(_metrics.Rejected, system, hostname, labels),
-            Revoked = Tracked(_metrics.Revoked, system, hostname, labels),
+            Received = Tracked(_metrics.Received, labels),
+            Started = Tracked(_metrics.Started, labels),
+            Succeeded = Tracked(_metrics.Succeeded, labels),
+            Rejected = Tracked(_metrics.Rejected, labels),
+            Revoked = Tracked(_metrics.Revoked, labels),
         };
-        series.FailedByException[""] = Tracked(_metrics.Failed, system, hostname, CounterLabels(system, name, queue, hostname, ""));
-        series.RetriedByException[""] = Tracked(_metrics.Retried, system, hostname, CounterLabels(system, name, queue, hostname, ""));
+        series.Failed = new JobSeries.ByException(Tracked(_metrics.Failed, CounterLabels(system, name, queue, hostname, "")));
+        series.Retried = new JobSeries.ByException(Tracked(_metrics.Retried, CounterLabels(system, name, queue, hostname, "")));
         _jobSeries[(system, name, queue, hostname)] = series;
         return series;
     }
@@ -279,16 +279,15 @@ internal sealed class EventApplier : IEventSink
             (false, _) => [system, name, queue, exception],
         };
 
-    private CompactCounter.Child ByException(Dictionary<string, CompactCounter.Child> children, CompactCounter family,
+    private CompactCounter.Child ByException(ref JobSeries.ByException children, CompactCounter family,
         string system, string name, string queue, string hostname, string? exception)
     {
         var label = _labels.Value(L.Exception, exception);
-        if (!children.TryGetValue(label, out var child))
-        {
-            // Past the cap the failure still counts in its job's series, without its type.
-            if (!_budget.TryTake(family.Name)) return children[""];
-            children[label] = child = Tracked(family, system, hostname, CounterLabels(system, name, queue, hostname, label));
-        }
+        if (children.Find(label) is { } child) return child;
+        // Past the cap the failure still counts in its job's series, without its type.
+        if (!_budget.TryTake(family.Name)) return children.Find("")!;
+        child = Tracked(family, CounterLabels(system, name, queue, hostname, label));
+        children.Add(label, child);
         return child;
     }
 
@@ -301,13 +300,13 @@ internal sealed class EventApplier : IEventSink
         return byType[(int)type] ??= _metrics.Events.WithLabels(system, type.ToWireName());
     }
 
-    // A counter child that exists at 0 from now on and, when it carries the hostname, is removed with its host.
-    // Without the hostname it counts every host's jobs and stays: purging it would take the gone host's jobs back.
-    private CompactCounter.Child Tracked(CompactCounter family, string system, string hostname, string[] labels)
+    // A counter child that exists at 0 from now on and, when it carries the hostname, is removed with its host (by
+    // Purge, through its job series). Without the hostname it counts every host's jobs and stays: purging it would
+    // take the gone host's jobs back.
+    private static CompactCounter.Child Tracked(CompactCounter family, string[] labels)
     {
         var child = family.WithLabels(labels);
         child.Inc(0);
-        if (_metrics.JobHostname) _hostSeries.Add(new WorkerKey(system, hostname), family, labels);
         return child;
     }
 
@@ -344,12 +343,32 @@ internal sealed class EventApplier : IEventSink
         _hostSeries.RemoveAll(worker);
         foreach (var key in _jobSeries.Keys.Where(k => k.System == worker.System && k.Hostname == worker.Hostname).ToList())
         {
-            _jobSeries.Remove(key);
+            _jobSeries.Remove(key, out var series);
+            RemoveCounters(series!);
         }
         // Hosts come and go (a pod name per deploy): free the hostname's place under the cap once nothing uses it.
         if (!Workers.HasHost(worker.Hostname) && !_jobSeries.Keys.Any(k => k.Hostname == worker.Hostname))
         {
             _labels.Release(L.Hostname, worker.Hostname);
+        }
+    }
+
+    // A purged host's job counters leave their families and give their room back to the budget. Kept through the job
+    // series rather than a list per host: a list entry per counter cost 36 bytes a series.
+    private void RemoveCounters(JobSeries series)
+    {
+        Remove(_metrics.Received, series.Received);
+        Remove(_metrics.Started, series.Started);
+        Remove(_metrics.Succeeded, series.Succeeded);
+        foreach (var child in series.Failed.All) Remove(_metrics.Failed, child);
+        foreach (var child in series.Retried.All) Remove(_metrics.Retried, child);
+        Remove(_metrics.Rejected, series.Rejected);
+        Remove(_metrics.Revoked, series.Revoked);
+
+        void Remove(CompactCounter family, CompactCounter.Child child)
+        {
+            family.Remove(child);
+            _budget.Release(family.Name);
         }
     }
 }

@@ -86,6 +86,8 @@ internal sealed class CompactCounter
         lock (_sync) _children.Remove(labelValues);
     }
 
+    public void Remove(Child child) => RemoveLabelled(child.LabelValues);
+
     /// <summary>The label values of every series (the arrays themselves: do not change them).</summary>
     public IReadOnlyList<string[]> GetAllLabelValues()
     {

@@ -263,15 +263,19 @@ internal sealed class Report(BenchSettings settings, MachineInfo machine)
         md.AppendLine("one scrape after another while it drains the backlog (only scrapes taken before the backlog ran out count). **Idle** (the");
         md.AppendLine("baseline): the same process, scraped the same number of times once the backlog is drained. Latency is the full GET with");
         md.AppendLine("the body read, from the benchmark process.");
-        md.AppendLine("**Bytes per series**: RSS after the series were created minus RSS of the idle exporter just before, over the series count.");
+        md.AppendLine("**Bytes per series**: RSS after the series were created minus RSS of the idle exporter just before, over the series count;");
+        md.AppendLine("the same from the exporter's own `dotnet_total_memory_bytes` (its GC heap, garbage not yet collected included) and, with");
+        md.AppendLine("`BENCH_GCDUMP=1` on the JIT build, from the live heap after a full collection (`dotnet-gcdump`).");
         md.AppendLine();
-        md.AppendLine("| series (sample lines) | names x hosts | page size | idle median | idle p99 | under ingest median | under ingest p99 | ratio (median under ingest / idle) | scrapes under ingest | ingest while scraping | RSS before -> after | bytes per series |");
-        md.AppendLine("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|");
+        md.AppendLine("| series (sample lines) | names x hosts | page size | idle median | idle p99 | under ingest median | under ingest p99 | ratio (median under ingest / idle) | scrapes under ingest | ingest while scraping | RSS before -> after | bytes per series (RSS) | GC heap before -> after | bytes per series (GC heap) | bytes per series (live heap) |");
+        md.AppendLine("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---|---:|---:|");
         foreach (var s in Scrapes)
         {
             md.AppendLine($"| {N(s.Series)} | {s.Names} x {s.Hosts} | {N(s.PageBytes)} B | {N(Stats.Median(s.IdleMs), "F1")} ms | {N(Stats.Percentile(s.IdleMs, 0.99), "F1")} ms | " +
                 $"{N(Stats.Median(s.LoadedMs), "F1")} ms | {N(Stats.Percentile(s.LoadedMs, 0.99), "F1")} ms | {N(Stats.Median(s.LoadedMs) / Stats.Median(s.IdleMs), "F2")} | " +
-                $"{s.LoadedMs.Count} | {N(s.IngestRateWhileScraping)} events/s | {MiB(s.RssBefore)} -> {MiB(s.RssAfter)} | {N(s.BytesPerSeries)} |");
+                $"{s.LoadedMs.Count} | {N(s.IngestRateWhileScraping)} events/s | {MiB(s.RssBefore)} -> {MiB(s.RssAfter)} | {N(s.BytesPerSeries)} | " +
+                $"{(s.HeapBefore is { } hb && s.HeapAfter is { } ha ? $"{MiB(hb)} -> {MiB(ha)}" : "-")} | {(s.HeapBytesPerSeries is { } h ? N(h) : "-")} | " +
+                $"{(s.LiveBytesPerSeries is { } l ? N(l) : "-")} |");
         }
         md.AppendLine();
         md.AppendLine($"Load average at the end of each: {string.Join("; ", Scrapes.Select(s => $"`{s.Load}`"))}. p99 over {settings.Scrapes} scrapes is their maximum or close to it.");

@@ -4,9 +4,16 @@ namespace JobExporter.Benchmarks;
 
 internal sealed record ScrapeResult(int Names, int Hosts, int SetupEvents, int Series, long PageBytes,
     IReadOnlyList<double> IdleMs, IReadOnlyList<double> LoadedMs, int LoadedSeries, long LoadedPageBytes,
-    double IngestRateWhileScraping, long RssBefore, long RssAfter, string Load)
+    double IngestRateWhileScraping, long RssBefore, long RssAfter, string Load,
+    long? HeapBefore = null, long? HeapAfter = null, long? LiveBefore = null, long? LiveAfter = null)
 {
     public double BytesPerSeries => (RssAfter - RssBefore) / (double)Series;
+
+    /// <summary>The same from the exporter's dotnet_total_memory_bytes (the GC heap, garbage included).</summary>
+    public double? HeapBytesPerSeries => HeapAfter - HeapBefore is { } grown ? grown / (double)Series : null;
+
+    /// <summary>The same from the live heap after a full collection (BENCH_GCDUMP=1, JIT build).</summary>
+    public double? LiveBytesPerSeries => LiveAfter - LiveBefore is { } grown ? grown / (double)Series : null;
 }
 
 /// <summary>
@@ -26,6 +33,8 @@ internal sealed class ScrapeBenchmark(Broker broker, TextWriter log)
 
         // Phase 1: series created on a running exporter: memory before and after, series count and page size.
         long rssBefore, rssAfter;
+        long? heapBefore, heapAfter, liveBefore, liveAfter;
+        var dumps = Path.Combine(JobExporter.Testing.RepositoryPaths.Root, ".tmp", "bench", "gcdump");
         int series;
         long pageBytes;
         var idle = new List<double>();
@@ -35,10 +44,14 @@ internal sealed class ScrapeBenchmark(Broker broker, TextWriter log)
                 TimeSpan.FromSeconds(30), "the exporter to connect");
             await Task.Delay(2000);
             rssBefore = ProcStats.RssBytes(exporter.Pid);
+            heapBefore = await HeapReader.PageHeapAsync(exporter.Process.MetricsUrl);
+            liveBefore = await HeapReader.LiveHeapAsync(exporter.Pid, Path.Combine(dumps, $"scrape-{names}x{hosts}-before.txt"), log);
             await broker.FillOrDrainAsync(queue, Workload.Messages(setup, 100));
             await Scraper.WaitForEventsAsync(exporter.Process.MetricsUrl, setup.Count, TimeSpan.FromMinutes(5));
             await Task.Delay(1000);
             rssAfter = ProcStats.RssBytes(exporter.Pid);
+            heapAfter = await HeapReader.PageHeapAsync(exporter.Process.MetricsUrl);
+            liveAfter = await HeapReader.LiveHeapAsync(exporter.Pid, Path.Combine(dumps, $"scrape-{names}x{hosts}-after.txt"), log);
             var page = await Scraper.GetAsync(exporter.Process.MetricsUrl);
             series = page.Series;
             pageBytes = page.Bytes;
@@ -79,10 +92,11 @@ internal sealed class ScrapeBenchmark(Broker broker, TextWriter log)
             }
         }
         var result = new ScrapeResult(names, hosts, setup.Count, series, pageBytes, idle, loaded, loadedSeries, loadedBytes, rate,
-            rssBefore, rssAfter, ProcStats.LoadAverage());
+            rssBefore, rssAfter, ProcStats.LoadAverage(), heapBefore, heapAfter, liveBefore, liveAfter);
         log.WriteLine($"  scrape {series:N0} series ({names} names x {hosts} hosts): idle median {Stats.Median(idle):F1} ms, " +
             $"under ingest median {Stats.Median(loaded):F1} ms p99 {Stats.Percentile(loaded, 0.99):F1} ms over {loaded.Count} scrapes, " +
-            $"{pageBytes:N0} bytes, {result.BytesPerSeries:F0} bytes/series, ingest {rate:N0} events/s while scraping");
+            $"{pageBytes:N0} bytes, {result.BytesPerSeries:F0} bytes/series (RSS), " +
+            $"{result.HeapBytesPerSeries:F0} (GC heap), {result.LiveBytesPerSeries:F0} (live heap after a full collection), ingest {rate:N0} events/s while scraping");
         return result;
     }
 }

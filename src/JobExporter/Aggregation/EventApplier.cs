@@ -37,7 +37,7 @@ internal sealed class EventApplier : IEventSink
     // Keyed by hostname when a job series carries it; by NoHostname (never a worker's: the guard makes "" unknown) when none does.
     private readonly Dictionary<(string System, string Name, string Queue, string Hostname), JobSeries> _jobSeries = [];
     private const string NoHostname = "";
-    private readonly Dictionary<(string System, string Name, string Queue), Prometheus.Counter.Child> _sentSeries = [];
+    private readonly Dictionary<(string System, string Name, string Queue), CompactCounter.Child> _sentSeries = [];
     private readonly Dictionary<string, Prometheus.Counter.Child[]> _eventsBySystem = new(StringComparer.Ordinal);
     private readonly ILogger _logger;
     private long _failures;
@@ -82,8 +82,8 @@ internal sealed class EventApplier : IEventSink
     {
         var budget = new SeriesBudget(options.MaxSeries, family => metrics.SeriesOverflow.WithLabels(family).Inc());
         // A histogram child writes a line per bucket, +Inf included, and its _sum and _count.
-        budget.SetLinesPerChild(metrics.Runtime, HistogramLines(options.RuntimeBuckets));
-        budget.SetLinesPerChild(metrics.Wait, HistogramLines(options.WaitBuckets));
+        budget.SetLinesPerChild(metrics.Runtime.Name, HistogramLines(options.RuntimeBuckets));
+        budget.SetLinesPerChild(metrics.Wait.Name, HistogramLines(options.WaitBuckets));
         return budget;
     }
 
@@ -164,10 +164,10 @@ internal sealed class EventApplier : IEventSink
             // Not learnt from job-sent: a MassTransit publish names the message type's exchange, not a queue.
             if (!_sentSeries.TryGetValue((system, name, queue), out var sent))
             {
-                if (!_budget.TryTake(_metrics.Sent))
+                if (!_budget.TryTake(_metrics.Sent.Name))
                 {
                     (name, queue) = (LabelGuard.Other, LabelGuard.Other);
-                    if (!_sentSeries.TryGetValue((system, name, queue), out sent)) _budget.Take(_metrics.Sent);
+                    if (!_sentSeries.TryGetValue((system, name, queue), out sent)) _budget.Take(_metrics.Sent.Name);
                 }
                 if (sent is null)
                 {
@@ -186,7 +186,8 @@ internal sealed class EventApplier : IEventSink
         var seriesHost = _metrics.JobHostname ? hostname : NoHostname;
         if (!_jobSeries.TryGetValue((system, name, queue, seriesHost), out var series))
         {
-            if (!_budget.TryTake(_metrics.Received, _metrics.Started, _metrics.Succeeded, _metrics.Rejected, _metrics.Revoked, _metrics.Failed, _metrics.Retried))
+            if (!_budget.TryTake(_metrics.Received.Name, _metrics.Started.Name, _metrics.Succeeded.Name, _metrics.Rejected.Name, _metrics.Revoked.Name,
+                _metrics.Failed.Name, _metrics.Retried.Name))
             {
                 (name, queue) = (LabelGuard.Other, LabelGuard.Other);
                 if (hostname != NoHostname) hostname = LabelGuard.Other;
@@ -220,11 +221,11 @@ internal sealed class EventApplier : IEventSink
                 Succeeded?.Invoke(system, name, queue, seriesHost, e.Runtime ?? 0);
                 break;
             case EventType.JobFailed:
-                ByException(series.FailedByException, _metrics.Failed, system, name, queue, seriesHost, e.Exception).Inc();
+                ByException(ref series.Failed, _metrics.Failed, system, name, queue, seriesHost, e.Exception).Inc();
                 series.RuntimeFailed = ObserveRuntime(series.RuntimeFailed, "failed");
                 break;
             case EventType.JobRetried:
-                ByException(series.RetriedByException, _metrics.Retried, system, name, queue, seriesHost, e.Exception).Inc();
+                ByException(ref series.Retried, _metrics.Retried, system, name, queue, seriesHost, e.Exception).Inc();
                 break;
             case EventType.JobRejected:
                 series.Rejected.Inc();
@@ -244,8 +245,9 @@ internal sealed class EventApplier : IEventSink
         }
     }
 
-    private IEnumerable<Prometheus.Collector> CounterFamilies =>
-        [_metrics.Received, _metrics.Started, _metrics.Succeeded, _metrics.Rejected, _metrics.Revoked, _metrics.Failed, _metrics.Retried];
+    private IEnumerable<string> CounterFamilies =>
+        [_metrics.Received.Name, _metrics.Started.Name, _metrics.Succeeded.Name, _metrics.Rejected.Name, _metrics.Revoked.Name, _metrics.Failed.Name,
+            _metrics.Retried.Name];
 
     // The first event of a job on a host creates all its counters at 0 (room for them taken by the caller), so that rates and ratios
     // (failed / (failed + succeeded)) are defined before the first failure.
@@ -255,14 +257,14 @@ internal sealed class EventApplier : IEventSink
         var labels = CounterLabels(system, name, queue, hostname);
         series = new JobSeries
         {
-            Received = Tracked(_metrics.Received, system, hostname, labels),
-            Started = Tracked(_metrics.Started, system, hostname, labels),
-            Succeeded = Tracked(_metrics.Succeeded, system, hostname, labels),
-            Rejected = Tracked(_metrics.Rejected, system, hostname, labels),
-            Revoked = Tracked(_metrics.Revoked, system, hostname, labels),
+            Received = Tracked(_metrics.Received, labels),
+            Started = Tracked(_metrics.Started, labels),
+            Succeeded = Tracked(_metrics.Succeeded, labels),
+            Rejected = Tracked(_metrics.Rejected, labels),
+            Revoked = Tracked(_metrics.Revoked, labels),
         };
-        series.FailedByException[""] = Tracked(_metrics.Failed, system, hostname, CounterLabels(system, name, queue, hostname, ""));
-        series.RetriedByException[""] = Tracked(_metrics.Retried, system, hostname, CounterLabels(system, name, queue, hostname, ""));
+        series.Failed = new JobSeries.ByException(Tracked(_metrics.Failed, CounterLabels(system, name, queue, hostname, "")));
+        series.Retried = new JobSeries.ByException(Tracked(_metrics.Retried, CounterLabels(system, name, queue, hostname, "")));
         _jobSeries[(system, name, queue, hostname)] = series;
         return series;
     }
@@ -277,16 +279,15 @@ internal sealed class EventApplier : IEventSink
             (false, _) => [system, name, queue, exception],
         };
 
-    private Prometheus.Counter.Child ByException(Dictionary<string, Prometheus.Counter.Child> children, Prometheus.Counter family,
+    private CompactCounter.Child ByException(ref JobSeries.ByException children, CompactCounter family,
         string system, string name, string queue, string hostname, string? exception)
     {
         var label = _labels.Value(L.Exception, exception);
-        if (!children.TryGetValue(label, out var child))
-        {
-            // Past the cap the failure still counts in its job's series, without its type.
-            if (!_budget.TryTake(family)) return children[""];
-            children[label] = child = Tracked(family, system, hostname, CounterLabels(system, name, queue, hostname, label));
-        }
+        if (children.Find(label) is { } child) return child;
+        // Past the cap the failure still counts in its job's series, without its type.
+        if (!_budget.TryTake(family.Name)) return children.Find("")!;
+        child = Tracked(family, CounterLabels(system, name, queue, hostname, label));
+        children.Add(label, child);
         return child;
     }
 
@@ -299,13 +300,13 @@ internal sealed class EventApplier : IEventSink
         return byType[(int)type] ??= _metrics.Events.WithLabels(system, type.ToWireName());
     }
 
-    // A counter child that exists at 0 from now on and, when it carries the hostname, is removed with its host.
-    // Without the hostname it counts every host's jobs and stays: purging it would take the gone host's jobs back.
-    private Prometheus.Counter.Child Tracked(Prometheus.Counter family, string system, string hostname, string[] labels)
+    // A counter child that exists at 0 from now on and, when it carries the hostname, is removed with its host (by
+    // Purge, through its job series). Without the hostname it counts every host's jobs and stays: purging it would
+    // take the gone host's jobs back.
+    private static CompactCounter.Child Tracked(CompactCounter family, string[] labels)
     {
         var child = family.WithLabels(labels);
         child.Inc(0);
-        if (_metrics.JobHostname) _hostSeries.Add(new WorkerKey(system, hostname), family, labels);
         return child;
     }
 
@@ -316,7 +317,7 @@ internal sealed class EventApplier : IEventSink
         string[] full = _metrics.HistogramHostname ? [.. labels, hostname] : labels;
         var key = (family, string.Join('\u0001', full));
         if (_histograms.TryGetValue(key, out var child)) return child;
-        if (!_budget.TryTake(family))
+        if (!_budget.TryTake(family.Name))
         {
             // The __other__ histogram of this system (and outcome) takes the observations, and stays: counted once.
             full = [.. full];
@@ -325,7 +326,7 @@ internal sealed class EventApplier : IEventSink
             var otherKey = (family, string.Join('\u0001', full));
             if (!_histograms.TryGetValue(otherKey, out var other))
             {
-                _budget.Take(family);
+                _budget.Take(family.Name);
                 _histograms[otherKey] = other = family.WithLabels(full);
             }
             return other;
@@ -342,12 +343,32 @@ internal sealed class EventApplier : IEventSink
         _hostSeries.RemoveAll(worker);
         foreach (var key in _jobSeries.Keys.Where(k => k.System == worker.System && k.Hostname == worker.Hostname).ToList())
         {
-            _jobSeries.Remove(key);
+            _jobSeries.Remove(key, out var series);
+            RemoveCounters(series!);
         }
         // Hosts come and go (a pod name per deploy): free the hostname's place under the cap once nothing uses it.
         if (!Workers.HasHost(worker.Hostname) && !_jobSeries.Keys.Any(k => k.Hostname == worker.Hostname))
         {
             _labels.Release(L.Hostname, worker.Hostname);
+        }
+    }
+
+    // A purged host's job counters leave their families and give their room back to the budget. Kept through the job
+    // series rather than a list per host: a list entry per counter cost 36 bytes a series.
+    private void RemoveCounters(JobSeries series)
+    {
+        Remove(_metrics.Received, series.Received);
+        Remove(_metrics.Started, series.Started);
+        Remove(_metrics.Succeeded, series.Succeeded);
+        foreach (var child in series.Failed.All) Remove(_metrics.Failed, child);
+        foreach (var child in series.Retried.All) Remove(_metrics.Retried, child);
+        Remove(_metrics.Rejected, series.Rejected);
+        Remove(_metrics.Revoked, series.Revoked);
+
+        void Remove(CompactCounter family, CompactCounter.Child child)
+        {
+            family.Remove(child);
+            _budget.Release(family.Name);
         }
     }
 }

@@ -4,8 +4,8 @@ using Prometheus;
 namespace JobExporter.Aggregation;
 
 /// <summary>
-/// Remembers which series carry each worker's hostname, so that all of them can be removed when the
-/// worker has been down long enough (series that never go away are what users of other exporters hate).
+/// Remembers which histogram series carry each worker's hostname (--metrics.histogram-hostname; the job counters go
+/// with their job series), so that all of them can be removed when the worker has been down long enough (series that never go away are what users of other exporters hate).
 /// A removed series gives its room back to the <see cref="SeriesBudget"/>.
 /// Not thread-safe: callers hold the applier's lock.
 /// </summary>
@@ -35,7 +35,7 @@ internal sealed class HostSeries(SeriesBudget budget)
                 case Gauge gauge: gauge.RemoveLabelled(labels); break;
                 case Histogram histogram: histogram.RemoveLabelled(labels); break;
             }
-            budget.Release(family);
+            budget.Release(family.Name);
             onRemoved?.Invoke();
         }
         return list.Count;

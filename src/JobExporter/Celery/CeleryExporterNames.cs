@@ -18,7 +18,7 @@ internal sealed class CeleryExporterNames
     private const string Celery = CeleryEventDecoder.System;
     private readonly ExporterMetrics _metrics;
     private readonly bool _hostname;
-    private readonly (Counter Ours, Counter Theirs)[] _taskCounters;
+    private readonly (CompactCounter Ours, Counter Theirs)[] _taskCounters;
     private readonly Counter _sent;
     private readonly Counter _failed;
     private readonly Gauge _workerUp;
@@ -76,7 +76,7 @@ internal sealed class CeleryExporterNames
         Mirror(_metrics.QueueConsumers, _queueConsumers, l => [l[1]]);
     }
 
-    private static void Mirror(Counter ours, Counter theirs, Func<string[], string[]> labels)
+    private static void Mirror(CompactCounter ours, Counter theirs, Func<string[], string[]> labels)
     {
         var sums = Sums(ours.GetAllLabelValues(), l => ours.WithLabels(l).Value, labels);
         foreach (var (key, value) in sums) theirs.WithLabels(key.Split('\0')).IncTo(value);

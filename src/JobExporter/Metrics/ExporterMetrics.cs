@@ -26,11 +26,18 @@ internal sealed class ExporterMetrics
         JobHostname = options.JobHostnameLabel;
 
         // The job counters' labels: system, name, queue, then hostname unless dropped, then the exception where there is one.
-        Counter JobCounter(string name, string help, bool exception = false) =>
-            factory.CreateCounter(p + name, help, [L.System, L.Name, L.Queue, .. JobHostname ? [L.Hostname] : Array.Empty<string>(),
+        // Compact families (a series each per job and host), written first on the page, where prometheus-net wrote them.
+        CompactCounter Compact(string name, string help, string[] labels)
+        {
+            var family = new CompactCounter(p + name, help, labels, constantLabels);
+            _compact.Add(family);
+            return family;
+        }
+        CompactCounter JobCounter(string name, string help, bool exception = false) =>
+            Compact(name, help, [L.System, L.Name, L.Queue, .. JobHostname ? [L.Hostname] : Array.Empty<string>(),
                 .. exception ? [L.Exception] : Array.Empty<string>()]);
 
-        Sent = factory.CreateCounter(p + "sent_total", "Jobs sent (enqueued) by producers.", [L.System, L.Name, L.Queue]);
+        Sent = Compact("sent_total", "Jobs sent (enqueued) by producers.", [L.System, L.Name, L.Queue]);
         Received = JobCounter("received_total", "Jobs received by a worker.");
         Started = JobCounter("started_total", "Jobs a worker started running.");
         Succeeded = JobCounter("succeeded_total", "Jobs that finished without error.");
@@ -104,7 +111,7 @@ internal sealed class ExporterMetrics
         }
         foreach (var family in JobFamilies)
         {
-            SeriesOverflow.WithLabels(family.Name).Inc(0);
+            SeriesOverflow.WithLabels(family).Inc(0);
         }
     }
 
@@ -121,14 +128,14 @@ internal sealed class ExporterMetrics
     /// <summary>Whether the job counters (all but sent) carry the hostname label (<c>--metrics.job-hostname</c>).</summary>
     public bool JobHostname { get; }
 
-    public Counter Sent { get; }
-    public Counter Received { get; }
-    public Counter Started { get; }
-    public Counter Succeeded { get; }
-    public Counter Failed { get; }
-    public Counter Retried { get; }
-    public Counter Rejected { get; }
-    public Counter Revoked { get; }
+    public CompactCounter Sent { get; }
+    public CompactCounter Received { get; }
+    public CompactCounter Started { get; }
+    public CompactCounter Succeeded { get; }
+    public CompactCounter Failed { get; }
+    public CompactCounter Retried { get; }
+    public CompactCounter Rejected { get; }
+    public CompactCounter Revoked { get; }
     public Histogram Runtime { get; }
     public Histogram Wait { get; }
 
@@ -164,8 +171,12 @@ internal sealed class ExporterMetrics
     public Counter LabelRenamed { get; }
     public Counter SeriesOverflow { get; }
 
-    /// <summary>The families with a series per job (and host): the ones --metrics.max-series caps.</summary>
-    public IEnumerable<Collector> JobFamilies => [Sent, Received, Started, Succeeded, Failed, Retried, Rejected, Revoked, Runtime, Wait];
+    /// <summary>The names of the families with a series per job (and host): the ones --metrics.max-series caps.</summary>
+    public IEnumerable<string> JobFamilies => [Sent.Name, Received.Name, Started.Name, Succeeded.Name, Failed.Name, Retried.Name, Rejected.Name,
+        Revoked.Name, Runtime.Name, Wait.Name];
+
+    // The job counters, kept apart from prometheus-net's registry (see CompactCounter); in their order on the page.
+    private readonly List<CompactCounter> _compact = [];
     public Gauge Uptime { get; }
     public Gauge BuildInfo { get; }
     public Gauge CollectorSuccess { get; }
@@ -176,6 +187,7 @@ internal sealed class ExporterMetrics
     {
         using (await Gate.EnterScrapeAsync(cancellationToken))
         {
+            foreach (var family in _compact) await family.WriteAsync(page, cancellationToken);
             await Registry.CollectAndExportAsTextAsync(page, cancellationToken);
         }
     }

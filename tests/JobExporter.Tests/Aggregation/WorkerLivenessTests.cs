@@ -99,6 +99,29 @@ public class WorkerLivenessTests
     }
 
     [Test]
+    public void A_purged_host_gives_its_job_series_room_back_under_the_series_cap()
+    {
+        // Room for 50 jobs on two hosts in each counter family (the least --metrics.max-series takes is 100).
+        var exporter = new TestExporter(null, "--metrics.max-series", "100", "--worker.purge-after", "1m");
+        void FiftyJobs(string pod)
+        {
+            exporter.Apply(exporter.Worker(EventType.WorkerOnline, host: pod));
+            for (var i = 0; i < 50; i++) exporter.Apply(exporter.Job(EventType.JobSucceeded, $"Job{i}", host: pod) with { Runtime = 1 });
+        }
+        FiftyJobs("pod-a");
+        FiftyJobs("pod-b");
+        exporter.Apply(exporter.Worker(EventType.WorkerOffline, host: "pod-a"));
+        exporter.Advance(TimeSpan.FromMinutes(1));
+        FiftyJobs("pod-c");
+        var m = exporter.Scrape();
+        Assert.That(m.Has("jobs_succeeded_total", ("hostname", "pod-a")), Is.False);
+        Assert.That(m.Has("jobs_failed_total", ("hostname", "pod-a")), Is.False);
+        Assert.That(m.Value("jobs_succeeded_total", ("hostname", "pod-c"), ("name", "Job49")), Is.EqualTo(1), "pod-a's room went to pod-c");
+        Assert.That(m.Value("jobs_failed_total", ("hostname", "pod-c"), ("name", "Job49")), Is.EqualTo(0));
+        Assert.That(m.Has("jobs_succeeded_total", ("hostname", "__other__")), Is.False, "nothing was folded");
+    }
+
+    [Test]
     public void Systems_named_at_start_show_zero_workers_alive_before_any_event()
     {
         var exporter = new TestExporter(null, "--systems", "hangfire,masstransit");

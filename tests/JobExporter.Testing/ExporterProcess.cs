@@ -55,6 +55,12 @@ public sealed class ExporterProcess : IAsyncDisposable
         {
             return new HttpResponseMessage(System.Net.HttpStatusCode.ServiceUnavailable);
         }
+        catch (TaskCanceledException) when (!_process.HasExited)
+        {
+            // The client's own timeout (nothing else cancels it): on a starved machine an answer can take longer.
+            // A wait polls again; a caller that needs the page fails on the status.
+            return new HttpResponseMessage(System.Net.HttpStatusCode.GatewayTimeout) { ReasonPhrase = $"no answer within {Http.Timeout.TotalSeconds:F0} s" };
+        }
     }
 
     public async Task<MetricsSnapshot> ScrapeAsync()

@@ -141,6 +141,8 @@ internal sealed class CeleryRedisSubscriber : BackgroundService
             _logger.LogInformation("Subscribed to Celery's events ({Patterns}) at {Redis}", string.Join(", ", Patterns), _redis.Url.Redacted);
             var loss = await WatchAsync(subscription, lost.Task, stoppingToken);
             if (loss is not { } why) return;
+            // Down before the loss is counted: a scrape never shows the loss beside a connection still said to be up.
+            _connected = false;
             _metrics.Reconnects.WithLabels(why.Reason).Inc();
             _notReadyBecause = $"{_redis.Url.Redacted}: {why.Reason} ({why.Detail})";
             _logger.LogWarning("Lost the subscription to Celery's events at {Redis}: {Reason} ({Detail}); subscribing again, events published meanwhile are lost",

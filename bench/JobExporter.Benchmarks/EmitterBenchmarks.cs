@@ -218,7 +218,7 @@ internal sealed class EmitterBenchmarks(Uri broker, string brokerNode, TextWrite
 
     private async Task<HangfireRun> HangfireAsync(EmitterVariant variant, int jobs, int round, Func<Task<JobStorage>> newStorage)
     {
-        var filters = variant == EmitterVariant.NoneOneFilter ? new JobFilterCollection { new AutomaticRetryAttribute { Attempts = 0 } } : HangfireDefaultFilters();
+        var filters = variant == EmitterVariant.NoneOneFilter ? new JobFilterCollection { new AutomaticRetryAttribute { Attempts = 0 } } : HangfireBenchServer.DefaultFilters();
         var provider = new JobFilterProviderCollection(filters, new JobFilterAttributeFilterProvider());
         JobExporterEmitter? emitter = null;
         if (variant is EmitterVariant.BrokerUp or EmitterVariant.BrokerDown)
@@ -237,28 +237,15 @@ internal sealed class EmitterBenchmarks(Uri broker, string brokerNode, TextWrite
         // The backlog's job-sent events go out before the server starts, as the enqueueing does: in production the
         // client that enqueues is mostly another process, and the window below is the server's work only.
         if (variant == EmitterVariant.BrokerUp) await FlushedAsync(emitter!, jobs);
-        var monitoring = storage.GetMonitoringApi();
-        var clock = Stopwatch.StartNew();
         BenchJobs.Reset();
         var serverCpu = ProcStats.CpuSeconds(Environment.ProcessId);
-        double workersCpu, restCpu;
-        using (new BackgroundJobServer(new BackgroundJobServerOptions
+        double workersCpu = 0, restCpu = 0;
+        await HangfireBenchServer.RunUntilSucceededAsync(storage, provider, emitter is null ? [] : [emitter.WorkerProcess], jobs, () =>
         {
-            Queues = ["default"],
-            WorkerCount = 4,
-            FilterProvider = provider,
-            ServerName = $"bench-{Guid.NewGuid():N}",
-        }, storage, emitter is null ? [] : [emitter.WorkerProcess]))
-        {
-            while (monitoring.SucceededListCount() < jobs)
-            {
-                if (clock.Elapsed > TimeSpan.FromMinutes(3)) throw new TimeoutException($"hangfire: {monitoring.SucceededListCount()} of {jobs} jobs");
-                await Task.Delay(5);
-            }
             // Read while the server, and so its worker threads ("Worker #1".."#4", started with it), still runs.
             workersCpu = ProcStats.ThreadCpuSeconds(WorkerThreadName);
             restCpu = ProcStats.CpuSeconds(Environment.ProcessId) - serverCpu - workersCpu;
-        }
+        });
         // Throughput from the first job performed to the last: server start-up and polling are left out.
         var seconds = BenchJobs.Span;
         long published = 0, dropped = 0;
@@ -274,17 +261,6 @@ internal sealed class EmitterBenchmarks(Uri broker, string brokerNode, TextWrite
         return new HangfireRun(variant, round, jobs, (jobs - 1) / seconds, published, dropped, cpuPerJob, brokerCpuPerJob,
             workersCpu * 1e6 / jobs, restCpu * 1e6 / jobs);
     }
-
-    // What GlobalJobFilters.Filters holds on a new Hangfire server (Hangfire 1.8), in a collection of the round's own so
-    // that the emitter's filters come and go with it. A server with more than one filter sorts its filters for every job
-    // at every stage; one filter alone skips that, which made the emitter's first filter look dearer than it is for users.
-    private static JobFilterCollection HangfireDefaultFilters() => new()
-    {
-        new CaptureCultureAttribute(),
-        new AutomaticRetryAttribute { Attempts = 0 },
-        new StatisticsHistoryAttribute(),
-        new ContinuationsSupportAttribute(),
-    };
 
     private async Task<MassTransitRun> MassTransitAsync(EmitterVariant variant, int messages, int round)
     {

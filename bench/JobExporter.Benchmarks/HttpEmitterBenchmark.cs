@@ -92,13 +92,7 @@ internal sealed class HttpEmitterBenchmark(Uri broker, TextWriter log)
 
     private async Task<HttpHangfireRun> HangfireAsync(HttpEmitterVariant variant, int jobs, int round, ExporterProcess exporter)
     {
-        var filters = new JobFilterCollection
-        {
-            new CaptureCultureAttribute(),
-            new AutomaticRetryAttribute { Attempts = 0 },
-            new StatisticsHistoryAttribute(),
-            new ContinuationsSupportAttribute(),
-        };
+        var filters = HangfireBenchServer.DefaultFilters();
         var provider = new JobFilterProviderCollection(filters, new JobFilterAttributeFilterProvider());
         JobExporterEmitter? emitter = null;
         if (variant != HttpEmitterVariant.None)
@@ -114,23 +108,8 @@ internal sealed class HttpEmitterBenchmark(Uri broker, TextWriter log)
         var exporterCpu = ProcStats.CpuSeconds(exporter.ProcessId);
         for (var i = 0; i < jobs; i++) client.Enqueue(() => BenchJobs.Noop());
         if (emitter is not null) await WaitAsync(() => emitter.Published >= jobs, "the backlog's job-sent events to be acknowledged");
-        var monitoring = storage.GetMonitoringApi();
         BenchJobs.Reset();
-        var clock = Stopwatch.StartNew();
-        using (new BackgroundJobServer(new BackgroundJobServerOptions
-        {
-            Queues = ["default"],
-            WorkerCount = 4,
-            FilterProvider = provider,
-            ServerName = $"bench-{Guid.NewGuid():N}",
-        }, storage, emitter is null ? [] : [emitter.WorkerProcess]))
-        {
-            while (monitoring.SucceededListCount() < jobs)
-            {
-                if (clock.Elapsed > TimeSpan.FromMinutes(3)) throw new TimeoutException($"hangfire: {monitoring.SucceededListCount()} of {jobs} jobs");
-                await Task.Delay(5);
-            }
-        }
+        await HangfireBenchServer.RunUntilSucceededAsync(storage, provider, emitter is null ? [] : [emitter.WorkerProcess], jobs);
         var seconds = BenchJobs.Span;
         long published = 0, dropped = 0;
         if (emitter is not null)

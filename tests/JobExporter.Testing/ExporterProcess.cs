@@ -63,6 +63,13 @@ public sealed class ExporterProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>What /readyz answers, as "status body" (for example "200 ready\n"), so an assertion shows the reason too.</summary>
+    public async Task<string> ReadyzAsync()
+    {
+        var response = await GetAsync("readyz");
+        return $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}";
+    }
+
     public async Task<MetricsSnapshot> ScrapeAsync()
     {
         var response = await GetAsync("metrics");

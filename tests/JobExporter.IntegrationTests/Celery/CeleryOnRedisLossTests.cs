@@ -23,12 +23,6 @@ public class CeleryOnRedisLossTests
         exporter.WaitForMetricsAsync(m => m.Value("jobs_worker_up", ("system", "celery"), ("hostname", hostname)) == 1, Patience,
             $"the heartbeat of {hostname} applied\n{exporter.Output}");
 
-    private static async Task<string> Readyz(ExporterProcess exporter)
-    {
-        var response = await exporter.GetAsync("readyz");
-        return $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}";
-    }
-
     [Test]
     public async Task A_message_larger_than_the_free_buffer_is_dropped_and_counted_and_the_events_around_it_are_applied()
     {
@@ -56,7 +50,7 @@ public class CeleryOnRedisLossTests
             Assert.That(m.Value("jobs_exporter_celery_redis_reconnects_total", ("reason", "connection_lost")), Is.EqualTo(0));
             Assert.That(roomyMetrics.Value("jobs_exporter_celery_redis_dropped_total"), Is.EqualTo(0));
             Assert.That(roomyMetrics.Value("jobs_worker_up", ("system", "celery"), ("hostname", "celery@after")), Is.EqualTo(1));
-            Assert.That(await Readyz(small), Is.EqualTo("200 ready\n"));
+            Assert.That(await small.ReadyzAsync(), Is.EqualTo("200 ready\n"));
         });
     }
 
@@ -73,7 +67,7 @@ public class CeleryOnRedisLossTests
         try
         {
             // Kept from the answer that said so: the next failed attempt (10 s later) replaces the reason by its own.
-            await exporter.WaitUntilAsync(async () => (notReady = await Readyz(exporter)).Contains("unresponsive", StringComparison.Ordinal), Patience,
+            await exporter.WaitUntilAsync(async () => (notReady = await exporter.ReadyzAsync()).Contains("unresponsive", StringComparison.Ordinal), Patience,
                 "/readyz to report the unanswered PING", () => exporter.Output);
             lost = await exporter.ScrapeAsync();
         }
@@ -95,7 +89,7 @@ public class CeleryOnRedisLossTests
                 "failed attempts while Redis was frozen are not losses");
             Assert.That(back.Value("jobs_exporter_celery_redis_reconnects_total", ("reason", "connection_lost")), Is.EqualTo(0));
             Assert.That(exporter.Output, Does.Contain("unresponsive (no answer to PING in 15 s)"));
-            Assert.That(await Readyz(exporter), Is.EqualTo("200 ready\n"));
+            Assert.That(await exporter.ReadyzAsync(), Is.EqualTo("200 ready\n"));
         });
     }
 }

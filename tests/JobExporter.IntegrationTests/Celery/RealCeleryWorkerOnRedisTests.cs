@@ -33,12 +33,6 @@ public class RealCeleryWorkerOnRedisTests
     private static int SucceededInWorkerLog(CeleryWorker worker, string task) =>
         Regex.Matches(worker.Output, $@"Task {Regex.Escape(App + task)}\[[^\]]+\] succeeded").Count;
 
-    private static async Task<string> Readyz(ExporterProcess exporter)
-    {
-        var response = await exporter.GetAsync("readyz");
-        return $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}";
-    }
-
     [Test]
     public async Task Real_tasks_on_redis_that_succeed_fail_retry_get_rejected_and_revoked_show_the_same_exact_counts_as_on_rabbitmq()
     {
@@ -54,7 +48,7 @@ public class RealCeleryWorkerOnRedisTests
                 && mm.Value("jobs_failed_total", On(worker, "fail")) == 2 && mm.Value("jobs_rejected_total", On(worker, "refuse")) == 1
                 && mm.Value("jobs_revoked_total", On(worker, "add")) == 1,
             Patience, $"every task to end\nWorker output:\n{worker.Output}");
-        var ready = await Readyz(exporter);
+        var ready = await exporter.ReadyzAsync();
         Assert.Multiple(() =>
         {
             Assert.That(m.Value("jobs_sent_total", Sent(worker, "add")), Is.EqualTo(6));
@@ -101,7 +95,7 @@ public class RealCeleryWorkerOnRedisTests
 
         await redis.StopAsync();
         var down = await exporter.WaitForMetricsAsync(m => m.Value("jobs_exporter_celery_broker_connected") == 0, Patience, "the subscription lost");
-        var notReady = await Readyz(exporter);
+        var notReady = await exporter.ReadyzAsync();
         await redis.StartAgainAsync();
         var back = await exporter.WaitForMetricsAsync(m => m.Value("jobs_exporter_celery_broker_connected") == 1, Patience, "subscribed again");
         // The worker reconnects on its own; tasks sent once it consumes again are all counted.
@@ -177,7 +171,7 @@ public class RealCeleryWorkerOnRedisTests
             Assert.That(published, Is.GreaterThan(8), "more than the kernel's socket buffers hold");
             Assert.That(redis.Output, Does.Contain("output buffer limits"));
             Assert.That(exporter.Output, Does.Contain("Lost the subscription to Celery's events"));
-            Assert.That(await Readyz(exporter), Is.EqualTo("200 ready\n"));
+            Assert.That(await exporter.ReadyzAsync(), Is.EqualTo("200 ready\n"));
             // What it read before the cut: messages past --events.max-message-bytes, rejected one by one.
             Assert.That(m.Value("jobs_exporter_events_invalid_total", ("reason", "too_large")), Is.LessThanOrEqualTo(published));
         });
@@ -200,7 +194,7 @@ public class RealCeleryWorkerOnRedisTests
 
         await using var second = await StartExporterFor(redis, worker);
         await WaitForWorkerUp(second, worker, 1);
-        var ready = await Readyz(second);
+        var ready = await second.ReadyzAsync();
         await worker.SendTasksAsync(succeeding: 4, failing: 0, retriedTwice: 0, rejected: 0, revoked: 0);
         await WaitFor(() => SucceededInWorkerLog(worker, "add") == 9, "the worker to run the last tasks", worker);
         var m = await second.WaitForMetricsAsync(mm => mm.Value("jobs_succeeded_total", On(worker, "add")) >= 4, Patience, "the last tasks");

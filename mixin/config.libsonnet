@@ -128,6 +128,15 @@
         'for': '5m',
         severity: 'warning',
       },
+      // The exporter itself lost events within `window`: its own RabbitMQ queue was at its x-max-length
+      // (RabbitMQ dropped the oldest), or its Celery subscription on Redis was cut off, lost or overflowed.
+      // A loss is a fact, not a state that may pass: no `for`.
+      exporterLosingEvents: {
+        enabled: true,
+        window: '10m',
+        'for': '0s',
+        severity: 'warning',
+      },
       // Prometheus cannot scrape the exporter.
       exporterDown: {
         enabled: true,

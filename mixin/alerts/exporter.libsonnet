@@ -22,6 +22,34 @@ local common = import '../common.libsonnet';
       ['system'],
     ),
 
+    local l = c.alerts.exporterLosingEvents;
+    // How much `series` grew within the window, labelled loss="<loss>" (which may take $1 from `from`).
+    local lossIn(series, loss, from='', pattern='') =
+      'label_replace(\n%s,\n  "loss", "%s", "%s", "%s"\n)' % [
+        common.indent(std.rstripChars(common.increaseSafe(c, p + series + common.selector(c), l.window), '\n'), 2), loss, from, pattern,
+      ];
+    if l.enabled then common.alert(
+      c,
+      'JobExporterLosingEvents',
+      l,
+      // Each way the exporter can lose events is its own counter; `loss` names which. The counts are
+      // this exporter process's own (sinceProcessStart), and the Redis reasons start at 0, so a restart
+      // or a redeploy alone is silent.
+      |||
+        (
+        %s
+        )
+        > 0
+      ||| % common.indent(std.join('\nor\n', [
+        lossIn('exporter_queue_full_total', 'queue_full'),
+        lossIn('exporter_celery_redis_reconnects_total', 'redis_$1', 'reason', '(.+)'),
+        lossIn('exporter_celery_redis_dropped_total', 'redis_buffer_full'),
+      ]), 2),
+      'The job exporter is losing events.',
+      'The job exporter {{ $labels.instance }} lost events in the last %s ({{ $labels.loss }}{{ with $labels.queue }}, queue {{ . }}{{ end }}); job metrics undercount.' % l.window,
+      'overview',
+    ),
+
     local d = c.alerts.exporterDown;
     if d.enabled then common.alert(
       c,

@@ -14,6 +14,7 @@ DEBIAN_DEPS := rabbitmq-server:/usr/lib/rabbitmq/bin/rabbitmq-server \
                libjsonnet0:/usr/lib/x86_64-linux-gnu/libjsonnet.so.0 \
                jsonnet:/usr/bin/jsonnet \
                python3-celery:/usr/lib/python3/dist-packages/celery/__init__.py \
+               python3-redis:/usr/lib/python3/dist-packages/redis/__init__.py \
                redis-server:/usr/bin/redis-server
 
 # What `make bench` needs besides: clang and lld publish the exporter with NativeAOT, as the image does.

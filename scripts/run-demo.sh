@@ -78,6 +78,7 @@ celery_broker="amqp://guest:guest@127.0.0.1:$amqp_port//"
 celery_flags=()
 if [ "${DEMO_CELERY_BROKER:-rabbitmq}" = redis ]; then
   command -v /usr/bin/redis-server > /dev/null || { echo "/usr/bin/redis-server is missing: run \`make deps\`." >&2; exit 1; }
+  [ -f /usr/lib/python3/dist-packages/redis/__init__.py ] || { echo "python3-redis (Celery's Redis client) is missing: run \`make deps\`." >&2; exit 1; }
   redis_port=$(free_port)
   echo "Starting Redis on 127.0.0.1:$redis_port for Celery..."
   mkdir -p "$work/redis"

@@ -54,7 +54,15 @@ public sealed class CeleryWorker : IAsyncDisposable
     }
 
     /// <summary>The same worker on a Redis broker (<c>redis://127.0.0.1:port/db</c>): its events go by pub/sub on <c>/{db}.{EventExchange}/…</c>.</summary>
-    public static CeleryWorker StartOnRedis(string redisUrl, int concurrency = 2, double heartbeat = 2) => Start(redisUrl, concurrency, heartbeat);
+    public static CeleryWorker StartOnRedis(string redisUrl, int concurrency = 2, double heartbeat = 2)
+    {
+        // kombu imports it only once it connects: without it the worker dies with a traceback, not a clear word.
+        if (!File.Exists("/usr/lib/python3/dist-packages/redis/__init__.py"))
+        {
+            throw new InvalidOperationException("python3-redis (Celery's Redis client) is not installed: run `make deps` (apt-get install python3-redis).");
+        }
+        return Start(redisUrl, concurrency, heartbeat);
+    }
 
     private static CeleryWorker Start(string brokerUrl, int concurrency, double heartbeat)
     {

@@ -120,14 +120,21 @@ public class HostileTrafficTests
 
         const int fresh = 20_000;
         var watch = Stopwatch.StartNew();
-        await using (var publisher = lane.Publisher(Broker))
+        // The crowd runs in this process too: connecting and flushing can outlast the default 5 s flush, which would drop
+        // the events here, not in the exporter. Every one must reach the broker before the exporter is judged.
+        var freshPublisher = new EventPublisher(new EventPublisherOptions
+        {
+            BrokerUrl = Broker, Exchange = lane.Exchange, BufferCapacity = 200_000, FlushTimeout = TimeSpan.FromMinutes(2),
+        });
+        await using (freshPublisher)
         {
             for (var i = 0; i < fresh; i++)
             {
                 // New names create new series while the stalled response is still open.
-                publisher.TryPublish(f.Job(EventType.JobSent, $"Fresh.Job{i % 500}", "default"));
+                freshPublisher.TryPublish(f.Job(EventType.JobSent, $"Fresh.Job{i % 500}", "default"));
             }
         }
+        Assert.That((freshPublisher.Published, freshPublisher.Dropped), Is.EqualTo(((long)fresh, 0L)), "every fresh event confirmed by the broker");
         // Generous: a stalled ingest never gets there, a busy CI machine gets there late.
         await exporter.WaitForMetricsAsync(mm => Events.Applied(mm) >= Warmup + fresh, TimeSpan.FromSeconds(180), "ingest beside the stalled reader");
         watch.Stop();

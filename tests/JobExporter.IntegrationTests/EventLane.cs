@@ -17,8 +17,13 @@ internal sealed record EventLane(string Exchange, string Queue)
     /// <summary>The exporter's flags for this lane.</summary>
     public string[] ExporterArgs => ["--broker.exchange", Exchange, "--broker.queue", Queue];
 
-    public EventPublisher Publisher(Uri broker) =>
-        new(new EventPublisherOptions { BrokerUrl = broker, Exchange = Exchange, BufferCapacity = 200_000 });
+    /// <param name="flushTimeout">How long disposing it may take to publish what it holds (the emitters' default 5 s when null).</param>
+    public EventPublisher Publisher(Uri broker, TimeSpan? flushTimeout = null)
+    {
+        var options = new EventPublisherOptions { BrokerUrl = broker, Exchange = Exchange, BufferCapacity = 200_000 };
+        if (flushTimeout is { } timeout) options.FlushTimeout = timeout;
+        return new EventPublisher(options);
+    }
 
     public Task<RawPublisher> RawPublisherAsync(Uri broker) => RawPublisher.OpenAsync(broker, Exchange);
 }

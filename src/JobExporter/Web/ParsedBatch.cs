@@ -5,8 +5,8 @@ namespace JobExporter.Web;
 
 /// <summary>
 /// What the parser read from one posted batch, in order: its events and its rejections. The ingest endpoint parses a body
-/// into one of these outside its apply lock, so that a batch is parsed while another is applied, then replays it whole
-/// into the applier under the lock.
+/// into one of these outside its apply gate, so that a batch is parsed while another is applied, then replays it whole
+/// into the applier once the gate is its.
 /// </summary>
 internal sealed class ParsedBatch : IEventSink
 {

@@ -122,10 +122,7 @@ public class HostileTrafficTests
         var watch = Stopwatch.StartNew();
         // The crowd runs in this process too: connecting and flushing can outlast the default 5 s flush, which would drop
         // the events here, not in the exporter. Every one must reach the broker before the exporter is judged.
-        var freshPublisher = new EventPublisher(new EventPublisherOptions
-        {
-            BrokerUrl = Broker, Exchange = lane.Exchange, BufferCapacity = 200_000, FlushTimeout = TimeSpan.FromMinutes(2),
-        });
+        var freshPublisher = lane.Publisher(Broker, flushTimeout: TimeSpan.FromMinutes(2));
         await using (freshPublisher)
         {
             for (var i = 0; i < fresh; i++)

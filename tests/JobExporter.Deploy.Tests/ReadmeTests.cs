@@ -23,11 +23,14 @@ public sealed partial class ReadmeTests
                 .Select((m, i) => new TestCaseData(m.Groups[1].Value, m.Groups[2].Value).SetArgDisplayNames($"{source.Item1} #{i + 1} {m.Groups[1].Value}")));
 
     [Test]
-    public void The_readme_gives_the_two_commands_and_the_quick_start_its_four_steps()
+    public void The_readme_gives_the_two_commands_what_memory_and_cpu_to_expect_and_the_quick_start_its_four_steps()
     {
         var sections = Heading().Matches(Readme).Select(m => m.Groups[1].Value).ToList();
-        Assert.That(sections, Is.EqualTo(new[] { "The two commands", "Where to go next" }));
+        Assert.That(sections, Is.EqualTo(new[] { "The two commands", "Memory and CPU", "Where to go next" }));
         Assert.That(Section(Readme, "Where to go next"), Does.Contain("](docs/quick-start.md)"));
+        // What a user can tune, in short, and where the why is.
+        Assert.That(Section(Readme, "Memory and CPU"), Does.Contain("](docs/deploying.md#memory-and-cpu)"));
+        Assert.That(DocPages.Read("deploying"), Does.Contain("\n## Memory and CPU\n"));
         var quickStart = DocPages.Read("quick-start");
         Assert.That(quickStart, Does.StartWith("# Quick start\n"));
         Assert.That(Heading().Matches(quickStart).Select(m => m.Groups[1].Value), Is.EqualTo(new[]

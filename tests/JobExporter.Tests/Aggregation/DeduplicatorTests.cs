@@ -28,4 +28,37 @@ public class DeduplicatorTests
         Assert.That(dedup.IsDuplicate("a"), Is.False, "a left the window of 3");
         Assert.That(dedup.Count, Is.EqualTo(3));
     }
+
+    [TestCase(1)]
+    [TestCase(7)]
+    [TestCase(64)]
+    [TestCase(1000)]
+    public void It_answers_as_a_plain_window_of_the_last_ids_would_over_many_repeats_and_evictions(int window)
+    {
+        // A pool of ids a few times the window, drawn at random: many repeats inside the window, many ids pushed out and
+        // seen again, and full runs in the table where forgetting one must keep the others findable.
+        var random = new Random(window);
+        var dedup = new Deduplicator(window);
+        var remembered = new HashSet<string>();
+        var order = new Queue<string>();
+        for (var i = 0; i < 200_000; i++)
+        {
+            var id = $"job-{random.Next(window * 3 + 1)}";
+            var expected = remembered.Contains(id);
+            Assert.That(dedup.IsDuplicate(id), Is.EqualTo(expected), $"call {i}, id {id}");
+            if (expected) continue;
+            remembered.Add(id);
+            order.Enqueue(id);
+            if (order.Count > window) remembered.Remove(order.Dequeue());
+        }
+        Assert.That(dedup.Count, Is.EqualTo(remembered.Count));
+    }
+
+    [Test]
+    public void A_window_of_zero_remembers_nothing()
+    {
+        var dedup = new Deduplicator(0);
+        Assert.That(dedup.IsDuplicate("a"), Is.False);
+        Assert.That(dedup.IsDuplicate("a"), Is.False, "--events.dedup-window=0 turns de-duplication off");
+    }
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using JobExporter.Contracts;
+using JobExporter.Events;
 using static JobExporter.Contracts.JsonValues;
 
 namespace JobExporter.Celery;

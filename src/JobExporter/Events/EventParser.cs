@@ -17,6 +17,15 @@ internal sealed class EventParser(EventParserLimits limits)
 
     public EventParserLimits Limits { get; } = limits;
 
+    /// <summary>Distinct label values a thread keeps one string of (see <see cref="Labels"/>).</summary>
+    public const int CachedLabels = 1024;
+
+    // The label values (system, hostname, name, queue) repeat on nearly every event: one string per distinct value, so a
+    // known one costs a lookup and no garbage. One cache per thread, since the ingest endpoint parses on several at once.
+    [ThreadStatic] private static Utf8StringCache? t_labels;
+
+    private static Utf8StringCache Labels => t_labels ??= new Utf8StringCache(CachedLabels);
+
     public void Parse(ReadOnlySpan<byte> body, IEventSink sink) => EventMessage.Read(body, Limits, Limits.MaxDepth, new OurEvents(Limits.MaxDepth), sink);
 
     /// <summary>Our event format, for <see cref="EventMessage"/>.</summary>
@@ -133,10 +142,10 @@ internal sealed class EventParser(EventParserLimits limits)
                     return true;
                 case Field.Id: return TryString(ref reader, out _id);
                 case Field.Ts: return TryNumber(ref reader, out _ts);
-                case Field.System: return TryString(ref reader, out _system);
-                case Field.Hostname: return TryString(ref reader, out _hostname);
-                case Field.Name: return TryString(ref reader, out _name);
-                case Field.Queue: return TryString(ref reader, out _queue);
+                case Field.System: return TryLabel(ref reader, out _system);
+                case Field.Hostname: return TryLabel(ref reader, out _hostname);
+                case Field.Name: return TryLabel(ref reader, out _name);
+                case Field.Queue: return TryLabel(ref reader, out _queue);
                 case Field.JobId: return TryString(ref reader, out _jobId);
                 case Field.Runtime: return TryNumber(ref reader, out _runtime);
                 case Field.Wait: return TryNumber(ref reader, out _wait);
@@ -152,6 +161,14 @@ internal sealed class EventParser(EventParserLimits limits)
                     return true;
                 default: return false;
             }
+        }
+
+        // Unescaped values come from the thread's cache; an escaped one is rare and unescaped as any string.
+        private static bool TryLabel(ref Utf8JsonReader reader, out string? value)
+        {
+            if (reader.TokenType != JsonTokenType.String || reader.ValueIsEscaped) return TryString(ref reader, out value);
+            value = Labels.Get(reader.ValueSpan);
+            return true;
         }
 
         public readonly string? Validate()

@@ -29,6 +29,25 @@ public class EventParserTests
     }
 
     [Test]
+    public void Label_values_repeated_across_events_are_one_string_and_escaped_ones_read_the_same()
+    {
+        var first = Parse(Good).Events.Single();
+        var second = Parse(Good.Replace("\"a1\"", "\"a2\"")).Events.Single();
+        // One string per distinct value: a known label value costs the collector nothing.
+        Assert.That(second.Hostname, Is.SameAs(first.Hostname));
+        Assert.That(second.Name, Is.SameAs(first.Name));
+        Assert.That(second.Queue, Is.SameAs(first.Queue));
+        Assert.That(second.System, Is.SameAs(first.System));
+
+        var escaped = Parse(Good.Replace("\"w1\"", "\"w\\u0031\"").Replace("InvoiceJob.Send", "Invoice\\u00e9")).Events.Single();
+        Assert.That((escaped.Hostname, escaped.Name), Is.EqualTo(("w1", "Invoice\u00e9")));
+        var unicode = Parse("{\"v\":1,\"type\":\"job-sent\",\"id\":\"u\",\"ts\":1,\"system\":\"hangfire\",\"hostname\":\"h\u00f4te\",\"name\":\"T\u00e2che\",\"queue\":\"q\"}").Events.Single();
+        Assert.That((unicode.Hostname, unicode.Name), Is.EqualTo(("h\u00f4te", "T\u00e2che")), "multi-byte UTF-8 values read as they were sent");
+        var longName = new string('n', 300);
+        Assert.That(Parse(Good.Replace("InvoiceJob.Send", longName)).Events.Single().Name, Is.EqualTo(longName), "a value longer than the cache keeps is read whole");
+    }
+
+    [Test]
     public void Round_trips_what_the_writer_writes()
     {
         var e = new EventFactory("hangfire", "w.1").Job(EventType.JobStarted, "A.B", "critical", "42") with { Wait = 0.5 };

@@ -1,12 +1,12 @@
 using System.Text;
 
-namespace JobExporter.Celery;
+namespace JobExporter.Events;
 
 /// <summary>
-/// One string per distinct short UTF-8 value: hostnames, task names and queues repeat on nearly every Celery event, so
+/// One string per distinct short UTF-8 value: hostnames, job and task names and queues repeat on nearly every event, so
 /// a value seen before costs a lookup, not a new string for the collector to free. Bounded: when full it starts afresh,
 /// so a flood of distinct values costs about what allocating each would. Values must be valid UTF-8 (the message was
-/// checked whole). Not thread-safe: one decoder owns it.
+/// checked whole). Not thread-safe: one decoder, or one thread, owns it.
 /// </summary>
 internal sealed class Utf8StringCache
 {

@@ -1,7 +1,7 @@
 using System.Text;
-using JobExporter.Celery;
+using JobExporter.Events;
 
-namespace JobExporter.Tests.Celery;
+namespace JobExporter.Tests.Events;
 
 public class Utf8StringCacheTests
 {

@@ -15,13 +15,17 @@ internal sealed class Utf8StringCache
 
     private readonly int _capacity;
     private readonly Dictionary<string, string> _strings = new(StringComparer.Ordinal);
+#if NET9_0_OR_GREATER
     private readonly Dictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> _byChars;
+#endif
 
     public Utf8StringCache(int capacity)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
         _capacity = capacity;
+#if NET9_0_OR_GREATER
         _byChars = _strings.GetAlternateLookup<ReadOnlySpan<char>>();
+#endif
     }
 
     public int Count => _strings.Count;
@@ -31,9 +35,16 @@ internal sealed class Utf8StringCache
         if (utf8.Length > LongestValue) return Encoding.UTF8.GetString(utf8);
         Span<char> buffer = stackalloc char[LongestValue];
         var chars = buffer[..Encoding.UTF8.GetChars(utf8, buffer)];
+#if NET9_0_OR_GREATER
         if (_byChars.TryGetValue(chars, out var known)) return known;
-        if (_strings.Count >= _capacity) _strings.Clear();
         var value = chars.ToString();
+#else
+        // net8.0 has no lookup by span: the test library's net8.0 copy of the reader (tests/JobExporter.Testing) makes
+        // the string first. The exporter is net10.0 only.
+        var value = chars.ToString();
+        if (_strings.TryGetValue(value, out var known)) return known;
+#endif
+        if (_strings.Count >= _capacity) _strings.Clear();
         _strings[value] = value;
         return value;
     }

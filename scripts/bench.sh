@@ -17,7 +17,9 @@ cd "$(dirname "$0")/.."
 DOTNET=${DOTNET:-dotnet}
 args=()
 command="make bench"
+quick=
 if [ -n "${QUICK:-}" ] && [ "${QUICK}" != 0 ]; then
+  quick=1
   args+=(--quick --out .tmp/bench/benchmarks-quick.md)
   command="make bench QUICK=1"
   mkdir -p .tmp/bench
@@ -26,7 +28,7 @@ if [ -n "${BENCH_ONLY:-}" ]; then
   args+=(--only "$BENCH_ONLY")
   command="BENCH_ONLY=$BENCH_ONLY $command"
   # docs/benchmarks.md is the full run's report: a few parts must not replace it.
-  if [ -z "${QUICK:-}" ] || [ "${QUICK}" = 0 ]; then
+  if [ -z "$quick" ]; then
     args+=(--out .tmp/bench/benchmarks-partial.md)
     mkdir -p .tmp/bench
   fi

@@ -106,9 +106,9 @@ internal ref struct CeleryEventFields
                 }
                 _uuidUtf8 = default;
                 return TryString(ref reader, out _uuidUnescaped);
-            case Field.Hostname: return TryCached(ref reader, strings, out Hostname);
-            case Field.Name: return TryCached(ref reader, strings, out Name);
-            case Field.Queue: return TryCached(ref reader, strings, out Queue);
+            case Field.Hostname: return strings.TryRead(ref reader, out Hostname);
+            case Field.Name: return strings.TryRead(ref reader, out Name);
+            case Field.Queue: return strings.TryRead(ref reader, out Queue);
             case Field.Exception: return TryString(ref reader, out Exception);
             case Field.Timestamp:
                 if (!TryNumber(ref reader, out _timestamp)) return false;
@@ -126,13 +126,6 @@ internal ref struct CeleryEventFields
             default:
                 return false;
         }
-    }
-
-    private static bool TryCached(ref Utf8JsonReader reader, Utf8StringCache strings, out string? value)
-    {
-        if (reader.TokenType != JsonTokenType.String || reader.ValueIsEscaped) return TryString(ref reader, out value);
-        value = strings.Get(reader.ValueSpan);
-        return true;
     }
 
     public readonly string? Validate()

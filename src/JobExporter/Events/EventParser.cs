@@ -17,25 +17,24 @@ internal sealed class EventParser(EventParserLimits limits)
 
     public EventParserLimits Limits { get; } = limits;
 
-    /// <summary>Distinct label values a thread keeps one string of (see <see cref="Labels"/>).</summary>
+    /// <summary>Distinct label values a thread keeps one string of.</summary>
     public const int CachedLabels = 1024;
 
     // The label values (system, hostname, name, queue) repeat on nearly every event: one string per distinct value, so a
     // known one costs a lookup and no garbage. One cache per thread, since the ingest endpoint parses on several at once.
     [ThreadStatic] private static Utf8StringCache? t_labels;
 
-    private static Utf8StringCache Labels => t_labels ??= new Utf8StringCache(CachedLabels);
-
-    public void Parse(ReadOnlySpan<byte> body, IEventSink sink) => EventMessage.Read(body, Limits, Limits.MaxDepth, new OurEvents(Limits.MaxDepth), sink);
+    public void Parse(ReadOnlySpan<byte> body, IEventSink sink) =>
+        EventMessage.Read(body, Limits, Limits.MaxDepth, new OurEvents(Limits.MaxDepth, t_labels ??= new Utf8StringCache(CachedLabels)), sink);
 
     /// <summary>Our event format, for <see cref="EventMessage"/>.</summary>
-    private readonly struct OurEvents(int maxDepth) : IEventObjectReader
+    private readonly struct OurEvents(int maxDepth, Utf8StringCache labels) : IEventObjectReader
     {
-        public void ReadEvent(ref Utf8JsonReader reader, IEventSink sink) => EventParser.ReadEvent(ref reader, maxDepth, sink);
+        public void ReadEvent(ref Utf8JsonReader reader, IEventSink sink) => EventParser.ReadEvent(ref reader, maxDepth, labels, sink);
     }
 
     // Reads the object the reader is positioned on, leaving it on the object's end.
-    private static void ReadEvent(ref Utf8JsonReader reader, int maxDepth, IEventSink sink)
+    private static void ReadEvent(ref Utf8JsonReader reader, int maxDepth, Utf8StringCache labels, IEventSink sink)
     {
         var fields = new EventFields();
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
@@ -53,7 +52,7 @@ internal sealed class EventParser(EventParserLimits limits)
                 reader.Skip();
                 continue;
             }
-            if (!fields.Set(property, ref reader))
+            if (!fields.Set(property, ref reader, labels))
             {
                 fields.Reject(InvalidReasons.WrongType);
                 if (!SkipWithin(ref reader, maxDepth)) fields.RejectTooDeep();
@@ -122,7 +121,7 @@ internal sealed class EventParser(EventParserLimits limits)
         /// <summary>Nesting is checked before anything else, as it was when one deep value stopped the whole message.</summary>
         public void RejectTooDeep() => _tooDeep = true;
 
-        public bool Set(Field field, ref Utf8JsonReader reader)
+        public bool Set(Field field, ref Utf8JsonReader reader, Utf8StringCache labels)
         {
             switch (field)
             {
@@ -142,10 +141,10 @@ internal sealed class EventParser(EventParserLimits limits)
                     return true;
                 case Field.Id: return TryString(ref reader, out _id);
                 case Field.Ts: return TryNumber(ref reader, out _ts);
-                case Field.System: return TryLabel(ref reader, out _system);
-                case Field.Hostname: return TryLabel(ref reader, out _hostname);
-                case Field.Name: return TryLabel(ref reader, out _name);
-                case Field.Queue: return TryLabel(ref reader, out _queue);
+                case Field.System: return labels.TryRead(ref reader, out _system);
+                case Field.Hostname: return labels.TryRead(ref reader, out _hostname);
+                case Field.Name: return labels.TryRead(ref reader, out _name);
+                case Field.Queue: return labels.TryRead(ref reader, out _queue);
                 case Field.JobId: return TryString(ref reader, out _jobId);
                 case Field.Runtime: return TryNumber(ref reader, out _runtime);
                 case Field.Wait: return TryNumber(ref reader, out _wait);
@@ -161,14 +160,6 @@ internal sealed class EventParser(EventParserLimits limits)
                     return true;
                 default: return false;
             }
-        }
-
-        // Unescaped values come from the thread's cache; an escaped one is rare and unescaped as any string.
-        private static bool TryLabel(ref Utf8JsonReader reader, out string? value)
-        {
-            if (reader.TokenType != JsonTokenType.String || reader.ValueIsEscaped) return TryString(ref reader, out value);
-            value = Labels.Get(reader.ValueSpan);
-            return true;
         }
 
         public readonly string? Validate()

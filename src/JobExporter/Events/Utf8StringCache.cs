@@ -1,4 +1,6 @@
 using System.Text;
+using System.Text.Json;
+using JobExporter.Contracts;
 
 namespace JobExporter.Events;
 
@@ -47,5 +49,16 @@ internal sealed class Utf8StringCache
         if (_strings.Count >= _capacity) _strings.Clear();
         _strings[value] = value;
         return value;
+    }
+
+    /// <summary>
+    /// Reads the JSON string the reader is on: an unescaped value from the cache, an escaped one (rare) unescaped as any
+    /// string. False when the token is not a string, or is no valid string (see <see cref="JsonValues.TryString"/>).
+    /// </summary>
+    public bool TryRead(ref Utf8JsonReader reader, out string? value)
+    {
+        if (reader.TokenType != JsonTokenType.String || reader.ValueIsEscaped) return JsonValues.TryString(ref reader, out value);
+        value = Get(reader.ValueSpan);
+        return true;
     }
 }

@@ -151,7 +151,8 @@ async Task Section(string name, Func<Task> run)
 
 internal sealed record BenchSettings(bool Quick, string Output, IReadOnlySet<string>? Only, string Command)
 {
-    public int Rounds => Quick ? 2 : 3;
+    /// <summary>Rounds of each throughput part; BENCH_ROUNDS=7 takes more for a steadier median when comparing two builds.</summary>
+    public int Rounds => int.TryParse(Environment.GetEnvironmentVariable("BENCH_ROUNDS"), out var rounds) && rounds > 0 ? rounds : Quick ? 2 : 3;
     /// <summary>The batched ingest shapes: events a message, and events (drains of 5 s or more at full size);
     /// BENCH_BATCHED_SHAPES=24:1600000 runs only the shapes given (events a message:events, comma-separated).</summary>
     public IReadOnlyList<(int PerMessage, int Events)> BatchedShapes => Environment.GetEnvironmentVariable("BENCH_BATCHED_SHAPES") is { Length: > 0 } shapes

@@ -1,40 +1,95 @@
+using System.Numerics;
+
 namespace JobExporter.Aggregation;
 
 /// <summary>
 /// Remembers the last N event ids so that an event delivered twice (a publisher retrying an unconfirmed
 /// batch, a redelivery after a reconnect) is applied once. Bounded: the oldest id is forgotten first.
-/// Ids are kept as 64-bit hashes, not strings, so that the window costs 16 bytes an id and nothing for the
+/// Ids are kept as 64-bit hashes, not strings, so that the window costs 24 to 40 bytes an id (29 at the default 100,000: 2 MiB of table and 0.8 MB of order) and nothing for the
 /// garbage collector to trace; two different ids in one window of 100,000 collide with a chance of about 1 in 10^9.
 /// Not thread-safe: callers hold the applier's lock.
+/// <para>
+/// The hashes sit in one open-addressed table at most half full, searched slot after slot from a hash's home: a new id
+/// and the forgotten one cost a cache miss each. A chained set cost about three apiece, and in a profile of batched ingest
+/// it was a tenth of the exporter's CPU.
+/// </para>
 /// </summary>
 internal sealed class Deduplicator
 {
-    private readonly HashSet<ulong> _seen;
+    // 0 marks a free slot, so a hash of 0 is kept as 1 (those two values then count as one id).
+    private const ulong Empty = 0;
+    private readonly ulong[] _slots;
+    private readonly int _shift;
     private readonly ulong[] _order;
     private int _next;
 
     public Deduplicator(int capacity)
     {
         _order = new ulong[capacity];
-        _seen = new HashSet<ulong>(capacity);
+        var size = capacity == 0 ? 1 : (int)BitOperations.RoundUpToPowerOf2((uint)capacity * 2);
+        _slots = new ulong[size];
+        _shift = 64 - BitOperations.Log2((uint)size);
     }
 
     /// <summary>True when the id was seen within the window; otherwise remembers it and returns false.</summary>
-    public bool IsDuplicate(string id)
+    public bool IsDuplicate(string id) => _order.Length > 0 && IsDuplicate(Fnv1a64(id));
+
+    private bool IsDuplicate(ulong hash)
     {
-        if (_order.Length == 0) return false;
-        var hash = Fnv1a64(id);
-        if (!_seen.Add(hash)) return true;
-        if (_seen.Count > _order.Length)
+        if (hash == Empty) hash = 1;
+        var slot = Find(hash);
+        if (_slots[slot] == hash) return true;
+        if (Count == _order.Length)
         {
-            _seen.Remove(_order[_next]);
+            Forget(_order[_next]);
+            // Forgetting moves entries back: the free slot for this hash may now be earlier.
+            slot = Find(hash);
         }
+        else
+        {
+            Count++;
+        }
+        _slots[slot] = hash;
         _order[_next] = hash;
         _next = (_next + 1) % _order.Length;
         return false;
     }
 
-    public int Count => _seen.Count;
+    public int Count { get; private set; }
+
+    // Where the hash is, or the free slot that ends its run.
+    private int Find(ulong hash)
+    {
+        var mask = _slots.Length - 1;
+        var slot = Home(hash);
+        while (_slots[slot] != hash && _slots[slot] != Empty) slot = (slot + 1) & mask;
+        return slot;
+    }
+
+    // Fibonacci hashing: the top bits of the product, so that ids whose hashes differ only in high bits spread too.
+    private int Home(ulong hash) => (int)((hash * 0x9E3779B97F4A7C15UL) >> _shift);
+
+    // Removes a hash and moves back each later entry of its run that may sit where the hole is, so that every entry stays
+    // reachable from its home without a tombstone.
+    private void Forget(ulong hash)
+    {
+        var mask = _slots.Length - 1;
+        var hole = Find(hash);
+        var next = hole;
+        while (true)
+        {
+            next = (next + 1) & mask;
+            var moved = _slots[next];
+            if (moved == Empty) break;
+            // The entry may fill the hole only if its home is not cyclically within (hole, next].
+            var home = Home(moved);
+            var homeAfterHole = hole <= next ? home > hole && home <= next : home > hole || home <= next;
+            if (homeAfterHole) continue;
+            _slots[hole] = moved;
+            hole = next;
+        }
+        _slots[hole] = Empty;
+    }
 
     private static ulong Fnv1a64(string text)
     {

@@ -38,6 +38,7 @@ internal sealed class EventApplier : IEventSink
     private readonly Dictionary<(string System, string Name, string Queue, string Hostname), JobSeries> _jobSeries = [];
     private const string NoHostname = "";
     private readonly Dictionary<(string System, string Name, string Queue), CompactCounter.Child> _sentSeries = [];
+    private readonly ResolvedJobCache _resolved = new();
     private readonly Dictionary<string, Prometheus.Counter.Child[]> _eventsBySystem = new(StringComparer.Ordinal);
     private readonly ILogger _logger;
     private long _failures;
@@ -157,48 +158,17 @@ internal sealed class EventApplier : IEventSink
 
     private void ApplyJob(JobEvent e, string system)
     {
-        var name = _labels.Value(L.Name, e.Name);
-        var queue = _labels.Value(L.Queue, e.Queue);
         if (e.Type == EventType.JobSent)
         {
-            // Not learnt from job-sent: a MassTransit publish names the message type's exchange, not a queue.
-            if (!_sentSeries.TryGetValue((system, name, queue), out var sent))
-            {
-                if (!_budget.TryTake(_metrics.Sent.Name))
-                {
-                    (name, queue) = (LabelGuard.Other, LabelGuard.Other);
-                    if (!_sentSeries.TryGetValue((system, name, queue), out sent)) _budget.Take(_metrics.Sent.Name);
-                }
-                if (sent is null)
-                {
-                    _sentSeries[(system, name, queue)] = sent = _metrics.Sent.WithLabels(system, name, queue);
-                    sent.Inc(0);
-                }
-            }
-            sent.Inc();
+            CountSent(e, system);
             return;
         }
-        _queues.Learn(system, queue);
-        // Looked up (which takes a place under the label cap until the purge frees it) only when a series carries it.
-        var hostname = _metrics.JobHostname || _metrics.HistogramHostname ? _labels.Value(L.Hostname, e.Hostname) : NoHostname;
-        // The job counters' own key: with --no-metrics.job-hostname every host of a job shares one series (and one
-        // place in the budget), even when the histograms carry the host.
-        var seriesHost = _metrics.JobHostname ? hostname : NoHostname;
-        if (!_jobSeries.TryGetValue((system, name, queue, seriesHost), out var series))
+        if (!_resolved.TryGet(e, out var job))
         {
-            if (!_budget.TryTake(_metrics.Received.Name, _metrics.Started.Name, _metrics.Succeeded.Name, _metrics.Rejected.Name, _metrics.Revoked.Name,
-                _metrics.Failed.Name, _metrics.Retried.Name))
-            {
-                (name, queue) = (LabelGuard.Other, LabelGuard.Other);
-                if (hostname != NoHostname) hostname = LabelGuard.Other;
-                seriesHost = _metrics.JobHostname ? hostname : NoHostname;
-                if (!_jobSeries.ContainsKey((system, name, queue, seriesHost)))
-                {
-                    foreach (var family in CounterFamilies) _budget.Take(family);
-                }
-            }
-            series = SeriesOf(system, name, queue, seriesHost);
+            job = Resolve(e, system);
+            if (TakenAsTheyCame(e, system, job)) _resolved.Add(e, job);
         }
+        var (name, queue, hostname, seriesHost, series) = job;
         // A histogram is kept on the series unless it carries a host the series does not (then Histogram caches it).
         var keepHistograms = _metrics.JobHostname || !_metrics.HistogramHostname;
         switch (e.Type)
@@ -244,6 +214,63 @@ internal sealed class EventApplier : IEventSink
             return keepHistograms ? runtime : null;
         }
     }
+
+    private void CountSent(JobEvent e, string system)
+    {
+        var name = _labels.Value(L.Name, e.Name);
+        var queue = _labels.Value(L.Queue, e.Queue);
+        // Not learnt from job-sent: a MassTransit publish names the message type's exchange, not a queue.
+        if (!_sentSeries.TryGetValue((system, name, queue), out var sent))
+        {
+            if (!_budget.TryTake(_metrics.Sent.Name))
+            {
+                (name, queue) = (LabelGuard.Other, LabelGuard.Other);
+                if (!_sentSeries.TryGetValue((system, name, queue), out sent)) _budget.Take(_metrics.Sent.Name);
+            }
+            if (sent is null)
+            {
+                _sentSeries[(system, name, queue)] = sent = _metrics.Sent.WithLabels(system, name, queue);
+                sent.Inc(0);
+            }
+        }
+        sent.Inc();
+    }
+
+    // The job's guarded labels and its series, created (or folded past the budget) on its first event on a host.
+    private ResolvedJob Resolve(JobEvent e, string system)
+    {
+        var name = _labels.Value(L.Name, e.Name);
+        var queue = _labels.Value(L.Queue, e.Queue);
+        _queues.Learn(system, queue);
+        // Looked up (which takes a place under the label cap until the purge frees it) only when a series carries it.
+        var hostname = _metrics.JobHostname || _metrics.HistogramHostname ? _labels.Value(L.Hostname, e.Hostname) : NoHostname;
+        // The job counters' own key: with --no-metrics.job-hostname every host of a job shares one series (and one
+        // place in the budget), even when the histograms carry the host.
+        var seriesHost = _metrics.JobHostname ? hostname : NoHostname;
+        if (!_jobSeries.TryGetValue((system, name, queue, seriesHost), out var series))
+        {
+            if (!_budget.TryTake(_metrics.Received.Name, _metrics.Started.Name, _metrics.Succeeded.Name, _metrics.Rejected.Name, _metrics.Revoked.Name,
+                _metrics.Failed.Name, _metrics.Retried.Name))
+            {
+                (name, queue) = (LabelGuard.Other, LabelGuard.Other);
+                if (hostname != NoHostname) hostname = LabelGuard.Other;
+                seriesHost = _metrics.JobHostname ? hostname : NoHostname;
+                if (!_jobSeries.ContainsKey((system, name, queue, seriesHost)))
+                {
+                    foreach (var family in CounterFamilies) _budget.Take(family);
+                }
+            }
+            series = SeriesOf(system, name, queue, seriesHost);
+        }
+        return new ResolvedJob(name, queue, hostname, seriesHost, series);
+    }
+
+    // Labels taken as they came count nothing per event (a fold, a rename does), so the job's next event may skip the
+    // guard and the series lookup; they stay valid until a purge removes series and frees a host's place.
+    private static bool TakenAsTheyCame(JobEvent e, string system, ResolvedJob job) =>
+        string.Equals(system, e.System, StringComparison.Ordinal) && string.Equals(job.Name, e.Name, StringComparison.Ordinal)
+        && string.Equals(job.Queue, e.Queue, StringComparison.Ordinal)
+        && (job.Hostname == NoHostname || string.Equals(job.Hostname, e.Hostname, StringComparison.Ordinal));
 
     private IEnumerable<string> CounterFamilies =>
         [_metrics.Received.Name, _metrics.Started.Name, _metrics.Succeeded.Name, _metrics.Rejected.Name, _metrics.Revoked.Name, _metrics.Failed.Name,
@@ -340,6 +367,7 @@ internal sealed class EventApplier : IEventSink
     // Called by the tracker, under the lock, when a worker has been down past the purge delay.
     private void Purge(WorkerKey worker)
     {
+        _resolved.Clear();
         _hostSeries.RemoveAll(worker);
         foreach (var key in _jobSeries.Keys.Where(k => k.System == worker.System && k.Hostname == worker.Hostname).ToList())
         {

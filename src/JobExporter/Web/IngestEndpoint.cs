@@ -40,7 +40,8 @@ internal sealed class IngestEndpoint(EventApplier applier, EventParserLimits lim
     private readonly SemaphoreSlim _slots = new(MaxConcurrent, MaxConcurrent);
     // Bodies are read and parsed side by side, then applied one batch at a time. The applier takes its lock for every
     // event, so batches applied at once would hand that lock between threads event by event; RabbitMQ's path applies from
-    // one consumer thread. The gate is awaited, so the batches that wait hold no thread and spin on no core.
+    // one consumer thread. The gate is awaited, so the batches that wait hold no thread and spin on no core; a batch that
+    // finds it free is parsed under it, straight into the applier.
     private readonly SemaphoreSlim _applying = new(1, 1);
     private readonly EventParser _parser = new(limits);
 
@@ -108,21 +109,37 @@ internal sealed class IngestEndpoint(EventApplier applier, EventParserLimits lim
                 await Text(context, StatusCodes.Status413PayloadTooLarge, $"body larger than {limits.MaxMessageBytes} bytes (--events.max-message-bytes)\n");
                 return;
             }
-            var batch = new ParsedBatch();
             var outcome = new BatchOutcome(applier);
             try
             {
-                // The parser keeps no state: batches are parsed side by side, outside the gate.
-                _parser.Parse(buffer.AsSpan(0, length), batch);
                 // Once the batch is read it is applied, even if the sender has gone meanwhile: it will resend, and count once.
-                await _applying.WaitAsync(CancellationToken.None);
-                try
+                if (_applying.Wait(0))
                 {
-                    batch.ReplayTo(outcome);
+                    // Nothing else is being applied: parse and apply in one pass, as the broker path does, so no parsed
+                    // event waits (and outlives a gen0 collection) and no thread is woken to apply it.
+                    try
+                    {
+                        _parser.Parse(buffer.AsSpan(0, length), outcome);
+                    }
+                    finally
+                    {
+                        _applying.Release();
+                    }
                 }
-                finally
+                else
                 {
-                    _applying.Release();
+                    // The parser keeps no state: this batch is parsed while another is applied, then replayed whole.
+                    var batch = new ParsedBatch();
+                    _parser.Parse(buffer.AsSpan(0, length), batch);
+                    await _applying.WaitAsync(CancellationToken.None);
+                    try
+                    {
+                        batch.ReplayTo(outcome);
+                    }
+                    finally
+                    {
+                        _applying.Release();
+                    }
                 }
             }
             catch (Exception ex)

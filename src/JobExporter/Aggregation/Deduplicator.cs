@@ -5,8 +5,10 @@ namespace JobExporter.Aggregation;
 /// <summary>
 /// Remembers the last N event ids so that an event delivered twice (a publisher retrying an unconfirmed
 /// batch, a redelivery after a reconnect) is applied once. Bounded: the oldest id is forgotten first.
-/// Ids are kept as 64-bit hashes, not strings, so that the window costs 24 to 40 bytes an id (29 at the default 100,000: 2 MiB of table and 0.8 MB of order) and nothing for the
-/// garbage collector to trace; two different ids in one window of 100,000 collide with a chance of about 1 in 10^9.
+/// Ids are kept as 64-bit hashes, not strings, so that the window costs 24 to 40 bytes an id and nothing for the garbage
+/// collector to trace (8 for the order, and 8 for each slot of a table of the next power of two at or above twice the
+/// window: 29 bytes at the default 100,000); two different ids in one window of 100,000 collide with a chance of about
+/// 1 in 10^9.
 /// Not thread-safe: callers hold the applier's lock.
 /// <para>
 /// The hashes sit in one open-addressed table at most half full, searched slot after slot from a hash's home: a new id
@@ -23,10 +25,12 @@ internal sealed class Deduplicator
     private readonly ulong[] _order;
     private int _next;
 
+    public int Count { get; private set; }
+
     public Deduplicator(int capacity)
     {
         _order = new ulong[capacity];
-        var size = capacity == 0 ? 1 : (int)BitOperations.RoundUpToPowerOf2((uint)capacity * 2);
+        var size = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(capacity, 1) * 2);
         _slots = new ulong[size];
         _shift = 64 - BitOperations.Log2((uint)size);
     }
@@ -54,8 +58,6 @@ internal sealed class Deduplicator
         _next = (_next + 1) % _order.Length;
         return false;
     }
-
-    public int Count { get; private set; }
 
     // Where the hash is, or the free slot that ends its run.
     private int Find(ulong hash)

@@ -38,7 +38,7 @@ internal sealed class EventApplier : IEventSink
     private readonly Dictionary<(string System, string Name, string Queue, string Hostname), JobSeries> _jobSeries = [];
     private const string NoHostname = "";
     private readonly Dictionary<(string System, string Name, string Queue), CompactCounter.Child> _sentSeries = [];
-    private readonly ResolvedJobCache _resolved = new();
+    private readonly ResolvedJobCache _resolvedJobs = new();
     private readonly Dictionary<string, Prometheus.Counter.Child[]> _eventsBySystem = new(StringComparer.Ordinal);
     private readonly ILogger _logger;
     private long _failures;
@@ -163,10 +163,10 @@ internal sealed class EventApplier : IEventSink
             CountSent(e, system);
             return;
         }
-        if (!_resolved.TryGet(e, out var job))
+        if (!_resolvedJobs.TryGet(e, out var job))
         {
             job = Resolve(e, system);
-            if (TakenAsTheyCame(e, system, job)) _resolved.Add(e, job);
+            if (TakenAsTheyCame(e, system, job)) _resolvedJobs.Add(e, job);
         }
         var (name, queue, hostname, seriesHost, series) = job;
         // A histogram is kept on the series unless it carries a host the series does not (then Histogram caches it).
@@ -265,12 +265,15 @@ internal sealed class EventApplier : IEventSink
         return new ResolvedJob(name, queue, hostname, seriesHost, series);
     }
 
-    // Labels taken as they came count nothing per event (a fold, a rename does), so the job's next event may skip the
-    // guard and the series lookup; they stay valid until a purge removes series and frees a host's place.
+    // Labels the guard returned unchanged count nothing per event (a fold, a rename, a series past the budget does), so
+    // the job's next event may skip the guard and the series lookup; they stay valid until a purge removes series and
+    // frees a host's place. A value of __other__ from the wire is renamed, then may be folded back to __other__: never kept.
     private static bool TakenAsTheyCame(JobEvent e, string system, ResolvedJob job) =>
-        string.Equals(system, e.System, StringComparison.Ordinal) && string.Equals(job.Name, e.Name, StringComparison.Ordinal)
-        && string.Equals(job.Queue, e.Queue, StringComparison.Ordinal)
-        && (job.Hostname == NoHostname || string.Equals(job.Hostname, e.Hostname, StringComparison.Ordinal));
+        Unchanged(system, e.System) && Unchanged(job.Name, e.Name) && Unchanged(job.Queue, e.Queue)
+        && (job.Hostname == NoHostname || Unchanged(job.Hostname, e.Hostname));
+
+    private static bool Unchanged(string guarded, string? raw) =>
+        guarded != LabelGuard.Other && string.Equals(guarded, raw, StringComparison.Ordinal);
 
     private IEnumerable<string> CounterFamilies =>
         [_metrics.Received.Name, _metrics.Started.Name, _metrics.Succeeded.Name, _metrics.Rejected.Name, _metrics.Revoked.Name, _metrics.Failed.Name,
@@ -367,7 +370,7 @@ internal sealed class EventApplier : IEventSink
     // Called by the tracker, under the lock, when a worker has been down past the purge delay.
     private void Purge(WorkerKey worker)
     {
-        _resolved.Clear();
+        _resolvedJobs.Clear();
         _hostSeries.RemoveAll(worker);
         foreach (var key in _jobSeries.Keys.Where(k => k.System == worker.System && k.Hostname == worker.Hostname).ToList())
         {

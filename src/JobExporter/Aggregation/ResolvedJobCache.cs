@@ -10,13 +10,13 @@ namespace JobExporter.Aggregation;
 /// series (a twentieth of the exporter's CPU in a profile of batched ingest).
 /// <para>
 /// Direct-mapped and small: a miss, or an event whose strings are other instances, resolves as before. The applier
-/// stores only labels taken as they came (none folded, renamed, cut or missing), since those count something on every
-/// event, and clears it when a purge removes series. Not thread-safe: callers hold the applier's lock.
+/// stores only labels the guard returned unchanged, since a fold or a rename counts on every event, and clears the cache
+/// when a purge removes series. Not thread-safe: callers hold the applier's lock.
 /// </para>
 /// </summary>
 internal sealed class ResolvedJobCache
 {
-    public const int Slots = 256;
+    private const int Slots = 256;
     private readonly Entry?[] _entries = new Entry?[Slots];
 
     public bool TryGet(JobEvent e, out ResolvedJob job)
@@ -32,11 +32,12 @@ internal sealed class ResolvedJobCache
 
     public void Add(JobEvent e, ResolvedJob job)
     {
-        // Entries are reused: a stream that misses every time (strings not shared) must not allocate every time.
+        // An entry is reused from miss to miss: a stream whose strings are never shared must not allocate an entry an event.
         var entry = _entries[SlotOf(e)] ??= new Entry();
         entry.Set(e, job);
     }
 
+    /// <summary>Forgets every job (and the strings of purged hosts with them).</summary>
     public void Clear() => Array.Clear(_entries);
 
     private static int SlotOf(JobEvent e) =>

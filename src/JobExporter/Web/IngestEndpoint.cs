@@ -144,7 +144,8 @@ internal sealed class IngestEndpoint(EventApplier applier, EventParserLimits lim
             }
             catch (Exception ex)
             {
-                // As on the broker path: a bug is logged and the batch skipped, never a crash.
+                // As on the broker path: a bug is logged and the batch skipped, never a crash. The events applied before it
+                // are counted once when the sender resends the batch (de-duplication by id).
                 logger.LogError(ex, "Applying a batch posted to {Path} failed; it is skipped", Path);
                 await Text(context, StatusCodes.Status500InternalServerError, "applying the batch failed; see the exporter's log\n");
                 return;

@@ -3,8 +3,8 @@ using JobExporter.Contracts;
 namespace JobExporter.Tests.Aggregation;
 
 /// <summary>
-/// The applier remembers a job's guarded labels and series by the strings its events carry (the parser gives repeated
-/// label values one string). These events repeat the very same strings, so each case goes through that memory.
+/// The applier caches a job's guarded labels and series by the strings its events carry (the parser gives repeated
+/// label values one string). These events repeat the very same strings, so each case goes through that cache.
 /// </summary>
 public class ResolvedJobTests
 {
@@ -47,18 +47,54 @@ public class ResolvedJobTests
     }
 
     [Test]
-    public void Jobs_whose_strings_share_a_slot_of_the_memory_keep_their_own_series()
+    public void A_value_of_other_from_the_wire_is_counted_as_renamed_and_folded_on_every_event()
     {
-        // More jobs than the memory has slots, interleaved: every slot is overwritten many times over.
-        var exporter = new TestExporter();
-        var jobs = Enumerable.Range(0, 1000).Select(i => exporter.Job(EventType.JobReceived, $"Job{i}", host: $"pod-{i % 7}")).ToArray();
+        var exporter = new TestExporter(null, "--metrics.max-values", "1");
+        var first = exporter.Job(EventType.JobReceived, "First.Job");
+        var claimed = exporter.Job(EventType.JobReceived, "__other__");
+        exporter.Apply(first, claimed with { Id = "a" }, claimed with { Id = "b" });
+        var m = exporter.Scrape();
+        Assert.That(m.Value("jobs_received_total", ("name", "__other__")), Is.EqualTo(2));
+        Assert.That(m.Value("jobs_exporter_label_renamed_total", ("label", "name")), Is.EqualTo(2));
+        Assert.That(m.Value("jobs_exporter_label_overflow_total", ("label", "name")), Is.EqualTo(2));
+    }
+
+    [Test]
+    public void A_job_past_the_series_budget_is_counted_as_over_it_on_every_event()
+    {
+        // The least --metrics.max-series takes is 100 a family: 100 jobs fill it, the 101st is folded.
+        var exporter = new TestExporter(null, "--metrics.max-series", "100");
+        for (var i = 0; i < 100; i++) exporter.Apply(exporter.Job(EventType.JobReceived, $"Job{i}"));
+        var late = exporter.Job(EventType.JobReceived, "Late.Job");
+        exporter.Apply(late with { Id = "a" }, late with { Id = "b" }, late with { Id = "c" });
+        var m = exporter.Scrape();
+        Assert.That(m.Value("jobs_received_total", ("name", "__other__")), Is.EqualTo(3));
+        Assert.That(m.Value("jobs_exporter_series_overflow_total", ("metric", "jobs_received_total")), Is.EqualTo(3));
+    }
+
+    [Test]
+    public void Jobs_that_share_a_name_keep_their_own_series_by_host_queue_and_system_through_many_overwritten_slots()
+    {
+        // One name string for every job, the host, queue and system telling them apart; more jobs than the cache has
+        // slots, interleaved, so every slot is overwritten many times over. The histograms carry the host as well.
+        var exporter = new TestExporter(null, "--no-metrics.job-hostname", "--metrics.histogram-hostname");
+        var jobs = (from host in Enumerable.Range(0, 40)
+                    from queue in new[] { "default", "critical" }
+                    from system in new[] { "hangfire", "masstransit" }
+                    select exporter.Job(EventType.JobSucceeded, "Shared.Job", queue, $"pod-{host}", system) with { Runtime = 0.5 }).ToArray();
         for (var round = 0; round < 3; round++)
         {
-            foreach (var job in jobs) exporter.Apply(job with { Id = $"{round}-{job.Name}" });
+            for (var i = 0; i < jobs.Length; i++) exporter.Apply(jobs[i] with { Id = $"{round}-{i}" });
         }
         var m = exporter.Scrape();
-        Assert.That(m.Find("jobs_received_total").Count(), Is.EqualTo(1000));
-        Assert.That(m.Find("jobs_received_total").Select(s => s.Value), Is.All.EqualTo(3));
-        Assert.That(m.Value("jobs_received_total", ("name", "Job999"), ("hostname", "pod-5")), Is.EqualTo(3));
+        Assert.Multiple(() =>
+        {
+            Assert.That(m.Find("jobs_succeeded_total").Count(), Is.EqualTo(4), "one series a queue and system, hosts together");
+            Assert.That(m.Find("jobs_succeeded_total").Select(s => s.Value), Is.All.EqualTo(120));
+            Assert.That(m.Value("jobs_succeeded_total", ("queue", "critical"), ("system", "masstransit")), Is.EqualTo(120));
+            Assert.That(m.Find("jobs_runtime_seconds_count").Count(), Is.EqualTo(160), "one histogram a host, queue and system");
+            Assert.That(m.Find("jobs_runtime_seconds_count").Select(s => s.Value), Is.All.EqualTo(3));
+            Assert.That(m.Value("jobs_runtime_seconds_count", ("hostname", "pod-39"), ("queue", "critical"), ("system", "masstransit")), Is.EqualTo(3));
+        });
     }
 }

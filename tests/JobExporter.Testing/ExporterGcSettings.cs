@@ -1,14 +1,13 @@
 using System.Xml.Linq;
-using JobExporter.Testing;
 
-namespace JobExporter.Benchmarks;
+namespace JobExporter.Testing;
 
 /// <summary>
 /// The exporter's own GC settings beyond workstation and non-concurrent: the gen0 budget cap JobExporter.csproj compiles
-/// into the NativeAOT build. The bare consumers get it too (the same GC settings as the exporter), and so does a JIT build
-/// of the exporter, which reads it only from the environment.
+/// into the NativeAOT build. A JIT build of the exporter reads it only from the environment, so the benchmarks' bare
+/// consumers and JIT exporters, and tests that measure the exporter's heap, are given it there.
 /// </summary>
-internal static class ExporterGcSettings
+public static class ExporterGcSettings
 {
     public static string Project => Path.Combine(RepositoryPaths.Root, "src", "JobExporter", "JobExporter.csproj");
 

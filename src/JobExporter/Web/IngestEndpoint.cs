@@ -113,33 +113,24 @@ internal sealed class IngestEndpoint(EventApplier applier, EventParserLimits lim
             try
             {
                 // Once the batch is read it is applied, even if the sender has gone meanwhile: it will resend, and count once.
-                if (_applying.Wait(0))
+                ParsedBatch? parsedAside = null;
+                if (!_applying.Wait(0))
                 {
-                    // Nothing else is being applied: parse and apply in one pass, as the broker path does, so no parsed
-                    // event waits (and outlives a gen0 collection) and no thread is woken to apply it.
-                    try
-                    {
-                        _parser.Parse(buffer.AsSpan(0, length), outcome);
-                    }
-                    finally
-                    {
-                        _applying.Release();
-                    }
-                }
-                else
-                {
-                    // The parser keeps no state: this batch is parsed while another is applied, then replayed whole.
-                    var batch = new ParsedBatch();
-                    _parser.Parse(buffer.AsSpan(0, length), batch);
+                    // Another batch is being applied. The parser keeps no state: this one is parsed meanwhile, then replayed whole.
+                    parsedAside = new ParsedBatch();
+                    _parser.Parse(buffer.AsSpan(0, length), parsedAside);
                     await _applying.WaitAsync(CancellationToken.None);
-                    try
-                    {
-                        batch.ReplayTo(outcome);
-                    }
-                    finally
-                    {
-                        _applying.Release();
-                    }
+                }
+                try
+                {
+                    // A batch that found the gate free is parsed straight into the applier, as the broker path reads a
+                    // message: no parsed event waits (and outlives a gen0 collection) and no thread is woken to apply it.
+                    if (parsedAside is null) _parser.Parse(buffer.AsSpan(0, length), outcome);
+                    else parsedAside.ReplayTo(outcome);
+                }
+                finally
+                {
+                    _applying.Release();
                 }
             }
             catch (Exception ex)

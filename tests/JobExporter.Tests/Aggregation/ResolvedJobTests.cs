@@ -77,8 +77,9 @@ public class ResolvedJobTests
     {
         // One name string for every job, the host, queue and system telling them apart; more jobs than the cache has
         // slots, interleaved, so every slot is overwritten many times over. The histograms carry the host as well.
-        var exporter = new TestExporter(null, "--no-metrics.job-hostname", "--metrics.histogram-hostname");
-        var jobs = (from host in Enumerable.Range(0, 40)
+        const int Hosts = 2500; // 10,000 jobs, more than the cache's 8,192 slots
+        var exporter = new TestExporter(null, "--no-metrics.job-hostname", "--metrics.histogram-hostname", "--metrics.max-values", "100000", "--metrics.max-series", "1000000");
+        var jobs = (from host in Enumerable.Range(0, Hosts)
                     from queue in new[] { "default", "critical" }
                     from system in new[] { "hangfire", "masstransit" }
                     select exporter.Job(EventType.JobSucceeded, "Shared.Job", queue, $"pod-{host}", system) with { Runtime = 0.5 }).ToArray();
@@ -90,11 +91,11 @@ public class ResolvedJobTests
         Assert.Multiple(() =>
         {
             Assert.That(m.Find("jobs_succeeded_total").Count(), Is.EqualTo(4), "one series a queue and system, hosts together");
-            Assert.That(m.Find("jobs_succeeded_total").Select(s => s.Value), Is.All.EqualTo(120));
-            Assert.That(m.Value("jobs_succeeded_total", ("queue", "critical"), ("system", "masstransit")), Is.EqualTo(120));
-            Assert.That(m.Find("jobs_runtime_seconds_count").Count(), Is.EqualTo(160), "one histogram a host, queue and system");
+            Assert.That(m.Find("jobs_succeeded_total").Select(s => s.Value), Is.All.EqualTo(3 * Hosts));
+            Assert.That(m.Value("jobs_succeeded_total", ("queue", "critical"), ("system", "masstransit")), Is.EqualTo(3 * Hosts));
+            Assert.That(m.Find("jobs_runtime_seconds_count").Count(), Is.EqualTo(4 * Hosts), "one histogram a host, queue and system");
             Assert.That(m.Find("jobs_runtime_seconds_count").Select(s => s.Value), Is.All.EqualTo(3));
-            Assert.That(m.Value("jobs_runtime_seconds_count", ("hostname", "pod-39"), ("queue", "critical"), ("system", "masstransit")), Is.EqualTo(3));
+            Assert.That(m.Value("jobs_runtime_seconds_count", ("hostname", $"pod-{Hosts - 1}"), ("queue", "critical"), ("system", "masstransit")), Is.EqualTo(3));
         });
     }
 }

@@ -9,8 +9,8 @@
 #   BENCH_ONLY=sidecar BENCH_SIDECAR_JOBS=10000 BENCH_SIDECAR_SHAPES=1 make bench QUICK=1    a quick look at one shape
 #   BENCH_ONLY=ingest BENCH_BATCHED_SHAPES=24:1600000 make bench QUICK=1    one batched shape at full size, quick rounds
 #   BENCH_ONLY=ingest BENCH_BATCHED_SHAPES=24:1600000 BENCH_ROUNDS=7 make bench    the same with 7 rounds, to compare two builds
-#   BENCH_ONLY=scrape BENCH_SCRAPE_SHAPES=1000x80 BENCH_SCRAPE_BACKLOG=6000000 make bench    the scrape part at about 700,000 series, with a backlog that lasts
-#     enough scrapes for a p99 (BENCH_GCDUMP=1 with the JIT build: live heap after a full collection too)
+#   BENCH_ONLY=scrape BENCH_SCRAPE_SHAPES=1000x80 make bench    the scrape part at about 700,000 series only (the full run has it too), draining
+#     6,000,000 events, enough scrapes for a p99 (BENCH_GCDUMP=1 with the JIT build: live heap after a full collection too)
 #   BENCH_EXPORTER=src/JobExporter/bin/Release/net10.0/JobExporter.dll make bench    the JIT build instead of NativeAOT
 # The exporter measured is the one the image ships: published with NativeAOT (clang and lld, from `make bench`'s deps).
 set -euo pipefail

@@ -278,7 +278,7 @@ internal sealed class Report(BenchSettings settings, MachineInfo machine)
                 $"{(s.LiveBytesPerSeries is { } l ? N(l) : "-")} |");
         }
         md.AppendLine();
-        md.AppendLine($"Load average at the end of each: {string.Join("; ", Scrapes.Select(s => $"`{s.Load}`"))}. p99 over {settings.Scrapes} scrapes is their maximum or close to it.");
+        md.AppendLine($"Load average at the end of each: {string.Join("; ", Scrapes.Select(s => $"`{s.Load}`"))}. With at most {settings.Scrapes} scrapes (\"scrapes under ingest\" says how many drained with the backlog), a p99 is their slowest or close to it.");
         md.AppendLine();
     }
 

@@ -30,6 +30,25 @@ public class EventStreamTests
     }
 
     [Test]
+    public void A_long_list_of_binding_keys_is_named_by_its_count_first_key_and_digest_the_same_in_any_order()
+    {
+        // A shard bound to 250 of 1,000 hosts: spelled out, the value would be 4 KB on every series.
+        string[] Shard(int shard) => [.. Enumerable.Range(0, 250).Select(i => $"--broker.binding-key=*.*.worker-{i * 4 + shard:D4}")];
+        var name = StreamOf(Shard(3));
+        Assert.That(name, Does.Match(@"^jobs\.events/250 keys, \*\.\*\.worker-0003 first, sha256 [0-9a-f]{12}$"));
+        Assert.That(StreamOf([.. Shard(3).Reverse()]), Is.EqualTo(name), "the same bindings in another order: the same stream");
+        Assert.That(StreamOf(Shard(1)), Is.Not.EqualTo(name).And.Contains("/250 keys, *.*.worker-0001 first"), "another shard: another stream");
+        Assert.That(StreamOf([.. Shard(3).Skip(1).Prepend("--broker.binding-key=*.*.worker-0003")]), Is.EqualTo(name));
+        Assert.That(StreamOf([.. Shard(3).SkipLast(1)]), Does.StartWith("jobs.events/249 keys,"), "one key fewer: another stream");
+        var swapped = StreamOf([.. Shard(3).SkipLast(1).Append("--broker.binding-key=*.*.worker-0998")]);
+        Assert.That(swapped, Does.StartWith("jobs.events/250 keys, *.*.worker-0003 first, sha256 ").And.Not.EqualTo(name),
+            "as many keys, the same first, one other: the digest tells them apart");
+        // Lists up to the bound stay spelled out.
+        var spelled = StreamOf([.. Enumerable.Range(0, 14).Select(i => $"--broker.binding-key=*.*.web-{i:D2}")]);
+        Assert.That(spelled, Does.StartWith("jobs.events/*.*.web-00,*.*.web-01,").And.EndWith("*.*.web-13"));
+    }
+
+    [Test]
     public void The_binding_keys_environment_variable_names_the_same_stream_as_the_flags()
     {
         var fromEnv = OptionsReader.Read(FlagValues.Read([], new Dictionary<string, string?> { ["JOBEXPORTER_BROKER_BINDING_KEY"] = "*.*.web-2,*.*.web-1" }), "h");

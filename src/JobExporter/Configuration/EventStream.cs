@@ -17,11 +17,14 @@ internal static class EventStream
     /// <summary>Longest list of binding keys a name spells out; the value is on every series, so its length is paid once a series.</summary>
     public const int LongestKeyList = 200;
 
+    /// <summary>Longest first key a name of a long list spells out.</summary>
+    private const int LongestFirstKey = 64;
+
     /// <summary>
     /// <c>jobs.events</c> when a key is <c>#</c>; else <c>jobs.events/*.*.web-1,*.*.web-2</c>: the keys sorted ordinally
     /// and without repeats, so that the same bindings given in another order name the same stream. A list longer than
     /// <see cref="LongestKeyList"/> (a shard bound to 250 hosts spelled out 4 KB on each of its 180,000 series, a 720 MB
-    /// page) is named by its count, its first key and a digest of the whole list:
+    /// page) is named by its count, its first key in that order (cut to 64 characters) and a digest of the whole list:
     /// <c>jobs.events/250 keys, *.*.worker-0003 first, sha256 3f9a1c2b7e4d</c>.
     /// </summary>
     public static string Name(string exchange, IEnumerable<string> bindingKeys)
@@ -31,6 +34,8 @@ internal static class EventStream
         var list = string.Join(',', keys);
         if (list.Length <= LongestKeyList) return $"{exchange}/{list}";
         var digest = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(list)))[..12];
-        return $"{exchange}/{keys.Count} keys, {keys[0]} first, sha256 {digest}";
+        // The first key is cut too: one key can be as long as a whole list.
+        var first = keys[0].Length <= LongestFirstKey ? keys[0] : keys[0][..LongestFirstKey] + "…";
+        return $"{exchange}/{keys.Count} {(keys.Count == 1 ? "key" : "keys")}, {first} first, sha256 {digest}";
     }
 }

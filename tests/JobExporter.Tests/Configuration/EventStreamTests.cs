@@ -49,6 +49,19 @@ public class EventStreamTests
     }
 
     [Test]
+    public void A_list_is_spelled_out_up_to_200_characters_and_one_long_key_is_cut_too()
+    {
+        var key200 = "*.*." + new string('a', 196);
+        Assert.That(StreamOf($"--broker.binding-key={key200}"), Is.EqualTo("jobs.events/" + key200), "200 characters: spelled out");
+        var key201 = key200 + "b";
+        var one = StreamOf($"--broker.binding-key={key201}");
+        Assert.That(one, Does.Match(@"^jobs\.events/1 key, \*\.\*\.a{60}… first, sha256 [0-9a-f]{12}$"), "201: named, its key cut");
+        var huge = StreamOf($"--broker.binding-key={key201 + new string('c', 4000)}");
+        Assert.That(huge.Length, Is.EqualTo(one.Length), "a key of 4 KB costs a series no more than one of 201 characters");
+        Assert.That(huge, Is.Not.EqualTo(one), "the digest tells them apart");
+    }
+
+    [Test]
     public void The_binding_keys_environment_variable_names_the_same_stream_as_the_flags()
     {
         var fromEnv = OptionsReader.Read(FlagValues.Read([], new Dictionary<string, string?> { ["JOBEXPORTER_BROKER_BINDING_KEY"] = "*.*.web-2,*.*.web-1" }), "h");

@@ -21,6 +21,7 @@ internal sealed class ExporterMetrics
         var factory = Prometheus.Metrics.WithCustomRegistry(Registry).WithLabels(constantLabels);
         // No exemplars: the page is served in the text format, which has none. prometheus-net would otherwise take one from
         // Activity.Current (an ingest request has one) on every observation and swap it into the bucket: CPU for nothing.
+        // A behaviour without a provider records none (ExemplarTests checks it).
         factory.ExemplarBehavior = new ExemplarBehavior();
         var p = options.MetricsPrefix + "_";
         Factory = factory;

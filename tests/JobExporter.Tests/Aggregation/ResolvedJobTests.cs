@@ -1,3 +1,4 @@
+using JobExporter.Aggregation;
 using JobExporter.Contracts;
 
 namespace JobExporter.Tests.Aggregation;
@@ -76,7 +77,7 @@ public class ResolvedJobTests
     public void Jobs_that_share_a_name_keep_their_own_series_by_host_queue_and_system_through_many_overwritten_slots()
     {
         // One name string for every job, the host, queue and system telling them apart; more jobs than the cache has
-        // slots, interleaved, so every slot is overwritten many times over. The histograms carry the host as well.
+        // slots, interleaved, so slots are overwritten again and again. The histograms carry the host as well.
         const int Hosts = 2500; // 10,000 jobs, more than the cache's 8,192 slots
         var exporter = new TestExporter(null, "--no-metrics.job-hostname", "--metrics.histogram-hostname", "--metrics.max-values", "100000", "--metrics.max-series", "1000000");
         var jobs = (from host in Enumerable.Range(0, Hosts)
@@ -97,5 +98,34 @@ public class ResolvedJobTests
             Assert.That(m.Find("jobs_runtime_seconds_count").Select(s => s.Value), Is.All.EqualTo(3));
             Assert.That(m.Value("jobs_runtime_seconds_count", ("hostname", $"pod-{Hosts - 1}"), ("queue", "critical"), ("system", "masstransit")), Is.EqualTo(3));
         });
+    }
+
+    [TestCase("name")]
+    [TestCase("queue")]
+    [TestCase("hostname")]
+    [TestCase("system")]
+    public void A_slot_answers_only_the_job_whose_strings_it_holds_not_one_that_differs_in_one_label(string label)
+    {
+        // Jobs that differ in one label are added until one takes the first job's slot (a slot is picked from the
+        // strings' identities, 1 in 8,192): the first must then miss, and the newcomer hit its own entry.
+        var cache = new ResolvedJobCache();
+        var first = new TestExporter(null).Job(EventType.JobSucceeded, "Report.Build", "default", "pod-a", "hangfire");
+        cache.Add(first, new ResolvedJob("first", "", "", "", null!));
+        for (var i = 0; i < 200_000; i++)
+        {
+            var other = $"{label}-{i}";
+            var next = label switch
+            {
+                "name" => first with { Name = other },
+                "queue" => first with { Queue = other },
+                "hostname" => first with { Hostname = other },
+                _ => first with { System = other },
+            };
+            cache.Add(next, new ResolvedJob(other, "", "", "", null!));
+            if (cache.TryGet(first, out _)) continue;
+            Assert.That(cache.TryGet(next, out var found) ? found.Name : null, Is.EqualTo(other), "the newcomer finds its own entry");
+            return;
+        }
+        Assert.Fail($"no job differing only in {label} took the first job's slot, or the slot still answered for the first job");
     }
 }

@@ -30,6 +30,7 @@ public class PublisherGatheringTests
             BatchDelay = batchDelay,
         });
         var f = new EventFactory("hangfire", "gathering-1");
+        string Counts() => $"published {publisher.Published}, dropped {publisher.Dropped}";
 
         for (var r = 1; r <= rounds; r++)
         {
@@ -40,11 +41,10 @@ public class PublisherGatheringTests
             // what it found (half or more); the rest may wait for its own gathering, so the whole round is given longer.
             var half = (r - 1) * round + capacity / 2;
             await Waiting.UntilAsync(() => publisher.Published >= half || publisher.Dropped > 0,
-                $"round {r}'s first half buffer to be published before the gathering wait's deadline", batchDelay - TimeSpan.FromSeconds(2),
-                () => $"published {publisher.Published}, dropped {publisher.Dropped}");
+                $"round {r}'s first half buffer to be published before the gathering wait's deadline", batchDelay - TimeSpan.FromSeconds(2), Counts);
             var whole = r * round;
             await Waiting.UntilAsync(() => publisher.Published >= whole || publisher.Dropped > 0, $"round {r} to be published",
-                batchDelay + Events.Patience, () => $"published {publisher.Published}, dropped {publisher.Dropped}");
+                batchDelay + Events.Patience, Counts);
             Assert.That(publisher.Dropped, Is.EqualTo(0), $"round {r}: nothing is dropped");
         }
         Assert.That(publisher.Published, Is.EqualTo(rounds * round));

@@ -59,7 +59,7 @@ public class CeleryMemoryBoundTests
         // What stays: the live heap after a full collection. Held whole, the fields would take 290 MB and the heap limit
         // would have stopped everything above. Read without a collection, an idle exporter's heap also holds whatever
         // garbage the huge messages left (40 to 105 MB in fresh-check runs), which said nothing of what it keeps.
-        await InducedCollection.RunAsync(exporter);
+        await Faults.InducedCollection.RunAsync(exporter);
         var live = (await exporter.ScrapeAsync()).Value("dotnet_total_memory_bytes")!.Value;
         TestContext.Out.WriteLine($"heap after a full collection {live / 1048576.0:F1} MB");
         Assert.That(live, Is.LessThan(64.0 * 1024 * 1024));

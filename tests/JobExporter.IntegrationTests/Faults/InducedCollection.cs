@@ -2,7 +2,7 @@ using System.Diagnostics.Tracing;
 using JobExporter.Testing;
 using Microsoft.Diagnostics.NETCore.Client;
 
-namespace JobExporter.IntegrationTests.Celery;
+namespace JobExporter.IntegrationTests.Faults;
 
 /// <summary>
 /// Makes an exporter process run a full, blocking garbage collection from outside, through its diagnostics port: an

@@ -38,8 +38,12 @@ internal sealed class EventApplier : IEventSink
     private readonly Dictionary<(string System, string Name, string Queue, string Hostname), JobSeries> _jobSeries = [];
     private const string NoHostname = "";
     private readonly Dictionary<(string System, string Name, string Queue), CompactCounter.Child> _sentSeries = [];
-    private readonly ResolvedJobCache _resolvedJobs = new();
+    private readonly ResolvedJobCache<ResolvedJob> _resolvedJobs = new();
+    private readonly ResolvedJobCache<CompactCounter.Child> _resolvedSent = new();
     private readonly Dictionary<string, Prometheus.Counter.Child[]> _eventsBySystem = new(StringComparer.Ordinal);
+    // The last system string an event brought that the guard took unchanged, with its guarded value and events counters:
+    // a stream names one system in one string (the parser keeps one per value), so its events skip three lookups.
+    private (string? Raw, string Guarded, Prometheus.Counter.Child[] Events) _lastSystem = (null, "", []);
     private readonly ILogger _logger;
     private long _failures;
 
@@ -102,7 +106,7 @@ internal sealed class EventApplier : IEventSink
             }
             try
             {
-                var system = _labels.Value(L.System, e.System);
+                var system = SystemOf(e.System, out var eventsByType);
                 if (e.Type == EventType.StorageBacklog)
                 {
                     _backlog.Apply(e, system);
@@ -116,7 +120,7 @@ internal sealed class EventApplier : IEventSink
                     ApplyJob(e, system);
                 }
                 // Counted once applied: a scrape that starts after one showing N events sees all N in every family.
-                EventsCounter(system, e.Type).Inc();
+                (eventsByType[(int)e.Type] ??= _metrics.Events.WithLabels(system, e.Type.ToWireName())).Inc();
             }
             catch (Exception ex)
             {
@@ -217,8 +221,19 @@ internal sealed class EventApplier : IEventSink
 
     private void CountSent(JobEvent e, string system)
     {
-        var name = _labels.Value(L.Name, e.Name);
-        var queue = _labels.Value(L.Queue, e.Queue);
+        if (!_resolvedSent.TryGet(e, out var sent))
+        {
+            sent = SentSeriesOf(e, system, out var name, out var queue);
+            if (Unchanged(system, e.System) && Unchanged(name, e.Name) && Unchanged(queue, e.Queue)) _resolvedSent.Add(e, sent);
+        }
+        sent.Inc();
+    }
+
+    // The job-sent counter of the event's guarded system, name and queue, made (or folded past the budget) on first use.
+    private CompactCounter.Child SentSeriesOf(JobEvent e, string system, out string name, out string queue)
+    {
+        name = _labels.Value(L.Name, e.Name);
+        queue = _labels.Value(L.Queue, e.Queue);
         // Not learnt from job-sent: a MassTransit publish names the message type's exchange, not a queue.
         if (!_sentSeries.TryGetValue((system, name, queue), out var sent))
         {
@@ -233,7 +248,7 @@ internal sealed class EventApplier : IEventSink
                 sent.Inc(0);
             }
         }
-        sent.Inc();
+        return sent;
     }
 
     // The job's guarded labels and its series, created (or folded past the budget) on its first event on a host.
@@ -321,13 +336,26 @@ internal sealed class EventApplier : IEventSink
         return child;
     }
 
-    private Prometheus.Counter.Child EventsCounter(string system, EventType type)
+    // The guarded system and its events counters by type (made on first use).
+    private string SystemOf(string raw, out Prometheus.Counter.Child[] eventsByType)
     {
-        if (!_eventsBySystem.TryGetValue(system, out var byType))
+        if (ReferenceEquals(raw, _lastSystem.Raw))
         {
-            _eventsBySystem[system] = byType = new Prometheus.Counter.Child[EventTypeNames.All.Count];
+            eventsByType = _lastSystem.Events;
+            return _lastSystem.Guarded;
         }
-        return byType[(int)type] ??= _metrics.Events.WithLabels(system, type.ToWireName());
+        var system = _labels.Value(L.System, raw);
+        if (_eventsBySystem.TryGetValue(system, out var known))
+        {
+            eventsByType = known;
+        }
+        else
+        {
+            _eventsBySystem[system] = eventsByType = new Prometheus.Counter.Child[EventTypeNames.All.Count];
+        }
+        // A fold or a rename counts on every event, so only a value taken as it came is remembered.
+        if (Unchanged(system, raw)) _lastSystem = (raw, system, eventsByType);
+        return system;
     }
 
     // A counter child that exists at 0 from now on and, when it carries the hostname, is removed with its host (by
@@ -371,6 +399,7 @@ internal sealed class EventApplier : IEventSink
     private void Purge(WorkerKey worker)
     {
         _resolvedJobs.Clear();
+        _resolvedSent.Clear();
         _hostSeries.RemoveAll(worker);
         foreach (var key in _jobSeries.Keys.Where(k => k.System == worker.System && k.Hostname == worker.Hostname).ToList())
         {

@@ -16,23 +16,24 @@ namespace JobExporter.Aggregation;
 /// when a purge removes series. Not thread-safe: callers hold the applier's lock.
 /// </para>
 /// </summary>
-internal sealed class ResolvedJobCache
+/// <typeparam name="TResolved">What a job's labels resolve to: its <see cref="ResolvedJob"/>, or its job-sent counter.</typeparam>
+internal sealed class ResolvedJobCache<TResolved>
 {
     private const int Slots = 8192;
     private readonly Entry?[] _entries = new Entry?[Slots];
 
-    public bool TryGet(JobEvent e, out ResolvedJob job)
+    public bool TryGet(JobEvent e, out TResolved job)
     {
         if (_entries[SlotOf(e)] is { } entry && entry.IsFor(e))
         {
             job = entry.Job;
             return true;
         }
-        job = default;
+        job = default!;
         return false;
     }
 
-    public void Add(JobEvent e, ResolvedJob job)
+    public void Add(JobEvent e, TResolved job)
     {
         // An entry is reused from miss to miss: a stream whose strings are never shared must not allocate an entry an event.
         var entry = _entries[SlotOf(e)] ??= new Entry();
@@ -49,11 +50,11 @@ internal sealed class ResolvedJobCache
     {
         private string? _system, _name, _queue, _hostname;
 
-        public ResolvedJob Job { get; private set; }
+        public TResolved Job { get; private set; } = default!;
 
         public bool IsFor(JobEvent e) => ReferenceEquals(_name, e.Name) && ReferenceEquals(_hostname, e.Hostname)
             && ReferenceEquals(_queue, e.Queue) && ReferenceEquals(_system, e.System);
 
-        public void Set(JobEvent e, ResolvedJob job) => (_system, _name, _queue, _hostname, Job) = (e.System, e.Name, e.Queue, e.Hostname, job);
+        public void Set(JobEvent e, TResolved job) => (_system, _name, _queue, _hostname, Job) = (e.System, e.Name, e.Queue, e.Hostname, job);
     }
 }

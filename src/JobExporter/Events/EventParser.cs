@@ -72,28 +72,35 @@ internal sealed class EventParser(EventParserLimits limits)
     // The backlog is read by its own reader, which does not count depth: a copy of the reader looks first (storage-backlog is rare).
     private static bool FitsWithin(Utf8JsonReader probe, int maxDepth) => SkipWithin(ref probe, maxDepth);
 
+    // An unescaped name (every name our emitters write) is compared by its bytes with the few names of its length; a
+    // chain of ValueTextEquals cost up to 18 calls a field, a twentieth of the exporter's CPU in the NativeAOT build.
     private static Field FieldOf(ref Utf8JsonReader reader)
     {
-        if (reader.ValueTextEquals(WireFields.V)) return Field.V;
-        if (reader.ValueTextEquals(WireFields.Type)) return Field.Type;
-        if (reader.ValueTextEquals(WireFields.Id)) return Field.Id;
-        if (reader.ValueTextEquals(WireFields.Ts)) return Field.Ts;
-        if (reader.ValueTextEquals(WireFields.System)) return Field.System;
-        if (reader.ValueTextEquals(WireFields.Hostname)) return Field.Hostname;
-        if (reader.ValueTextEquals(WireFields.Name)) return Field.Name;
-        if (reader.ValueTextEquals(WireFields.Queue)) return Field.Queue;
-        if (reader.ValueTextEquals(WireFields.JobId)) return Field.JobId;
-        if (reader.ValueTextEquals(WireFields.Runtime)) return Field.Runtime;
-        if (reader.ValueTextEquals(WireFields.Wait)) return Field.Wait;
-        if (reader.ValueTextEquals(WireFields.Exception)) return Field.Exception;
-        if (reader.ValueTextEquals(WireFields.Active)) return Field.Active;
-        if (reader.ValueTextEquals(WireFields.Interval)) return Field.Interval;
-        if (reader.ValueTextEquals(WireFields.Dropped)) return Field.Dropped;
-        if (reader.ValueTextEquals(WireFields.PublishFailures)) return Field.PublishFailures;
-        if (reader.ValueTextEquals(WireFields.BacklogFailures)) return Field.BacklogFailures;
-        if (reader.ValueTextEquals(WireFields.Backlog)) return Field.Backlog;
+        if (reader.ValueIsEscaped || reader.HasValueSequence)
+        {
+            foreach (var (name, field) in Fields) if (reader.ValueTextEquals(name)) return field;
+            return Field.Unknown;
+        }
+        var span = reader.ValueSpan;
+        if (span.Length >= FieldsByLength.Length) return Field.Unknown;
+        foreach (var (name, field) in FieldsByLength[span.Length]) if (span.SequenceEqual(name)) return field;
         return Field.Unknown;
     }
+
+    private static readonly (byte[] Name, Field Field)[] Fields =
+    [
+        (WireFields.V.ToArray(), Field.V), (WireFields.Type.ToArray(), Field.Type), (WireFields.Id.ToArray(), Field.Id),
+        (WireFields.Ts.ToArray(), Field.Ts), (WireFields.System.ToArray(), Field.System), (WireFields.Hostname.ToArray(), Field.Hostname),
+        (WireFields.Name.ToArray(), Field.Name), (WireFields.Queue.ToArray(), Field.Queue), (WireFields.JobId.ToArray(), Field.JobId),
+        (WireFields.Runtime.ToArray(), Field.Runtime), (WireFields.Wait.ToArray(), Field.Wait), (WireFields.Exception.ToArray(), Field.Exception),
+        (WireFields.Active.ToArray(), Field.Active), (WireFields.Interval.ToArray(), Field.Interval), (WireFields.Dropped.ToArray(), Field.Dropped),
+        (WireFields.PublishFailures.ToArray(), Field.PublishFailures), (WireFields.BacklogFailures.ToArray(), Field.BacklogFailures),
+        (WireFields.Backlog.ToArray(), Field.Backlog),
+    ];
+
+    // Indexed by a name's length in bytes.
+    private static readonly (byte[] Name, Field Field)[][] FieldsByLength =
+        [.. Enumerable.Range(0, Fields.Max(f => f.Name.Length) + 1).Select(length => Fields.Where(f => f.Name.Length == length).ToArray())];
 
     private enum Field
     {

@@ -108,7 +108,7 @@ public class ResolvedJobTests
     {
         // Jobs that differ in one label are added until one takes the first job's slot (a slot is picked from the
         // strings' identities, 1 in 8,192): the first must then miss, and the newcomer hit its own entry.
-        var cache = new ResolvedJobCache();
+        var cache = new ResolvedJobCache<ResolvedJob>();
         var first = new TestExporter(null).Job(EventType.JobSucceeded, "Report.Build", "default", "pod-a", "hangfire");
         cache.Add(first, new ResolvedJob("first", "", "", "", null!));
         for (var i = 0; i < 200_000; i++)

@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.InteropServices;
 
 namespace JobExporter.Aggregation;
 
@@ -36,7 +37,7 @@ internal sealed class Deduplicator
     }
 
     /// <summary>True when the id was seen within the window; otherwise remembers it and returns false.</summary>
-    public bool IsDuplicate(string id) => _order.Length > 0 && IsDuplicate(Fnv1a64(id));
+    public bool IsDuplicate(string id) => _order.Length > 0 && IsDuplicate(ByteHash.Of(MemoryMarshal.AsBytes(id.AsSpan()), ByteHash.ProcessSeed));
 
     private bool IsDuplicate(ulong hash)
     {
@@ -91,15 +92,5 @@ internal sealed class Deduplicator
             hole = next;
         }
         _slots[hole] = Empty;
-    }
-
-    private static ulong Fnv1a64(string text)
-    {
-        var hash = 14695981039346656037UL;
-        foreach (var c in text)
-        {
-            hash = (hash ^ c) * 1099511628211UL;
-        }
-        return hash;
     }
 }

@@ -24,7 +24,7 @@ namespace JobExporter.Aggregation;
 /// </summary>
 internal sealed class EventApplier : IEventSink
 {
-    private readonly object _gate = new();
+    private readonly Lock _gate = new();
     private long _eventsSeen;
     private readonly ExporterMetrics _metrics;
     private readonly LabelGuard _labels;

@@ -40,4 +40,17 @@ public class Utf8StringCacheTests
             Assert.That(cache.Count, Is.EqualTo(0));
         });
     }
+
+    [Test]
+    public void Values_that_share_their_length_and_most_bytes_each_keep_their_own_string()
+    {
+        // 1,000 values in a table of 2,048 slots: runs of neighbours form, and each value must still find its own.
+        var cache = new Utf8StringCache(1000);
+        var first = Enumerable.Range(0, 1000).Select(i => cache.Get(Encoding.UTF8.GetBytes($"worker-{i:D4}"))).ToList();
+        for (var i = 0; i < 1000; i++)
+        {
+            Assert.That(cache.Get(Encoding.UTF8.GetBytes($"worker-{i:D4}")), Is.SameAs(first[i]).And.EqualTo($"worker-{i:D4}"));
+        }
+        Assert.That(cache.Count, Is.EqualTo(1000));
+    }
 }

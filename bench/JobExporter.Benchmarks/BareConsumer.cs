@@ -104,7 +104,8 @@ internal static class BareConsumer
         switch (payload)
         {
             case Payload.Events:
-                var parser = new EventParser();
+                // Read as the exporter reads them (job ids checked, not kept).
+                var parser = new EventParser { KeepJobIds = false };
                 var sink = new CountingSink();
                 return body =>
                 {

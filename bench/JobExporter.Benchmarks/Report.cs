@@ -99,7 +99,7 @@ internal sealed class Report(BenchSettings settings, MachineInfo machine)
         md.AppendLine("names on 4 queues, 20 workers, a heartbeat every 50 events) is pre-published to a durable queue on the RabbitMQ node;");
         md.AppendLine("then the consumer starts and drains it. **Exporter**: the real binary (`src/JobExporter`, Release), which declared the queue");
         md.AppendLine("itself on a first start. **Bare consumer** (the baseline): a RabbitMQ.Client consumer in its own");
-        md.AppendLine("process that parses the same bodies with the same `EventParser` into a sink that only counts, and acknowledges in batches");
+        md.AppendLine("process that parses the same bodies with the same `EventParser`, set as the exporter sets it (job ids checked, not kept), into a sink that only counts, and acknowledges in batches");
         md.AppendLine("as the exporter does (its `BatchAcknowledger`, same prefetch 1000, same GC settings), on an identically filled queue.");
         md.AppendLine(DrainTiming);
         md.AppendLine("Rounds alternate the order (exporter first, then bare first, ...).");

@@ -21,7 +21,7 @@ internal sealed class EventConsumer(
     TimeProvider time,
     ILogger<EventConsumer> logger) : QueueConsumer(options, metrics, metrics.BrokerConnected, time, logger)
 {
-    private readonly EventParser _parser = new(options.ParserLimits);
+    private readonly EventParser _parser = new(options.ParserLimits) { KeepJobIds = false };
 
     protected override string Purpose => "consumer";
 

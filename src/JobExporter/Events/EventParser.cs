@@ -17,6 +17,12 @@ internal sealed class EventParser(EventParserLimits limits)
 
     public EventParserLimits Limits { get; } = limits;
 
+    /// <summary>
+    /// Whether events carry their <c>job_id</c>. The exporter counts no job by its id and sets this false, so an id is
+    /// checked as a string but not made into one (a string an event, the collector's to free); test tools read it.
+    /// </summary>
+    public bool KeepJobIds { get; init; } = true;
+
     /// <summary>Distinct label values a thread keeps one string of.</summary>
     public const int CachedLabels = 1024;
 
@@ -25,16 +31,16 @@ internal sealed class EventParser(EventParserLimits limits)
     [ThreadStatic] private static Utf8StringCache? t_labels;
 
     public void Parse(ReadOnlySpan<byte> body, IEventSink sink) =>
-        EventMessage.Read(body, Limits, Limits.MaxDepth, new OurEvents(Limits.MaxDepth, t_labels ??= new Utf8StringCache(CachedLabels)), sink);
+        EventMessage.Read(body, Limits, Limits.MaxDepth, new OurEvents(Limits.MaxDepth, t_labels ??= new Utf8StringCache(CachedLabels), KeepJobIds), sink);
 
     /// <summary>Our event format, for <see cref="EventMessage"/>.</summary>
-    private readonly struct OurEvents(int maxDepth, Utf8StringCache labels) : IEventObjectReader
+    private readonly struct OurEvents(int maxDepth, Utf8StringCache labels, bool keepJobIds) : IEventObjectReader
     {
-        public void ReadEvent(ref Utf8JsonReader reader, IEventSink sink) => EventParser.ReadEvent(ref reader, maxDepth, labels, sink);
+        public void ReadEvent(ref Utf8JsonReader reader, IEventSink sink) => EventParser.ReadEvent(ref reader, maxDepth, labels, keepJobIds, sink);
     }
 
     // Reads the object the reader is positioned on, leaving it on the object's end.
-    private static void ReadEvent(ref Utf8JsonReader reader, int maxDepth, Utf8StringCache labels, IEventSink sink)
+    private static void ReadEvent(ref Utf8JsonReader reader, int maxDepth, Utf8StringCache labels, bool keepJobIds, IEventSink sink)
     {
         var fields = new EventFields();
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
@@ -52,7 +58,7 @@ internal sealed class EventParser(EventParserLimits limits)
                 reader.Skip();
                 continue;
             }
-            if (!fields.Set(property, ref reader, labels))
+            if (!fields.Set(property, ref reader, labels, keepJobIds))
             {
                 fields.Reject(InvalidReasons.WrongType);
                 if (!SkipWithin(ref reader, maxDepth)) fields.RejectTooDeep();
@@ -128,7 +134,7 @@ internal sealed class EventParser(EventParserLimits limits)
         /// <summary>Nesting is checked before anything else, as it was when one deep value stopped the whole message.</summary>
         public void RejectTooDeep() => _tooDeep = true;
 
-        public bool Set(Field field, ref Utf8JsonReader reader, Utf8StringCache labels)
+        public bool Set(Field field, ref Utf8JsonReader reader, Utf8StringCache labels, bool keepJobIds)
         {
             switch (field)
             {
@@ -152,10 +158,11 @@ internal sealed class EventParser(EventParserLimits limits)
                 case Field.Hostname: return labels.TryRead(ref reader, out _hostname);
                 case Field.Name: return labels.TryRead(ref reader, out _name);
                 case Field.Queue: return labels.TryRead(ref reader, out _queue);
-                case Field.JobId: return TryString(ref reader, out _jobId);
+                case Field.JobId: return keepJobIds ? TryString(ref reader, out _jobId) : IsString(ref reader);
                 case Field.Runtime: return TryNumber(ref reader, out _runtime);
                 case Field.Wait: return TryNumber(ref reader, out _wait);
-                case Field.Exception: return TryString(ref reader, out _exception);
+                // Failure types repeat like labels (the applier guards them as one).
+                case Field.Exception: return labels.TryRead(ref reader, out _exception);
                 case Field.Active: return TryInt(ref reader, out _active);
                 case Field.Interval: return TryNumber(ref reader, out _interval);
                 case Field.Dropped: return TryLong(ref reader, out _dropped);
@@ -168,6 +175,10 @@ internal sealed class EventParser(EventParserLimits limits)
                 default: return false;
             }
         }
+
+        // A string token that is a valid string, without making it one: only an escaped value can fail to be.
+        private static bool IsString(ref Utf8JsonReader reader) =>
+            reader.TokenType == JsonTokenType.String && (!reader.ValueIsEscaped || TryString(ref reader, out _));
 
         public readonly string? Validate()
         {

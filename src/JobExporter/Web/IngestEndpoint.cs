@@ -43,7 +43,7 @@ internal sealed class IngestEndpoint(EventApplier applier, EventParserLimits lim
     // one consumer thread. The gate is awaited, so the batches that wait hold no thread and spin on no core; a batch that
     // finds it free is parsed under it, straight into the applier.
     private readonly SemaphoreSlim _applying = new(1, 1);
-    private readonly EventParser _parser = new(limits);
+    private readonly EventParser _parser = new(limits) { KeepJobIds = false };
 
     public async Task ServeAsync(HttpContext context)
     {

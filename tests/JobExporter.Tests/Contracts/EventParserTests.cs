@@ -29,6 +29,25 @@ public class EventParserTests
     }
 
     [Test]
+    public void The_exporters_parser_checks_job_ids_without_keeping_them_and_shares_failure_types()
+    {
+        var parser = new EventParser { KeepJobIds = false };
+        var sink = new RecordingSink();
+        const string Failed = """{"v":1,"type":"job-failed","id":"ID","ts":1,"system":"hangfire","hostname":"w1","name":"N","queue":"q","job_id":JOB,"runtime":1,"exception":"System.TimeoutException"}""";
+        foreach (var (id, jobId) in new[] { ("a", "\"42\""), ("b", "\"4\\u0032\""), ("c", "42"), ("d", "\"\\ud800\"") })
+        {
+            parser.Parse(Encoding.UTF8.GetBytes(Failed.Replace("ID", id).Replace("JOB", jobId)), sink);
+        }
+        Assert.Multiple(() =>
+        {
+            Assert.That(sink.Events.Select(e => e.Id), Is.EqualTo(new[] { "a", "b" }), "a plain and an escaped string pass");
+            Assert.That(sink.Events.Select(e => e.JobId), Is.All.Null);
+            Assert.That(sink.Invalid, Is.EqualTo(new[] { InvalidReasons.WrongType, InvalidReasons.WrongType }), "a number and a lone surrogate do not");
+            Assert.That(sink.Events[1].Exception, Is.SameAs(sink.Events[0].Exception).And.EqualTo("System.TimeoutException"));
+        });
+    }
+
+    [Test]
     public void Label_values_repeated_across_events_are_one_string_and_escaped_ones_read_the_same()
     {
         var first = Parse(Good).Events.Single();

@@ -69,9 +69,17 @@ cp "$root/deploy/local/rules/prometheus_alerts.yaml" "$root/deploy/local/rules/p
   --web.listen-address "127.0.0.1:$prometheus_port" > "$work/prometheus.log" 2>&1 &
 pids+=($!)
 
-amqp_port=$(free_port)
-echo "Starting RabbitMQ on 127.0.0.1:$amqp_port..."
-rabbitmq_start "$work/rabbitmq" "$amqp_port"
+# A port found free can be taken before the node binds it (make test starts many nodes and clients at once; one run saw
+# "rabbit_is_not_running"): the node is stopped, its last words shown, and another port tried.
+for attempt in 1 2 3; do
+  amqp_port=$(free_port)
+  echo "Starting RabbitMQ on 127.0.0.1:$amqp_port..."
+  if rabbitmq_start "$work/rabbitmq-$attempt" "$amqp_port"; then break; fi
+  echo "RabbitMQ did not start on 127.0.0.1:$amqp_port; its output ended with:" >&2
+  tail -n 5 "$work/rabbitmq-$attempt/server.out" >&2 || true
+  rabbitmq_stop
+  [ "$attempt" -lt 3 ] || exit 1
+done
 broker="amqp://guest:guest@127.0.0.1:$amqp_port/"
 
 celery_broker="amqp://guest:guest@127.0.0.1:$amqp_port//"

@@ -34,7 +34,7 @@ public class ApplyBenchmarks
     {
         (_applier, _metrics) = NewApplier([]);
         (_applierNoDedup, _) = NewApplier(["--events.dedup-window", "0"]);
-        _parser = new EventParser();
+        _parser = new EventParser { KeepJobIds = false };
         _null = new NullSink();
         var workload = new Workload();
         _mixEvents = [.. workload.Mix(Ring)];

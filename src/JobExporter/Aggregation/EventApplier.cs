@@ -42,8 +42,9 @@ internal sealed class EventApplier : IEventSink
     private readonly ResolvedJobCache<CompactCounter.Child> _resolvedSent = new();
     private readonly Dictionary<string, Prometheus.Counter.Child[]> _eventsBySystem = new(StringComparer.Ordinal);
     // The last system string an event brought that the guard took unchanged, with its guarded value and events counters:
-    // a stream names one system in one string (the parser keeps one per value), so its events skip three lookups.
-    private (string? Raw, string Guarded, Prometheus.Counter.Child[] Events) _lastSystem = (null, "", []);
+    // a stream names one system in one string (each parsing thread keeps one per value), so its events skip three lookups.
+    // Until the first, a string no event carries (an event's system is never null, but the memo must not rely on it).
+    private (string Raw, string Guarded, Prometheus.Counter.Child[] Events) _lastSystem = (new string('?', 1), "", []);
     private readonly ILogger _logger;
     private long _failures;
 

@@ -26,7 +26,7 @@ internal sealed class EventParser(EventParserLimits limits)
     /// <summary>Distinct label values a thread keeps one string of.</summary>
     public const int CachedLabels = 1024;
 
-    // The label values (system, hostname, name, queue) repeat on nearly every event: one string per distinct value, so a
+    // The label values (system, hostname, name, queue, and the exception type of a failure) repeat on nearly every event: one string per distinct value, so a
     // known one costs a lookup and no garbage. One cache per thread, since the ingest endpoint parses on several at once.
     [ThreadStatic] private static Utf8StringCache? t_labels;
 

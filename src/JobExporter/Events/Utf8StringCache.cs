@@ -14,7 +14,7 @@ namespace JobExporter.Events;
 /// Looked up by the UTF-8 bytes themselves, in an open-addressed table at most half full: a known value costs a hash of
 /// its bytes and one compare. A dictionary of strings had to decode the bytes to characters first, and its comparer
 /// was an interface call that the NativeAOT build cannot inline; it was a twelfth of the exporter's CPU on batched ingest.
-/// The hash (<see cref="ByteHash"/>) is seeded per process, so that values chosen to collide cannot be sent ahead.
+/// Values whose hashes collide cost a longer probe, never a wrong string: the bytes are compared.
 /// </para>
 /// </summary>
 internal sealed class Utf8StringCache
@@ -28,6 +28,7 @@ internal sealed class Utf8StringCache
     public Utf8StringCache(int capacity)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(capacity, 1 << 20);
         _capacity = capacity;
         _slots = new Entry[BitOperations.RoundUpToPowerOf2((uint)capacity * 2)];
     }

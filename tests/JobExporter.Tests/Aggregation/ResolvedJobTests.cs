@@ -100,6 +100,39 @@ public class ResolvedJobTests
         });
     }
 
+    [Test]
+    public void A_folded_job_sent_is_counted_as_folded_on_every_event()
+    {
+        var exporter = new TestExporter(null, "--metrics.max-values", "1");
+        var first = exporter.Job(EventType.JobSent, "First.Job");
+        var folded = exporter.Job(EventType.JobSent, "Second.Job");
+        exporter.Apply(first, folded with { Id = "a" }, folded with { Id = "b" }, folded with { Id = "c" });
+        var m = exporter.Scrape();
+        Assert.That(m.Value("jobs_sent_total", ("name", "__other__")), Is.EqualTo(3));
+        Assert.That(m.Value("jobs_exporter_label_overflow_total", ("label", "name")), Is.EqualTo(3));
+    }
+
+    [Test]
+    public void A_system_past_the_cap_or_renamed_is_counted_so_on_every_event()
+    {
+        var exporter = new TestExporter(null, "--metrics.max-values", "2");
+        var known = exporter.Job(EventType.JobReceived, system: "hangfire");
+        var renamed = exporter.Job(EventType.JobReceived, system: "unknown");
+        var folded = exporter.Job(EventType.JobReceived, system: "celery");
+        // Interleaved with a system taken as it came, which the applier may remember.
+        exporter.Apply(known, renamed with { Id = "r1" }, known with { Id = "k1" }, renamed with { Id = "r2" }, folded with { Id = "f1" },
+            known with { Id = "k2" }, folded with { Id = "f2" }, folded with { Id = "f3" });
+        var m = exporter.Scrape();
+        Assert.Multiple(() =>
+        {
+            Assert.That(m.Value("jobs_exporter_label_renamed_total", ("label", "system")), Is.EqualTo(2));
+            Assert.That(m.Value("jobs_exporter_label_overflow_total", ("label", "system")), Is.EqualTo(3));
+            Assert.That(m.Value("jobs_exporter_events_total", ("system", "hangfire"), ("type", "job-received")), Is.EqualTo(3));
+            Assert.That(m.Value("jobs_exporter_events_total", ("system", "_unknown_"), ("type", "job-received")), Is.EqualTo(2));
+            Assert.That(m.Value("jobs_exporter_events_total", ("system", "__other__"), ("type", "job-received")), Is.EqualTo(3));
+        });
+    }
+
     [TestCase("name")]
     [TestCase("queue")]
     [TestCase("hostname")]

@@ -29,6 +29,14 @@ public class EventParserTests
     }
 
     [Test]
+    public void An_escaped_field_name_is_read_as_the_field()
+    {
+        var sink = Parse(Good.Replace("\"id\"", "\"\\u0069d\"").Replace("\"hostname\"", "\"host\\u006eame\""));
+        Assert.That(sink.Events.Single().Id, Is.EqualTo("a1"));
+        Assert.That(sink.Events.Single().Hostname, Is.EqualTo("w1"));
+    }
+
+    [Test]
     public void The_exporters_parser_checks_job_ids_without_keeping_them_and_shares_failure_types()
     {
         var parser = new EventParser { KeepJobIds = false };

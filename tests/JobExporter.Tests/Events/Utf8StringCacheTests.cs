@@ -53,4 +53,15 @@ public class Utf8StringCacheTests
         }
         Assert.That(cache.Count, Is.EqualTo(1000));
     }
+
+    [Test]
+    public void A_value_of_the_longest_length_is_kept_and_one_byte_more_is_not()
+    {
+        var cache = new Utf8StringCache(10);
+        var longest = Encoding.UTF8.GetBytes(new string('a', Utf8StringCache.LongestValue));
+        var longer = Encoding.UTF8.GetBytes(new string('a', Utf8StringCache.LongestValue + 1));
+        Assert.That(cache.Get(longest), Is.SameAs(cache.Get(longest)));
+        Assert.That(cache.Get(longer), Is.Not.SameAs(cache.Get(longer)).And.EqualTo(new string('a', Utf8StringCache.LongestValue + 1)));
+        Assert.That(cache.Count, Is.EqualTo(1));
+    }
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Adds up the counters of every .trx file in a folder and prints "N passed, N failed[, N skipped]".
-# Names every test that did not pass (with the first line of its message) just above that line, so the
+# Names every test that did not pass (with its message, on one line) just above that line, so the
 # tail of a CI log says which test failed. Exits non-zero when a test failed or when no test ran at all.
 set -euo pipefail
 dir=${1:?usage: test-summary.sh RESULTS_DIR}
@@ -24,8 +24,11 @@ for result in ET.parse(sys.argv[1]).getroot().iterfind(".//t:UnitTestResult", ns
     if result.get("outcome") in ("Passed", "NotExecuted"):
         continue
     message = result.find(".//t:Message", ns)
-    first = (message.text or "").strip().splitlines()[0][:300] if message is not None and message.text else ""
-    print(f"not passed: {result.get('testName')} ({result.get('outcome')}, {result.get('duration')}): {first}")
+    # Every line of the message on one line: an Assert.Multiple's first line names none of its failures.
+    lines = [l.strip() for l in (message.text or "").splitlines() if l.strip()] if message is not None else []
+    text = " | ".join(lines)
+    text = text if len(text) <= 900 else text[:900] + " ..."
+    print(f"not passed: {result.get('testName')} ({result.get('outcome')}, {result.get('duration')}): {text}")
 PY
 done
 line="$passed passed, $failed failed"

@@ -12,7 +12,8 @@ namespace JobExporter.Celery;
 /// <see cref="JobEvent"/>s with <c>system="celery"</c>, filling in from the <see cref="CeleryTaskIndex"/> what later
 /// events of a task leave out: its name and queue, the wait (started minus received, else minus sent) and a failure's
 /// runtime (failed minus started). An event of a task it has no entry for, that does not name the task itself, waits in
-/// the <see cref="CeleryEventHold"/> for the task's task-sent or task-received (see there why).
+/// the <see cref="CeleryEventHold"/> for the task's task-sent or task-received (see there why); so does a task-received
+/// of such a task when task-sent comes for its name (<see cref="CelerySentNames"/>).
 /// It never throws on bad input: every rejected message or event is one <see cref="IEventSink.OnInvalid"/>, and the good
 /// events of a list around a bad one still count.
 /// Not thread-safe: one consumer owns it, with its index and hold.
@@ -28,6 +29,7 @@ internal sealed class CeleryEventDecoder(EventParserLimits limits, CeleryTaskInd
     private const int CachedStrings = 4096;
 
     private readonly Utf8StringCache _strings = new(CachedStrings);
+    private readonly CelerySentNames _sentNames = new();
 
     /// <summary>Decodes one message; <paramref name="contentType"/> is the AMQP content_type property.</summary>
     public void Decode(ReadOnlySpan<byte> body, string? contentType, IEventSink sink)
@@ -94,19 +96,23 @@ internal sealed class CeleryEventDecoder(EventParserLimits limits, CeleryTaskInd
         Span<char> buffer = stackalloc char[Utf8StringCache.LongestValue];
         var uuid = CeleryTaskIndex.KeyOf(fields.Uuid(buffer));
         var task = tasks.Find(uuid);
-        if (task is null && fields.Name is null)
+        if (task is null && (fields.Name is null || WaitsForSent(in fields)))
         {
-            // Not named yet, maybe only not yet: held for the task-sent that Celery publishes after the task itself.
-            // Held as little as will be used: the hostname cut as its label will be, the exception's type only.
+            // Not named yet, maybe only not yet: held for the task-sent that Celery publishes after the task itself. So is
+            // a task-received of a name whose app sends task-sent, the only event that names the task's queue.
+            // Held as little as will be used: the hostname and name cut as their labels will be, the exception's type only.
             var pushedOut = hold.Add(new CeleryEventHold.Event(fields.Type, uuid.ToString(), fields.Timestamp, HeldTimestamp(in fields),
-                tasks.Cut(fields.Hostname!), fields.Runtime, ExceptionRepr.TypeName(fields.Exception)));
+                tasks.Cut(fields.Hostname!), fields.Runtime, ExceptionRepr.TypeName(fields.Exception), fields.Name is null ? null : tasks.Cut(fields.Name)));
             if (pushedOut is not null) ApplyHeld(pushedOut, sink);
             return;
         }
+        if (fields.Type == EventType.JobSent && fields.Name is { } sentName) _sentNames.Add(sentName);
         Apply(TaskEvent(fields.Type, uuid, task, fields.Timestamp, fields.TimestampText, fields.Hostname!, fields.Name, fields.Queue,
             fields.Runtime, fields.Exception), sink);
         if (fields.Name is not null && hold.Take(uuid) is { } named) ApplyHeld(named, sink);
     }
+
+    private bool WaitsForSent(in CeleryEventFields fields) => fields.Type == EventType.JobReceived && _sentNames.Contains(fields.Name!);
 
     // A wait or runtime computed from two events' timestamps is held to the same bound as one sent on the wire.
     private static void Apply(JobEvent e, IEventSink sink)
@@ -128,7 +134,7 @@ internal sealed class CeleryEventDecoder(EventParserLimits limits, CeleryTaskInd
     }
 
     private void ApplyHeld(CeleryEventHold.Event e, IEventSink sink) =>
-        Apply(TaskEvent(e.Type, e.Uuid, tasks.Find(e.Uuid), e.Timestamp, e.TimestampText, e.Hostname, null, null, e.Runtime, e.Exception), sink);
+        Apply(TaskEvent(e.Type, e.Uuid, tasks.Find(e.Uuid), e.Timestamp, e.TimestampText, e.Hostname, e.Name, null, e.Runtime, e.Exception), sink);
 
     private static JobEvent WorkerEvent(in CeleryEventFields f) => new()
     {

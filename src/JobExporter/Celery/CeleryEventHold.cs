@@ -7,7 +7,8 @@ namespace JobExporter.Celery;
 /// a task's <c>task-sent</c> after the task message itself, so a worker can report a task (drop one revoked in advance, say)
 /// before the client's <c>task-sent</c> reaches the exporter; applied at once, such an event would count under
 /// <c>name="unknown"</c>. Held, it is applied with the task's name and queue as soon as <c>task-sent</c> or
-/// <c>task-received</c> for its uuid comes, or as unknown once it has waited <see cref="HoldTime"/>.
+/// <c>task-received</c> for its uuid comes, or as unknown once it has waited <see cref="HoldTime"/>. A task-received is
+/// held the same way for its task-sent when the app sends one (its queue would be unknown otherwise); it keeps its name.
 /// <para>
 /// Bounded by time and by count: at most <see cref="Capacity"/> events; when full, the task held longest is applied at once
 /// (as unknown) and its events counted by <c>onOverflow</c>. A task's events are held and applied together, in the order
@@ -32,7 +33,9 @@ internal sealed class CeleryEventHold
     public const int DefaultCapacity = 10_000;
 
     /// <summary>One held task event: what the decoder needs to apply it later.</summary>
-    internal sealed record Event(EventType Type, string Uuid, double Timestamp, byte[] TimestampText, string Hostname, double? Runtime, string? Exception);
+    /// <param name="Name">A task-received's task name (cut to its label), held for the queue its task-sent names.</param>
+    internal sealed record Event(EventType Type, string Uuid, double Timestamp, byte[] TimestampText, string Hostname, double? Runtime, string? Exception,
+        string? Name);
 
     private sealed class HeldTask(string uuid, long since)
     {

@@ -141,4 +141,66 @@ public class CeleryEventHoldTests
         Assert.That(Count(m, "jobs_revoked_total", Named), Is.EqualTo(1));
         Assert.That(m.Value("jobs_exporter_events_duplicate_total"), Is.EqualTo(1));
     }
+
+    [Test]
+    public void A_task_received_before_its_task_sent_counts_under_the_queue_task_sent_names_once_the_app_is_known_to_send_it()
+    {
+        var feed = new CeleryFeed();
+        var t = feed.Now;
+        feed.Send(Sent("u0", t, "app.report", "reports"));
+        // The worker took u1 off its queue and reported it before the client's task-sent for it came.
+        feed.Send(Received("u1", t + 0.01, "app.report"));
+        feed.Send(Task("task-started", "u1", t + 0.02));
+        Assert.That(feed.Hold.Count, Is.EqualTo(2), "waiting for u1's task-sent");
+
+        feed.Advance(TimeSpan.FromMilliseconds(5));
+        feed.Send(Sent("u1", t, "app.report", "reports"));
+        var m = feed.Scrape();
+        (string, string)[] onWorker = [.. Named, ("hostname", "celery@worker-1")];
+        Assert.Multiple(() =>
+        {
+            Assert.That(Count(m, "jobs_received_total", onWorker), Is.EqualTo(1));
+            Assert.That(Count(m, "jobs_started_total", onWorker), Is.EqualTo(1));
+            Assert.That(Count(m, "jobs_received_total", ("queue", "unknown")), Is.EqualTo(0));
+            Assert.That(Count(m, "jobs_sent_total", Named), Is.EqualTo(2));
+            Assert.That(feed.Hold.Count, Is.EqualTo(0));
+        });
+    }
+
+    [Test]
+    public void A_task_received_of_a_name_no_task_sent_came_for_counts_at_once()
+    {
+        var feed = new CeleryFeed();
+        var t = feed.Now;
+        feed.Send(Sent("u0", t, "app.other", "reports"));
+        feed.Send(Received("u1", t + 0.01, "app.report"));
+        var m = feed.Scrape();
+        Assert.That(feed.Hold.Count, Is.EqualTo(0));
+        Assert.That(Count(m, "jobs_received_total", ("name", "app.report"), ("queue", "unknown")), Is.EqualTo(1),
+            "an app that does not send task-sent has no queue to wait for");
+    }
+
+    [Test]
+    public void A_held_task_received_whose_task_sent_never_comes_keeps_its_name_and_names_the_events_after_it()
+    {
+        var feed = new CeleryFeed();
+        var t = feed.Now;
+        feed.Send(Sent("u0", t, "app.report", "reports"));
+        feed.Send(Received("u1", t + 0.01, "app.report"));
+        feed.Send(Task("task-started", "u1", t + 0.02));
+
+        feed.Advance(CeleryEventHold.DefaultHoldTime);
+        feed.ApplyExpired();
+        feed.Send(With(Task("task-succeeded", "u1", t + 1), ("runtime", 0.5)));
+        var m = feed.Scrape();
+        (string, string)[] namedOnly = [("name", "app.report"), ("queue", "unknown")];
+        Assert.Multiple(() =>
+        {
+            Assert.That(Count(m, "jobs_received_total", namedOnly), Is.EqualTo(1));
+            Assert.That(Count(m, "jobs_started_total", namedOnly), Is.EqualTo(1));
+            Assert.That(Count(m, "jobs_succeeded_total", namedOnly), Is.EqualTo(1));
+            Assert.That(Count(m, "jobs_received_total", ("name", "unknown")), Is.EqualTo(0));
+            Assert.That(feed.Hold.Count, Is.EqualTo(0));
+        });
+    }
 }

@@ -46,7 +46,7 @@ rabbitmq_start() {
   "$node" prepare "$RABBIT_DIR" "$2" --name jxdemo
   "$node" server "$RABBIT_DIR" > "$RABBIT_DIR/server.out" 2>&1 &
   RABBIT_PID=$!
-  "$node" ctl "$RABBIT_DIR" wait "$RABBIT_DIR/rabbitmq.pid" --timeout 60 > /dev/null
+  "$node" wait "$RABBIT_DIR" 60
 }
 
 rabbitmq_stop() {

@@ -10,6 +10,7 @@
 #       --cookie VALUE       Erlang cookie, shared by the nodes of one cluster (default: random); a cookie already in DIR is kept
 #       --tls-port N --tls-ca FILE --tls-cert FILE --tls-key FILE [--tls-verify-peer]   also listen for amqps://
 #   rabbitmq-node.sh server DIR        runs the node in the foreground (exec: the caller's pid is the node's)
+#   rabbitmq-node.sh wait DIR [SECONDS] waits until the node has started (default 60 s); non-zero if it did not
 #   rabbitmq-node.sh ctl DIR ARGS...   runs rabbitmqctl against the node
 #   rabbitmq-node.sh epmd-kill DIR     ends the node's epmd, which outlives the node
 set -euo pipefail
@@ -73,6 +74,20 @@ ENV
   fi
 }
 
+# rabbitmqctl wait reads the pid file as soon as it appears, which can be before the node has written it: it then says
+# garbage_in_pid_file while the node starts as usual (one fresh-check run of three failed on it). So it reads it again.
+wait_started() {
+  local dir=$1 timeout=${2:-60} output status attempt
+  for attempt in 1 2 3; do
+    status=0
+    output=$(env "${node_env[@]}" "$rabbit_bin/rabbitmqctl" -n "$node_name" wait "$dir/rabbitmq.pid" --timeout "$timeout" 2>&1) || status=$?
+    [ "$status" -ne 0 ] || return 0
+    if [ "$attempt" -lt 3 ] && [[ $output == *garbage_in_pid_file* ]]; then sleep 0.2; continue; fi
+    printf '%s\n' "$output" >&2
+    return "$status"
+  done
+}
+
 command=${1:-}
 [ $# -ge 2 ] || { sed -n '2,/^set /p' "$0" | sed '$d' >&2; exit 2; }
 dir=$2
@@ -80,7 +95,8 @@ shift 2
 case $command in
   prepare) prepare "$dir" "$@" ;;
   server) load "$dir"; exec env "${node_env[@]}" "$rabbit_bin/rabbitmq-server" ;;
+  wait) load "$dir"; wait_started "$dir" "$@" ;;
   ctl) load "$dir"; exec env "${node_env[@]}" "$rabbit_bin/rabbitmqctl" -n "$node_name" "$@" ;;
   epmd-kill) load "$dir"; exec env "${node_env[@]}" epmd -kill ;;
-  *) echo "rabbitmq-node.sh: unknown command $command (prepare, server, ctl, epmd-kill)" >&2; exit 2 ;;
+  *) echo "rabbitmq-node.sh: unknown command $command (prepare, server, wait, ctl, epmd-kill)" >&2; exit 2 ;;
 esac

@@ -102,18 +102,15 @@ public sealed class RabbitMqNode : IAsyncDisposable
         // The script execs rabbitmq-server: the process started is the node.
         _server = ServerProcess.Start("/bin/bash", [NodeScript, "server", _folder.Path], gracefulStop: TimeSpan.FromSeconds(30), name: "rabbitmq-server");
         var exited = _server.WaitForExitAsync();
-        for (var reads = 1; ; reads++)
+        // The script's wait also reads the pid file again when the node had not finished writing it.
+        var wait = NodeScriptAsync(TimeSpan.FromSeconds(200), ["wait", _folder.Path, "80"]);
+        if (await Task.WhenAny(wait, exited) == exited)
         {
-            var wait = CtlAsync(TimeSpan.FromSeconds(90), "wait", _env["RABBITMQ_PID_FILE"], "--timeout", "80");
-            if (await Task.WhenAny(wait, exited) == exited)
-            {
-                throw new NodeExitedException($"RabbitMQ node {NodeName} exited with {_server.ExitCode} while starting:\n{ServerOutput}\n{ReadLog()}");
-            }
-            var result = await wait;
-            if (result.ExitCode == 0) return;
-            // rabbitmqctl reads the pid file as soon as it appears, which can be before the node has written it: it then
-            // says garbage_in_pid_file (one fresh-check run of 3 failed on it) while the node starts as usual. Read again.
-            if (reads < 3 && result.Output.Contains("garbage_in_pid_file", StringComparison.Ordinal)) continue;
+            throw new NodeExitedException($"RabbitMQ node {NodeName} exited with {_server.ExitCode} while starting:\n{ServerOutput}\n{ReadLog()}");
+        }
+        var result = await wait;
+        if (result.ExitCode != 0)
+        {
             throw new InvalidOperationException($"RabbitMQ node {NodeName} did not start:\n{result.Output}\n{ServerOutput}\n{ReadLog()}");
         }
     }

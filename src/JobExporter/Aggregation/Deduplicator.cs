@@ -25,6 +25,8 @@ internal sealed class Deduplicator
     private readonly int _shift;
     private readonly ulong[] _order;
     private int _next;
+    // Read once: NativeAOT checks a static's initialiser on each read of it.
+    private readonly ulong _seed = ByteHash.ProcessSeed;
 
     public int Count { get; private set; }
 
@@ -37,7 +39,7 @@ internal sealed class Deduplicator
     }
 
     /// <summary>True when the id was seen within the window; otherwise remembers it and returns false.</summary>
-    public bool IsDuplicate(string id) => _order.Length > 0 && IsDuplicate(ByteHash.Of(MemoryMarshal.AsBytes(id.AsSpan()), ByteHash.ProcessSeed));
+    public bool IsDuplicate(string id) => _order.Length > 0 && IsDuplicate(ByteHash.Of(MemoryMarshal.AsBytes(id.AsSpan()), _seed));
 
     private bool IsDuplicate(ulong hash)
     {

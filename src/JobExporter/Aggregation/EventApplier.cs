@@ -399,8 +399,8 @@ internal sealed class EventApplier : IEventSink
     // Called by the tracker, under the lock, when a worker has been down past the purge delay.
     private void Purge(WorkerKey worker)
     {
+        // Sent counters carry no hostname, so a purge leaves them, and the cache of them, as they are.
         _resolvedJobs.Clear();
-        _resolvedSent.Clear();
         _hostSeries.RemoveAll(worker);
         foreach (var key in _jobSeries.Keys.Where(k => k.System == worker.System && k.Hostname == worker.Hostname).ToList())
         {

@@ -24,6 +24,8 @@ internal sealed class Utf8StringCache
 
     private readonly int _capacity;
     private readonly Entry[] _slots;
+    // Read once: NativeAOT checks a static's initialiser on each read of it, and this is read for every value parsed.
+    private readonly ulong _seed = ByteHash.ProcessSeed;
 
     public Utf8StringCache(int capacity)
     {
@@ -70,7 +72,7 @@ internal sealed class Utf8StringCache
     }
 
     // Non-negative, so that it masks to a slot as it is.
-    private static int HashOf(ReadOnlySpan<byte> utf8) => (int)(ByteHash.Of(utf8, ByteHash.ProcessSeed) >> 33);
+    private int HashOf(ReadOnlySpan<byte> utf8) => (int)(ByteHash.Of(utf8, _seed) >> 33);
 
     private readonly record struct Entry(int Hash, byte[] Utf8, string? Value);
 }

@@ -13,7 +13,7 @@ internal sealed class CeleryMetrics
             []);
         TaskIndexEvicted.Inc(0);
         HoldOverflow = metrics.Factory.CreateCounter(metrics.Prefix + "exporter_celery_hold_overflow_total",
-            $"Celery events of tasks not named yet applied at once, as name and queue unknown, because {CeleryEventHold.DefaultCapacity} such events were held already.",
+            $"Celery events held for their task's name or queue (task-sent) applied at once, as unknown, because {CeleryEventHold.DefaultCapacity} events were held already.",
             []);
         HoldOverflow.Inc(0);
         BrokerConnected = metrics.Factory.CreateGauge(metrics.Prefix + "exporter_celery_broker_connected",

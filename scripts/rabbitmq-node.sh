@@ -17,11 +17,13 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 rabbit_bin=/usr/lib/rabbitmq/bin
 
-# Reads DIR/node.env (KEY=VALUE lines, written by prepare) into the array node_env and the node's name into node_name.
+# Reads DIR/node.env (KEY=VALUE lines, written by prepare) into the array node_env, the node's name into node_name and
+# its pid file into pid_file.
 load() {
   [ -f "$1/node.env" ] || { echo "rabbitmq-node.sh: $1/node.env is missing: run prepare first." >&2; exit 2; }
   mapfile -t node_env < "$1/node.env"
   node_name=$(sed -n 's/^RABBITMQ_NODENAME=//p' "$1/node.env")
+  pid_file=$(sed -n 's/^RABBITMQ_PID_FILE=//p' "$1/node.env")
 }
 
 prepare() {
@@ -77,10 +79,10 @@ ENV
 # rabbitmqctl wait reads the pid file as soon as it appears, which can be before the node has written it: it then says
 # garbage_in_pid_file while the node starts as usual (one fresh-check run of three failed on it). So it reads it again.
 wait_started() {
-  local dir=$1 timeout=${2:-60} output status attempt
+  local timeout=${1:-60} output status attempt
   for attempt in 1 2 3; do
     status=0
-    output=$(env "${node_env[@]}" "$rabbit_bin/rabbitmqctl" -n "$node_name" wait "$dir/rabbitmq.pid" --timeout "$timeout" 2>&1) || status=$?
+    output=$(env "${node_env[@]}" "$rabbit_bin/rabbitmqctl" -n "$node_name" wait "$pid_file" --timeout "$timeout" 2>&1) || status=$?
     [ "$status" -ne 0 ] || return 0
     if [ "$attempt" -lt 3 ] && [[ $output == *garbage_in_pid_file* ]]; then sleep 0.2; continue; fi
     printf '%s\n' "$output" >&2
@@ -95,7 +97,7 @@ shift 2
 case $command in
   prepare) prepare "$dir" "$@" ;;
   server) load "$dir"; exec env "${node_env[@]}" "$rabbit_bin/rabbitmq-server" ;;
-  wait) load "$dir"; wait_started "$dir" "$@" ;;
+  wait) load "$dir"; wait_started "$@" ;;
   ctl) load "$dir"; exec env "${node_env[@]}" "$rabbit_bin/rabbitmqctl" -n "$node_name" "$@" ;;
   epmd-kill) load "$dir"; exec env "${node_env[@]}" epmd -kill ;;
   *) echo "rabbitmq-node.sh: unknown command $command (prepare, server, wait, ctl, epmd-kill)" >&2; exit 2 ;;

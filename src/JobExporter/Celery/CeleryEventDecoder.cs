@@ -44,16 +44,10 @@ internal sealed class CeleryEventDecoder(EventParserLimits limits, CeleryTaskInd
     }
 
     /// <summary>Applies, as unknown, the held events whose task was not named in time (on a timer, and before each message).</summary>
-    public void ApplyExpired(IEventSink sink)
-    {
-        foreach (var e in hold.TakeExpired()) ApplyHeld(e, sink);
-    }
+    public void ApplyExpired(IEventSink sink) => ApplyHeld(hold.TakeExpired(), sink);
 
     /// <summary>Applies every held event, as unknown unless named meanwhile: the exporter is stopping.</summary>
-    public void ApplyAllHeld(IEventSink sink)
-    {
-        foreach (var e in hold.TakeAll()) ApplyHeld(e, sink);
-    }
+    public void ApplyAllHeld(IEventSink sink) => ApplyHeld(hold.TakeAll(), sink);
 
     /// <summary>Celery's JSON serializer sends <c>application/json</c>; parameters such as a charset are allowed.</summary>
     public static bool IsJson(string? contentType)
@@ -128,13 +122,22 @@ internal sealed class CeleryEventDecoder(EventParserLimits limits, CeleryTaskInd
         ? fields.TimestampText.ToArray()
         : Encoding.ASCII.GetBytes(fields.Timestamp.ToString("R", CultureInfo.InvariantCulture));
 
+    // The hold gives a task's events together, in the order they came: a held task-received among them names the ones
+    // held before it too (a task-started that beat it), which its entry could not name when they are applied first.
     private void ApplyHeld(IReadOnlyList<CeleryEventHold.Event> events, IEventSink sink)
     {
-        foreach (var e in events) ApplyHeld(e, sink);
+        for (var start = 0; start < events.Count;)
+        {
+            var end = start;
+            string? name = null;
+            for (; end < events.Count && events[end].Uuid == events[start].Uuid; end++) name ??= events[end].Name;
+            for (var i = start; i < end; i++) ApplyHeld(events[i], name, sink);
+            start = end;
+        }
     }
 
-    private void ApplyHeld(CeleryEventHold.Event e, IEventSink sink) =>
-        Apply(TaskEvent(e.Type, e.Uuid, tasks.Find(e.Uuid), e.Timestamp, e.TimestampText, e.Hostname, e.Name, null, e.Runtime, e.Exception), sink);
+    private void ApplyHeld(CeleryEventHold.Event e, string? name, IEventSink sink) =>
+        Apply(TaskEvent(e.Type, e.Uuid, tasks.Find(e.Uuid), e.Timestamp, e.TimestampText, e.Hostname, name, null, e.Runtime, e.Exception), sink);
 
     private static JobEvent WorkerEvent(in CeleryEventFields f) => new()
     {

@@ -203,4 +203,28 @@ public class CeleryEventHoldTests
             Assert.That(feed.Hold.Count, Is.EqualTo(0));
         });
     }
+
+    [Test]
+    public void An_event_held_before_a_held_task_received_takes_its_name_when_the_task_sent_never_comes()
+    {
+        var feed = new CeleryFeed();
+        var t = feed.Now;
+        feed.Send(Sent("u0", t, "app.report", "reports"));
+        // The worker's task-started reached the exporter before its task-received, and both before the task-sent, which is lost.
+        feed.Send(Task("task-started", "u1", t + 0.02));
+        feed.Send(Received("u1", t + 0.01, "app.report"));
+        Assert.That(feed.Hold.Count, Is.EqualTo(2));
+
+        feed.Advance(CeleryEventHold.DefaultHoldTime);
+        feed.ApplyExpired();
+        var m = feed.Scrape();
+        (string, string)[] namedOnly = [("name", "app.report"), ("queue", "unknown")];
+        Assert.Multiple(() =>
+        {
+            Assert.That(Count(m, "jobs_received_total", namedOnly), Is.EqualTo(1));
+            Assert.That(Count(m, "jobs_started_total", namedOnly), Is.EqualTo(1), "the task-received held after it names it");
+            Assert.That(Count(m, "jobs_started_total", ("name", "unknown")), Is.EqualTo(0));
+            Assert.That(feed.Hold.Count, Is.EqualTo(0));
+        });
+    }
 }

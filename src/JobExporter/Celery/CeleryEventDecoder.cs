@@ -122,22 +122,13 @@ internal sealed class CeleryEventDecoder(EventParserLimits limits, CeleryTaskInd
         ? fields.TimestampText.ToArray()
         : Encoding.ASCII.GetBytes(fields.Timestamp.ToString("R", CultureInfo.InvariantCulture));
 
-    // The hold gives a task's events together, in the order they came: a held task-received among them names the ones
-    // held before it too (a task-started that beat it), which its entry could not name when they are applied first.
     private void ApplyHeld(IReadOnlyList<CeleryEventHold.Event> events, IEventSink sink)
     {
-        for (var start = 0; start < events.Count;)
-        {
-            var end = start;
-            string? name = null;
-            for (; end < events.Count && events[end].Uuid == events[start].Uuid; end++) name ??= events[end].Name;
-            for (var i = start; i < end; i++) ApplyHeld(events[i], name, sink);
-            start = end;
-        }
+        foreach (var e in events) ApplyHeld(e, sink);
     }
 
-    private void ApplyHeld(CeleryEventHold.Event e, string? name, IEventSink sink) =>
-        Apply(TaskEvent(e.Type, e.Uuid, tasks.Find(e.Uuid), e.Timestamp, e.TimestampText, e.Hostname, name, null, e.Runtime, e.Exception), sink);
+    private void ApplyHeld(CeleryEventHold.Event e, IEventSink sink) =>
+        Apply(TaskEvent(e.Type, e.Uuid, tasks.Find(e.Uuid), e.Timestamp, e.TimestampText, e.Hostname, e.Name, null, e.Runtime, e.Exception), sink);
 
     private static JobEvent WorkerEvent(in CeleryEventFields f) => new()
     {

@@ -33,7 +33,10 @@ internal sealed class CeleryEventHold
     public const int DefaultCapacity = 10_000;
 
     /// <summary>One held task event: what the decoder needs to apply it later.</summary>
-    /// <param name="Name">A task-received's task name (cut to its label), held for the queue its task-sent names.</param>
+    /// <param name="Name">
+    /// The task's name (cut to its label): a held task-received's own, and given to the task's other held events when
+    /// they are taken, so that one that came before the task-received (a task-started that beat it) is named too.
+    /// </param>
     internal sealed record Event(EventType Type, string Uuid, double Timestamp, byte[] TimestampText, string Hostname, double? Runtime, string? Exception,
         string? Name);
 
@@ -43,6 +46,8 @@ internal sealed class CeleryEventHold
         public long Since { get; } = since;
         public List<Event> Events { get; } = [];
         public LinkedListNode<HeldTask>? Node;
+        // The name a held task-received gave, if one is held.
+        public string? Name;
     }
 
     private readonly TimeProvider _time;
@@ -89,6 +94,7 @@ internal sealed class CeleryEventHold
             _tasks[task.Uuid] = task;
         }
         task.Events.Add(e);
+        task.Name ??= e.Name;
         Count++;
         return pushedOut;
     }
@@ -122,6 +128,11 @@ internal sealed class CeleryEventHold
         _tasks.Remove(task.Uuid);
         _oldestFirst.Remove(task.Node!);
         Count -= task.Events.Count;
-        return task.Events;
+        var events = task.Events;
+        if (task.Name is { } name)
+        {
+            for (var i = 0; i < events.Count; i++) if (events[i].Name is null) events[i] = events[i] with { Name = name };
+        }
+        return events;
     }
 }

@@ -22,6 +22,7 @@ internal sealed class EventConsumer(
     ILogger<EventConsumer> logger) : QueueConsumer(options, metrics, metrics.BrokerConnected, time, logger)
 {
     private readonly EventParser _parser = new(options.ParserLimits) { KeepJobIds = false };
+    private readonly DeliveryEvents _events = new(applier);
 
     protected override string Purpose => "consumer";
 
@@ -32,13 +33,16 @@ internal sealed class EventConsumer(
         var before = applier.EventsSeen;
         try
         {
-            _parser.Parse(delivery.Body.Span, applier);
+            _parser.Parse(delivery.Body.Span, _events);
         }
         catch (Exception ex)
         {
             // A bug must not stop consumption nor redeliver the same message forever: log it and move on.
-            Logger.LogError(ex, "Applying a message failed; it is skipped");
+            Logger.LogError(ex, "Reading a message failed; the rest of it is skipped");
         }
+        // The events read before a failure still count (the applier never throws: it counts an event it fails on as
+        // internal_error and goes on).
+        _events.Apply();
         return (int)(applier.EventsSeen - before);
     }
 }

@@ -54,11 +54,38 @@ public class DeduplicatorTests
         Assert.That(dedup.Count, Is.EqualTo(remembered.Count));
     }
 
+    [TestCase(7)]
+    [TestCase(1000)]
+    public void Preloading_a_run_of_hashes_changes_no_answer(int window)
+    {
+        // As the applier asks for a message's events: a run of hashes preloaded, then each asked in turn. Runs longer than
+        // the window push out ids that the same run brought.
+        var random = new Random(window);
+        var preloaded = new Deduplicator(window);
+        var plain = new Deduplicator(window);
+        for (var call = 0; call < 200_000;)
+        {
+            var run = new ulong[random.Next(1, 2 * window + 2)];
+            for (var i = 0; i < run.Length; i++) run[i] = preloaded.HashOf($"job-{random.Next(window * 3 + 1)}");
+            preloaded.Preload(run);
+            foreach (var hash in run)
+            {
+                Assert.That(preloaded.IsDuplicate(hash), Is.EqualTo(plain.IsDuplicate(hash)), $"call {call++}");
+            }
+        }
+        Assert.That(preloaded.Count, Is.EqualTo(plain.Count));
+        // A hash of 0 is kept as 1.
+        preloaded.Preload([0]);
+        Assert.That(preloaded.IsDuplicate(0), Is.EqualTo(plain.IsDuplicate(0)));
+    }
+
     [Test]
     public void A_window_of_zero_remembers_nothing()
     {
         var dedup = new Deduplicator(0);
         Assert.That(dedup.IsDuplicate("a"), Is.False);
         Assert.That(dedup.IsDuplicate("a"), Is.False, "--events.dedup-window=0 turns de-duplication off");
+        dedup.Preload([dedup.HashOf("a")]);
+        Assert.That(dedup.IsDuplicate(dedup.HashOf("a")), Is.False);
     }
 }

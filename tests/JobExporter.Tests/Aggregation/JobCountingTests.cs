@@ -1,4 +1,5 @@
 using JobExporter.Contracts;
+using JobExporter.Testing;
 
 namespace JobExporter.Tests.Aggregation;
 
@@ -76,6 +77,41 @@ public class JobCountingTests
         Assert.That(m.Value("jobs_succeeded_total", Job), Is.EqualTo(1));
         Assert.That(m.Value("jobs_exporter_events_duplicate_total"), Is.EqualTo(2));
     }
+
+    [Test]
+    public void A_message_applied_as_one_batch_counts_as_its_events_applied_one_by_one()
+    {
+        // Longer than the applier's chunk of 64 and than the window, opening with repeats of the message before and with
+        // repeats of its own recent events throughout, across the chunk's edge too.
+        var one = new TestExporter(null, "--events.dedup-window", "50");
+        var batched = new TestExporter(null, "--events.dedup-window", "50");
+        var earlier = Enumerable.Range(0, 30).Select(i => one.Job(EventType.JobSucceeded, name: $"Job{i % 3}") with { Runtime = i }).ToArray();
+        var message = new List<JobEvent>(earlier[^5..]);
+        for (var i = message.Count; i < 160; i++)
+        {
+            message.Add(i % 5 == 4
+                ? message[i - 3]
+                : one.Job(i % 2 == 0 ? EventType.JobStarted : EventType.JobFailed, name: $"Job{i % 3}") with { Runtime = 1, Wait = i, Exception = "IOException" });
+        }
+
+        one.Apply([.. earlier, .. message]);
+        batched.Applier.OnEvents(earlier);
+        batched.Applier.OnEvents([.. message]);
+
+        var expected = one.Scrape();
+        Assert.That(expected.Value("jobs_exporter_events_duplicate_total"), Is.EqualTo(5 + 31), "the message's repeats");
+        Assert.That(JobFamilies(batched.Scrape()), Is.EqualTo(JobFamilies(expected)));
+        Assert.That(batched.Applier.EventsSeen, Is.EqualTo(one.Applier.EventsSeen));
+    }
+
+    // Every jobs_ series, and the exporter's event counters, as "name{labels} value" lines.
+    private static string[] JobFamilies(MetricsSnapshot m) =>
+    [
+        .. m.All.Where(s => s.Name.StartsWith("jobs_", StringComparison.Ordinal) && !s.Name.StartsWith("jobs_exporter_", StringComparison.Ordinal)
+                || s.Name.StartsWith("jobs_exporter_events", StringComparison.Ordinal))
+            .Select(s => $"{s.Name}{{{string.Join(',', s.Labels.OrderBy(l => l.Key).Select(l => $"{l.Key}={l.Value}"))}}} {s.Value}")
+            .Order(StringComparer.Ordinal),
+    ];
 
     [Test]
     public void The_dedup_window_is_bounded_and_forgets_the_oldest_ids()

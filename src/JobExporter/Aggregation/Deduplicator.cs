@@ -39,9 +39,6 @@ internal sealed class Deduplicator
         _shift = 64 - BitOperations.Log2((uint)size);
     }
 
-    /// <summary>True when the id was seen within the window; otherwise remembers it and returns false.</summary>
-    public bool IsDuplicate(string id) => IsDuplicate(HashOf(id));
-
     /// <summary>What the window keeps of an id (nothing, with a window of 0). Changes no state, so it needs no lock.</summary>
     public ulong HashOf(string id) => _order.Length == 0 ? Empty : ByteHash.Of(MemoryMarshal.AsBytes(id.AsSpan()), _seed);
 

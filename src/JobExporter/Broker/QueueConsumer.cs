@@ -39,6 +39,7 @@ internal abstract class QueueConsumer : BackgroundService
     private readonly RateLimitedLog _failures;
     private readonly Gauge _connected;
     private readonly ExporterMetrics _metrics;
+    private readonly Lock _applying = new();
     private volatile ConsumerSession? _session;
     private volatile string? _notReadyBecause;
     private string? _conflictLogged;
@@ -72,17 +73,10 @@ internal abstract class QueueConsumer : BackgroundService
     protected abstract QueueBinding Binding { get; }
 
     /// <summary>
-    /// Takes one delivery: applies it, at once or later but in the order received, then reports it to
-    /// <paramref name="session"/> so that it is acknowledged. It must not throw (a message that cannot be applied is
-    /// counted and skipped), and must not apply a delivery once <see cref="SessionDeliveries.IsLost"/>.
+    /// Applies one delivery, in order, and returns how many events it held; it must not throw (a message that cannot be
+    /// applied is counted and skipped).
     /// </summary>
-    protected abstract ValueTask ReceiveAsync(BasicDeliverEventArgs delivery, SessionDeliveries session);
-
-    /// <summary>
-    /// Stopping: waits until every delivery received was applied or skipped (its session is lost by then), so that the
-    /// last acknowledgement covers all that was applied.
-    /// </summary>
-    protected virtual Task FinishApplyingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    protected abstract int Apply(BasicDeliverEventArgs delivery);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -145,8 +139,8 @@ internal abstract class QueueConsumer : BackgroundService
                 BatchAcknowledger.BatchSizeFor(Options.Prefetch), AckLinger, Time, BatchAcknowledger.MaxEventsFor(Options.DedupWindow));
             var consumer = new AsyncEventingBasicConsumer(channel);
             // Read once: deliveries still queued when the session is closed must not touch its disposed token source.
-            var deliveries = new SessionDeliveries(acks, session.Token);
-            consumer.ReceivedAsync += (_, delivery) => ReceiveAsync(delivery, deliveries).AsTask();
+            var sessionToken = session.Token;
+            consumer.ReceivedAsync += (_, delivery) => ApplyAsync(delivery, acks, sessionToken);
             session.Watch(consumer);
             await channel.BasicConsumeAsync(binding.Queue, autoAck: false, consumer, stoppingToken);
             session.MarkConsuming();
@@ -161,6 +155,7 @@ internal abstract class QueueConsumer : BackgroundService
             var loss = await WatchAsync(session, checkChannel, stoppingToken);
             if (loss is null)
             {
+                // Stopping: what was applied is acknowledged before the channel closes, so it is not delivered again.
                 await AcknowledgeAppliedAsync(acks);
                 return;
             }
@@ -190,6 +185,26 @@ internal abstract class QueueConsumer : BackgroundService
             if (session.Lost.IsCompleted) return await session.Lost;
             if (stoppingToken.IsCancellationRequested) return null;
             if (await check.RunAsync(checkChannel, ReportQueueLength, session.Token) is { } loss) session.Lose(loss);
+        }
+    }
+
+    private async Task ApplyAsync(BasicDeliverEventArgs delivery, BatchAcknowledger acks, CancellationToken token)
+    {
+        int events;
+        lock (_applying)
+        {
+            // A lost session's client may still hand over deliveries it had buffered. They stay unacknowledged and come
+            // again on the next connection, so skipping them loses nothing and keeps one session applying at a time.
+            if (token.IsCancellationRequested) return;
+            events = Apply(delivery);
+        }
+        try
+        {
+            await acks.AppliedAsync(delivery.DeliveryTag, token, events);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or AlreadyClosedException)
+        {
+            // The connection is gone: the broker delivers the unacknowledged messages again to the next one.
         }
     }
 
@@ -229,7 +244,6 @@ internal abstract class QueueConsumer : BackgroundService
         try
         {
             using var timeout = new CancellationTokenSource(CloseTimeout);
-            await FinishApplyingAsync(timeout.Token);
             await acks.FlushAsync(timeout.Token);
         }
         catch (Exception ex)

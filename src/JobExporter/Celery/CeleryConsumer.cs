@@ -27,8 +27,6 @@ internal sealed class CeleryConsumer(
     /// <summary>Celery publishes task events on <c>task.*</c> (lists on <c>task.multi</c>) and worker events on <c>worker.*</c>.</summary>
     public static readonly string[] BindingKeys = ["task.#", "worker.#"];
 
-    private readonly Lock _applying = new();
-
     protected override string Purpose => "celery";
 
     // The exchange is declared as Celery (kombu) declares it (topic, durable), so that whichever comes first, the other's matches.
@@ -43,16 +41,5 @@ internal sealed class CeleryConsumer(
         messages.ApplyAllHeld();
     }
 
-    // Applied on the client's dispatcher, as it arrives: the body is the client's only until this returns.
-    protected override ValueTask ReceiveAsync(BasicDeliverEventArgs delivery, SessionDeliveries session)
-    {
-        int events;
-        // A lost session's dispatcher may still be running: the lock keeps one delivery applying at a time.
-        lock (_applying)
-        {
-            if (session.IsLost) return ValueTask.CompletedTask;
-            events = messages.Apply(delivery.Body.Span, delivery.BasicProperties.ContentType);
-        }
-        return session.AppliedAsync(delivery.DeliveryTag, events);
-    }
+    protected override int Apply(BasicDeliverEventArgs delivery) => messages.Apply(delivery.Body.Span, delivery.BasicProperties.ContentType);
 }
